@@ -1,0 +1,328 @@
+"""Load, validate and normalise a mesh file into an :class:`Asset`.
+
+Conventions (used by every measurement in :mod:`mme3dr.geometry`):
+
+* canonical frame: right-handed, **+Z up**. glTF/GLB files are +Y up by specification and are
+  rotated on load; other formats are assumed +Z up. ``up_axis`` overrides either default.
+* normalised: centred in x and y (bounding-box centre at the origin), resting on z = 0, and
+  uniformly scaled so that the largest bounding-box extent is 1. Lengths measured on an asset
+  are therefore fractions of its largest extent.
+* ``Asset.mesh`` has seam-split vertices merged (vertices at the same position become one,
+  whatever their UVs or normals) so topology measurements see one connected surface;
+  ``Asset.render_mesh`` keeps UVs, textures and vertex colours for rendering.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import trimesh
+
+from mme3dr.errors import AssetError
+
+#: file extensions mme3dr loads, lower case with the dot.
+SUPPORTED_EXTENSIONS: tuple[str, ...] = (".glb", ".gltf", ".obj", ".ply", ".stl", ".off")
+
+#: the up axis assumed when none is given, by file extension.
+DEFAULT_UP_AXIS: dict[str, str] = {".glb": "+y", ".gltf": "+y"}
+
+UP_AXES: tuple[str, ...] = ("+x", "-x", "+y", "-y", "+z", "-z")
+
+
+@dataclass(frozen=True)
+class LoadLimits:
+    """Refuse files larger than these before (bytes) or after (faces) parsing them.
+
+    ``timeout_s`` bounds the time spent parsing one file (enforced with ``SIGALRM`` when loading
+    on the main thread of a Unix process; elsewhere it is not enforced).
+    """
+
+    max_bytes: int = 256 * 1024 * 1024
+    max_faces: int = 2_000_000
+    timeout_s: float = 60.0
+
+
+@dataclass
+class Asset:
+    """A loaded mesh in the canonical, normalised frame.
+
+    Attributes:
+        path: the source file.
+        mesh: normalised triangle mesh with seam-split vertices merged; use for measurements.
+        render_mesh: normalised triangle mesh with visuals (UVs, textures, colours); for rendering.
+        provenance: how the source became this asset: format, up axis, original bounds, the
+            uniform ``scale`` and the 4x4 ``transform`` from source coordinates to normalised ones.
+        cache: derived data (voxel grids, components...) shared by evaluators of one run.
+    """
+
+    path: Path
+    mesh: trimesh.Trimesh
+    render_mesh: trimesh.Trimesh
+    provenance: dict[str, Any] = field(default_factory=dict)
+    cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    def cached(self, key: str, compute: Callable[[], Any]) -> Any:
+        """Return ``cache[key]``, computing and storing it first if needed."""
+        if key not in self.cache:
+            self.cache[key] = compute()
+        return self.cache[key]
+
+    @classmethod
+    def from_trimesh(
+        cls,
+        mesh: trimesh.Trimesh,
+        name: str = "<memory>",
+        up_axis: str = "+z",
+        normalise: bool = True,
+    ) -> Asset:
+        """Build an asset from an in-memory mesh (tests, procedural generators, policies)."""
+        path = Path(name)
+        raw = _validated_copy(mesh, path)
+        return _finish(raw, path, up_axis=up_axis, fmt="memory", normalise=normalise)
+
+
+def up_axis_rotation(up_axis: str) -> np.ndarray:
+    """4x4 rotation that maps the given source up axis onto +Z (right-handed, proper rotation)."""
+    if up_axis not in UP_AXES:
+        raise ValueError(f"up_axis must be one of {UP_AXES}, got {up_axis!r}")
+    targets = {
+        "+z": np.eye(3),
+        # +Y up (glTF): rotate +90 deg about X, (x, y, z) -> (x, -z, y)
+        "+y": np.array([[1, 0, 0], [0, 0, -1], [0, 1, 0]], dtype=float),
+        "-y": np.array([[1, 0, 0], [0, 0, 1], [0, -1, 0]], dtype=float),
+        # +X up: rotate -90 deg about Y, (x, y, z) -> (-z, y, x)
+        "+x": np.array([[0, 0, -1], [0, 1, 0], [1, 0, 0]], dtype=float),
+        "-x": np.array([[0, 0, 1], [0, 1, 0], [-1, 0, 0]], dtype=float),
+        "-z": np.array([[1, 0, 0], [0, -1, 0], [0, 0, -1]], dtype=float),
+    }
+    m = np.eye(4)
+    m[:3, :3] = targets[up_axis]
+    return m
+
+
+def normalising_transform(vertices: np.ndarray) -> tuple[np.ndarray, float]:
+    """4x4 similarity that centres x/y, rests on z = 0 and scales the largest extent to 1.
+
+    Returns ``(matrix, scale)``. Raises ``ValueError`` for a zero-extent point set.
+    """
+    lo = vertices.min(axis=0)
+    hi = vertices.max(axis=0)
+    extent = float((hi - lo).max())
+    if not np.isfinite(extent) or extent <= 0.0:
+        raise ValueError("all vertices coincide (zero extent)")
+    scale = 1.0 / extent
+    centre = np.array([(lo[0] + hi[0]) / 2, (lo[1] + hi[1]) / 2, lo[2]])
+    m = np.eye(4)
+    m[:3, :3] *= scale
+    m[:3, 3] = -centre * scale
+    return m, scale
+
+
+def load_asset(
+    path: str | Path,
+    up_axis: str | None = None,
+    limits: LoadLimits | None = None,
+) -> Asset:
+    """Load ``path`` into a normalised :class:`Asset`.
+
+    Multi-mesh scenes are flattened with their node transforms. Raises :class:`AssetError`
+    naming the file and the reason for: a missing, unreadable or unsupported file; a file with
+    no faces; NaN or infinite coordinates; face indices out of range; a zero-extent mesh; a
+    file over ``limits.max_bytes`` or ``limits.max_faces``; parsing past ``limits.timeout_s``.
+    """
+    path = Path(path)
+    limits = limits or LoadLimits()
+    ext = path.suffix.lower()
+    if not path.is_file():
+        raise AssetError(path, "unreadable", "file does not exist or is not a regular file")
+    if ext not in SUPPORTED_EXTENSIONS:
+        raise AssetError(
+            path,
+            "unsupported",
+            f"extension {ext or '(none)'!r} is not one of {', '.join(SUPPORTED_EXTENSIONS)}",
+        )
+    size = path.stat().st_size
+    if size > limits.max_bytes:
+        raise AssetError(path, "too_large", f"{size} bytes exceeds the limit of {limits.max_bytes}")
+    if size == 0:
+        raise AssetError(path, "unreadable", "file is empty (0 bytes)")
+    up = up_axis or DEFAULT_UP_AXIS.get(ext, "+z")
+    if up not in UP_AXES:
+        raise AssetError(path, "unsupported", f"up_axis must be one of {UP_AXES}, got {up!r}")
+
+    try:
+        with _time_limit(limits.timeout_s):
+            loaded = trimesh.load(str(path), force="scene", process=False)
+            mesh = _flatten(loaded)
+    except AssetError:
+        raise
+    except _LoadTimeout:
+        raise AssetError(path, "timeout", f"parsing took longer than {limits.timeout_s:g} s") from None
+    except Exception as exc:  # noqa: BLE001 - every parser failure is reported, never raised raw
+        raise AssetError(path, "unreadable", f"could not parse as {ext[1:]}: {exc}") from None
+    if mesh is None or len(mesh.faces) == 0:
+        raise AssetError(path, "no_faces", "the file contains no triangle faces")
+    if len(mesh.faces) > limits.max_faces:
+        raise AssetError(
+            path, "too_large", f"{len(mesh.faces)} faces exceeds the limit of {limits.max_faces}"
+        )
+    raw = _validated_copy(mesh, path)
+    return _finish(raw, path, up_axis=up, fmt=ext[1:], normalise=True, file_bytes=size)
+
+
+def _flatten(loaded: Any) -> trimesh.Trimesh | None:
+    """Concatenate every triangle mesh of a scene into one mesh, applying node transforms."""
+    if isinstance(loaded, trimesh.Trimesh):
+        return loaded
+    if not isinstance(loaded, trimesh.Scene):
+        return None
+    parts: list[trimesh.Trimesh] = []
+    for node_name in loaded.graph.nodes_geometry:
+        transform, geom_name = loaded.graph[node_name]
+        geom = loaded.geometry.get(geom_name)
+        if not isinstance(geom, trimesh.Trimesh) or len(geom.faces) == 0:
+            continue
+        part = geom.copy()
+        part.apply_transform(transform)
+        parts.append(part)
+    if not parts:
+        return None
+    if len(parts) == 1:
+        return parts[0]
+    try:
+        return trimesh.util.concatenate(parts)
+    except Exception:  # noqa: BLE001 - mismatched materials: fall back to vertex colours
+        for p in parts:
+            with contextlib.suppress(Exception):
+                p.visual = p.visual.to_color()
+        return trimesh.util.concatenate(parts)
+
+
+def _validated_copy(mesh: trimesh.Trimesh, path: Path) -> trimesh.Trimesh:
+    """Check the raw arrays; return a float64/int64 copy keeping visuals."""
+    vertices = np.asarray(mesh.vertices, dtype=np.float64)
+    faces = np.asarray(mesh.faces)
+    if faces.ndim != 2 or faces.shape[0] == 0:
+        raise AssetError(path, "no_faces", "the mesh contains no triangle faces")
+    if faces.shape[1] != 3:
+        raise AssetError(path, "bad_indices", f"faces have {faces.shape[1]} corners, expected 3")
+    if len(vertices) == 0:
+        raise AssetError(path, "no_faces", "the mesh has faces but no vertices")
+    bad = ~np.isfinite(vertices)
+    if bad.any():
+        n = int(bad.any(axis=1).sum())
+        raise AssetError(path, "non_finite", f"{n} vertices have NaN or infinite coordinates")
+    lo, hi = int(faces.min()), int(faces.max())
+    if lo < 0 or hi >= len(vertices):
+        raise AssetError(
+            path,
+            "bad_indices",
+            f"face indices span [{lo}, {hi}] but there are only {len(vertices)} vertices",
+        )
+    visual = None
+    with contextlib.suppress(Exception):
+        visual = mesh.visual.copy() if mesh.visual is not None else None
+    copy = trimesh.Trimesh(
+        vertices=vertices.copy(), faces=faces.astype(np.int64), visual=visual, process=False
+    )
+    used = vertices[np.unique(faces)]
+    if float((used.max(axis=0) - used.min(axis=0)).max()) <= 0.0:
+        raise AssetError(path, "degenerate", "all vertices of the faces coincide (zero extent)")
+    return copy
+
+
+def _finish(
+    raw: trimesh.Trimesh,
+    path: Path,
+    *,
+    up_axis: str,
+    fmt: str,
+    normalise: bool,
+    file_bytes: int | None = None,
+) -> Asset:
+    """Rotate to +Z up, normalise, merge seams and record provenance."""
+    source_bounds = raw.bounds.tolist()
+    rotation = up_axis_rotation(up_axis)
+    raw.apply_transform(rotation)
+    # measure the bounds over referenced vertices only: stray unused vertices must not count
+    used = raw.vertices[np.unique(raw.faces)]
+    if normalise:
+        try:
+            norm, scale = normalising_transform(used)
+        except ValueError as exc:
+            raise AssetError(path, "degenerate", str(exc)) from None
+    else:
+        norm, scale = np.eye(4), 1.0
+    raw.apply_transform(norm)
+    render_mesh = raw
+    mesh = trimesh.Trimesh(vertices=raw.vertices.copy(), faces=raw.faces.copy(), process=False)
+    mesh.merge_vertices(merge_tex=True, merge_norm=True)
+    mesh.remove_unreferenced_vertices()
+    provenance = {
+        "source": str(path),
+        "format": fmt,
+        "up_axis": up_axis,
+        "source_bounds": source_bounds,
+        "scale": scale,
+        "transform": (norm @ rotation).tolist(),
+        "source_vertices": int(len(raw.vertices)),
+        "source_faces": int(len(raw.faces)),
+        "merged_vertices": int(len(mesh.vertices)),
+        "visual": _visual_kind(render_mesh),
+    }
+    if file_bytes is not None:
+        provenance["file_bytes"] = file_bytes
+    return Asset(path=path, mesh=mesh, render_mesh=render_mesh, provenance=provenance)
+
+
+def _visual_kind(mesh: trimesh.Trimesh) -> str:
+    """``texture``, ``vertex_color``, ``face_color`` or ``none``."""
+    visual = mesh.visual
+    kind = getattr(visual, "kind", None)
+    if kind == "texture":
+        return "texture"
+    if kind == "vertex":
+        return "vertex_color"
+    if kind == "face":
+        return "face_color"
+    return "none"
+
+
+class _LoadTimeout(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Raise :class:`_LoadTimeout` after ``seconds`` (main thread on Unix only, else no-op)."""
+    usable = (
+        seconds
+        and seconds > 0
+        and hasattr(signal, "SIGALRM")
+        and threading.current_thread() is threading.main_thread()
+    )
+    if not usable:
+        yield
+        return
+
+    def _raise(signum: int, frame: Any) -> None:
+        raise _LoadTimeout()
+
+    previous = signal.signal(signal.SIGALRM, _raise)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

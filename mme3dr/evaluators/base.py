@@ -1,0 +1,143 @@
+"""The evaluator contract: what every suite module implements and the runner calls.
+
+An evaluator turns one :class:`Sample` (a case and the asset a model produced for it) into a
+:class:`Score`. Measurement lives in :mod:`mme3dr.geometry` (pure functions, numbers out);
+an evaluator is the *judgement* on top: it compares the measurement with the case's
+expectation and explains the result in a sentence.
+
+Two kinds of use, one class:
+
+* **suite evaluators** (``runs_by_default = True``) run on every case whose ``suites`` list
+  contains the evaluator's suite, with default parameters (for example ``watertight``);
+* **checks** are listed in a case's ``checks`` with parameters, e.g.
+  ``{"check": "ground_contacts", "expect": 3}``; the same class is instantiated with
+  ``expect=3``. A default evaluator that also appears as a check runs once, with the
+  case's parameters.
+"""
+
+from __future__ import annotations
+
+import time
+from abc import ABC, abstractmethod
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from mme3dr.assets import Asset
+    from mme3dr.cases import Case
+    from mme3dr.render.rig import Rig
+    from mme3dr.render.views import Views
+
+SUITES: tuple[str, ...] = ("spatial", "functional", "physical", "aesthetic", "alignment")
+
+
+@dataclass
+class Score:
+    """One evaluator's verdict on one sample.
+
+    ``score`` is in [0, 1] (higher is better) or ``None`` when the evaluator was skipped or
+    failed; ``value`` is what was measured, in natural units (a count, a fraction, a length in
+    normalised units); ``passed`` is ``None`` where no threshold makes sense.
+    """
+
+    evaluator: str
+    suite: str
+    score: float | None
+    value: Any = None
+    passed: bool | None = None
+    reason: str = ""
+    status: str = "ok"  # ok | skipped | error
+    params: dict[str, Any] = field(default_factory=dict)
+    details: dict[str, Any] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Sample:
+    """A case together with the asset produced for it. Views are rendered lazily, once."""
+
+    case: Case
+    asset: Asset
+    rig: Rig | None = None
+    device: str = "cpu"
+    backend: str = "gl"
+    _views: Views | None = field(default=None, repr=False)
+    render_seconds: float = 0.0
+
+    def views(self) -> Views:
+        """The rig's renders of the asset; rendered on first use and shared by all evaluators."""
+        if self._views is None:
+            from mme3dr.render import get_rig, render
+
+            rig = self.rig if self.rig is not None else get_rig("orbit8")
+            t0 = time.perf_counter()
+            self._views = render(self.asset, rig, backend=self.backend)
+            self.render_seconds += time.perf_counter() - t0
+        return self._views
+
+
+class Evaluator(ABC):
+    """Base class. Subclasses set the class attributes and implement :meth:`evaluate`.
+
+    Subclasses that take parameters define a keyword-only ``__init__`` that validates them
+    (raising ``ValueError`` with a readable message) and calls ``super().__init__(**params)``
+    so the parameters are recorded with every score.
+    """
+
+    name: ClassVar[str]
+    suite: ClassVar[str]
+    version: ClassVar[str] = "1"
+    needs_views: ClassVar[bool] = False
+    runs_by_default: ClassVar[bool] = False
+    description: ClassVar[str] = ""
+
+    def __init__(self, **params: Any):
+        self.params: dict[str, Any] = dict(params)
+
+    @abstractmethod
+    def evaluate(self, sample: Sample) -> Score:
+        """Measure and judge; may raise, :meth:`score` turns exceptions into error scores."""
+
+    def score(self, sample: Sample) -> Score:
+        """Run :meth:`evaluate`, timing it; an exception becomes a ``status="error"`` score."""
+        t0 = time.perf_counter()
+        try:
+            result = self.evaluate(sample)
+        except Exception as exc:  # noqa: BLE001 - one failing evaluator never stops a run
+            result = Score(
+                evaluator=self.name,
+                suite=self.suite,
+                score=None,
+                status="error",
+                reason=f"{type(exc).__name__}: {exc}",
+            )
+        result.params = dict(self.params)
+        result.seconds = time.perf_counter() - t0
+        return result
+
+    def make_score(
+        self,
+        score: float | None,
+        *,
+        value: Any = None,
+        passed: bool | None = None,
+        reason: str = "",
+        status: str = "ok",
+        **details: Any,
+    ) -> Score:
+        """Build a :class:`Score` for this evaluator, clamping ``score`` to [0, 1]."""
+        if score is not None:
+            score = float(min(1.0, max(0.0, score)))
+        return Score(
+            evaluator=self.name,
+            suite=self.suite,
+            score=score,
+            value=value,
+            passed=passed,
+            reason=reason,
+            status=status,
+            details=details,
+        )

@@ -1,0 +1,72 @@
+"""Registry of evaluator classes, keyed by name (the name a case's ``checks`` use)."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from mme3dr.evaluators.base import SUITES, Evaluator
+
+_REGISTRY: dict[str, type[Evaluator]] = {}
+
+#: modules imported by :func:`load_builtin`; one module per suite.
+BUILTIN_MODULES: tuple[str, ...] = (
+    "mme3dr.evaluators.physical",
+    "mme3dr.evaluators.spatial",
+    "mme3dr.evaluators.functional",
+)
+
+
+def register(cls: type[Evaluator]) -> type[Evaluator]:
+    """Class decorator: add an evaluator to the registry under ``cls.name``."""
+    name = getattr(cls, "name", None)
+    if not name:
+        raise TypeError(f"{cls.__qualname__} has no 'name'")
+    if getattr(cls, "suite", None) not in SUITES:
+        raise TypeError(f"{cls.__qualname__}.suite must be one of {SUITES}")
+    existing = _REGISTRY.get(name)
+    if existing is not None and existing is not cls:
+        raise ValueError(f"evaluator {name!r} registered twice ({existing.__qualname__})")
+    _REGISTRY[name] = cls
+    return cls
+
+
+def load_builtin() -> None:
+    """Import the built-in suite modules so their evaluators register themselves."""
+    for module in BUILTIN_MODULES:
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+
+
+def known_names() -> list[str]:
+    load_builtin()
+    return sorted(_REGISTRY)
+
+
+def get(name: str) -> type[Evaluator]:
+    """The evaluator class called ``name``; ``KeyError`` lists the known names."""
+    load_builtin()
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise KeyError(
+            f"unknown check/evaluator {name!r}; known: {', '.join(sorted(_REGISTRY))}"
+        ) from None
+
+
+def build(name: str, params: dict[str, Any] | None = None) -> Evaluator:
+    """Instantiate evaluator ``name`` with ``params``; ``ValueError`` explains bad parameters."""
+    cls = get(name)
+    try:
+        return cls(**(params or {}))
+    except TypeError as exc:
+        raise ValueError(f"bad parameters for {name!r}: {exc}") from None
+
+
+def default_evaluators(suite: str) -> list[type[Evaluator]]:
+    """Evaluators that run on every case of ``suite`` without being listed as checks."""
+    load_builtin()
+    return [c for n, c in sorted(_REGISTRY.items()) if c.suite == suite and c.runs_by_default]
