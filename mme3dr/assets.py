@@ -168,7 +168,9 @@ def load_asset(
     except AssetError:
         raise
     except _LoadTimeout:
-        raise AssetError(path, "timeout", f"parsing took longer than {limits.timeout_s:g} s") from None
+        raise AssetError(
+            path, "timeout", f"parsing took longer than {limits.timeout_s:g} s"
+        ) from None
     except Exception as exc:  # noqa: BLE001 - every parser failure is reported, never raised raw
         raise AssetError(path, "unreadable", f"could not parse as {ext[1:]}: {exc}") from None
     if mesh is None or len(mesh.faces) == 0:

@@ -130,7 +130,18 @@ class Evaluator(ABC):
     ) -> Score:
         """Build a :class:`Score` for this evaluator, clamping ``score`` to [0, 1]."""
         if score is not None:
-            score = float(min(1.0, max(0.0, score)))
+            score = float(score)
+            if score != score:  # NaN: a measurement failed; never report it as a number
+                return Score(
+                    evaluator=self.name,
+                    suite=self.suite,
+                    score=None,
+                    value=value,
+                    status="error",
+                    reason=f"score is NaN ({reason})" if reason else "score is NaN",
+                    details=details,
+                )
+            score = min(1.0, max(0.0, score))
         return Score(
             evaluator=self.name,
             suite=self.suite,

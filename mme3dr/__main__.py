@@ -1,0 +1,3 @@
+from mme3dr.cli import app
+
+app()

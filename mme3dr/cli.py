@@ -1,0 +1,339 @@
+"""``mme3dr``: a thin typer app over the library. Usage errors exit 2 with one line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from mme3dr import __version__
+from mme3dr.errors import AssetError, CaseError, ConfigError
+
+app = typer.Typer(
+    name="mme3dr",
+    help="MME-3DR: evaluate text-to-3D outputs on verifiable, reproducible 3D-reasoning cases.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+cases_app = typer.Typer(help="List, show, validate and count case sets.", no_args_is_help=True)
+app.add_typer(cases_app, name="cases")
+
+console = Console()
+err = Console(stderr=True)
+
+
+def _fail(message: str, code: int = 2) -> None:
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"mme3dr {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print version.")
+    ] = False,
+) -> None:
+    """MME-3DR benchmark toolkit."""
+
+
+@app.command("eval")
+def eval_cmd(
+    model_dir: Annotated[Path, typer.Argument(help="Folder of <case_id>.<ext> meshes.")],
+    cases: Annotated[str, typer.Option(help="Bundled set name or JSONL path.")] = "starter",
+    suites: Annotated[
+        str | None, typer.Option(help="Comma-separated suites (default: each case's own).")
+    ] = None,
+    out: Annotated[Path, typer.Option(help="Results root; writes OUT/<model>/.")] = Path("results"),
+    rig: Annotated[str, typer.Option(help="Camera rig preset for view-based evaluators.")] = (
+        "orbit8"
+    ),
+    device: Annotated[str, typer.Option(help="cpu or cuda (learned evaluators).")] = "cpu",
+    backend: Annotated[str, typer.Option(help="Renderer backend: gl or pytorch3d.")] = "gl",
+    shard: Annotated[str | None, typer.Option(help="K/N: run every N-th case from K.")] = None,
+    resume: Annotated[bool, typer.Option(help="Skip cases already in results.jsonl.")] = False,
+    overwrite: Annotated[bool, typer.Option(help="Discard existing results first.")] = False,
+    up_axis: Annotated[
+        str | None, typer.Option(help="Source up axis (+y, +z, ...); overrides model.json.")
+    ] = None,
+    name: Annotated[str | None, typer.Option(help="Model name (default: model.json or dir).")] = (
+        None
+    ),
+    save_views: Annotated[bool, typer.Option(help="Save a contact sheet per case.")] = False,
+    max_faces: Annotated[int, typer.Option(help="Refuse meshes with more faces.")] = 2_000_000,
+    max_mb: Annotated[float, typer.Option(help="Refuse files larger than this (MiB).")] = 256.0,
+    load_timeout: Annotated[float, typer.Option(help="Seconds allowed to parse one file.")] = 60.0,
+    quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
+) -> None:
+    """Evaluate a folder of generated meshes; writes results.jsonl and summary.json."""
+    from mme3dr.assets import LoadLimits
+    from mme3dr.runner import EvalConfig, parse_shard, run_eval
+
+    try:
+        cfg = EvalConfig(
+            model_dir=model_dir,
+            cases=cases,
+            suites=tuple(s.strip() for s in suites.split(",") if s.strip()) if suites else None,
+            out_dir=out,
+            rig=rig,
+            device=device,
+            backend=backend,
+            shard=parse_shard(shard) if shard else None,
+            resume=resume,
+            overwrite=overwrite,
+            up_axis=up_axis,
+            limits=LoadLimits(
+                max_bytes=int(max_mb * 1024 * 1024), max_faces=max_faces, timeout_s=load_timeout
+            ),
+            save_views=save_views,
+            model_name=name,
+        )
+        if resume and overwrite:
+            raise ConfigError("--resume and --overwrite cannot be used together")
+        outcome = run_eval(cfg, progress=not quiet and sys.stderr.isatty())
+    except (ConfigError, CaseError) as exc:
+        _fail(str(exc))
+        return
+    print_summary(outcome.summary)
+    console.print(
+        f"results: {outcome.out_dir}/results.jsonl  summary: {outcome.out_dir}/summary.json"
+    )
+    if outcome.skipped_existing:
+        console.print(f"resumed: {outcome.skipped_existing} case(s) were already recorded")
+    warn_missing(outcome.summary)
+    if outcome.interrupted:
+        err.print(
+            "[bold yellow]interrupted[/]: finished cases are saved; "
+            "rerun the same command with --resume to continue"
+        )
+        raise typer.Exit(130)
+
+
+def _fmt(v: Any) -> str:
+    return "—" if v is None else f"{v:.3f}"
+
+
+def print_summary(summary: dict[str, Any]) -> None:
+    """Tables of suite, category and check results."""
+    c = summary.get("counts", {})
+    model = summary.get("stamp", {}).get("model", {}).get("name", "?")
+    table = Table(title=f"{model}: overall {_fmt(summary.get('overall'))}", title_justify="left")
+    table.add_column("suite")
+    table.add_column("mean", justify="right")
+    table.add_column("cases", justify="right")
+    for suite, s in summary.get("suites", {}).items():
+        table.add_row(suite, _fmt(s["mean"]), str(s["n"]))
+    console.print(table)
+    cat = Table(show_header=True)
+    cat.add_column("category")
+    cat.add_column("mean", justify="right")
+    cat.add_column("cases", justify="right")
+    for name, s in summary.get("categories", {}).items():
+        cat.add_row(name, _fmt(s["mean"]), str(s["n"]))
+    console.print(cat)
+    checks = summary.get("checks", {})
+    if checks:
+        ct = Table(show_header=True)
+        ct.add_column("evaluator / check")
+        ct.add_column("mean score", justify="right")
+        ct.add_column("pass rate", justify="right")
+        ct.add_column("n", justify="right")
+        ct.add_column("errors", justify="right")
+        for name, s in checks.items():
+            ct.add_row(
+                name, _fmt(s["mean_score"]), _fmt(s["pass_rate"]), str(s["n"]), str(s["errors"])
+            )
+        console.print(ct)
+    console.print(
+        f"cases: {summary.get('n_cases', 0)}  ok: {c.get('ok', 0)}  "
+        f"missing: {c.get('missing', 0)}  error: {c.get('error', 0)}"
+    )
+
+
+def warn_missing(summary: dict[str, Any]) -> None:
+    """Loud warnings for missing and errored cases (they score 0)."""
+    missing = summary.get("missing", [])
+    errors = summary.get("errors", {})
+    if missing:
+        shown = ", ".join(missing[:20]) + (" ..." if len(missing) > 20 else "")
+        err.print(
+            f"[bold red]WARNING: {len(missing)} case(s) have no asset and score 0:[/] {shown}",
+            highlight=False,
+        )
+    for cid, reason in list(errors.items())[:20]:
+        err.print(f"[bold red]error[/] {cid}: {reason}", highlight=False, soft_wrap=True)
+    if len(errors) > 20:
+        err.print(f"... and {len(errors) - 20} more errors (see results.jsonl)")
+
+
+@app.command()
+def render(
+    asset: Annotated[Path, typer.Argument(help="Mesh file to render.")],
+    out: Annotated[Path, typer.Option(help="Output folder for PNGs.")] = Path("renders"),
+    rig: Annotated[str, typer.Option(help="Rig preset.")] = "orbit8",
+    resolution: Annotated[int | None, typer.Option(help="Override the rig's resolution.")] = None,
+    backend: Annotated[str, typer.Option(help="gl or pytorch3d.")] = "gl",
+    up_axis: Annotated[str | None, typer.Option(help="Source up axis.")] = None,
+) -> None:
+    """Render a mesh with a rig: RGB, normals, depth and mask per view, plus a contact sheet."""
+    from mme3dr.assets import load_asset
+    from mme3dr.render import get_rig
+    from mme3dr.render import render as render_views
+
+    try:
+        the_rig = get_rig(rig)
+    except KeyError as exc:
+        _fail(str(exc.args[0]))
+        return
+    if resolution is not None:
+        the_rig = the_rig.with_(resolution=resolution)
+    try:
+        loaded = load_asset(asset, up_axis=up_axis)
+    except AssetError as exc:
+        _fail(str(exc))
+        return
+    views = render_views(loaded, the_rig, backend=backend)
+    paths = views.save(out)
+    console.print(f"wrote {len(paths)} files to {out} ({views.seconds:.2f} s to render)")
+
+
+@app.command()
+def merge(
+    dirs: Annotated[list[Path], typer.Argument(help="Shard folders, or one model folder.")],
+    out: Annotated[Path | None, typer.Option(help="Where to write the merged result.")] = None,
+) -> None:
+    """Join shard outputs (``shard-K-of-N`` folders) into one results.jsonl and summary.json."""
+    from mme3dr.results import merge_result_dirs
+
+    shard_dirs: list[Path] = []
+    for d in dirs:
+        found = sorted(d.glob("shard-*-of-*"))
+        shard_dirs.extend(found if found else [d])
+    if out is None:
+        if len(dirs) != 1:
+            _fail("--out is required when merging several folders")
+        out = dirs[0]
+    try:
+        summary = merge_result_dirs(shard_dirs, out)
+    except ConfigError as exc:
+        _fail(str(exc))
+        return
+    console.print(f"merged {len(shard_dirs)} shard(s) into {out}")
+    if summary.get("incomplete"):
+        err.print(f"[bold yellow]warning[/]: {summary['incomplete']}")
+    print_summary(summary)
+
+
+@app.command()
+def checks() -> None:
+    """List every registered evaluator and check with its suite and description."""
+    from mme3dr.evaluators import registry
+
+    table = Table()
+    for col in ("name", "suite", "default", "version", "description"):
+        table.add_column(col)
+    for name in registry.known_names():
+        cls = registry.get(name)
+        table.add_row(
+            name, cls.suite, "yes" if cls.runs_by_default else "", cls.version, cls.description
+        )
+    console.print(table)
+
+
+def _load(spec: str) -> Any:
+    from mme3dr.cases import load_cases
+
+    try:
+        return load_cases(spec)
+    except CaseError as exc:
+        _fail(str(exc))
+
+
+@cases_app.command("list")
+def cases_list(
+    spec: Annotated[str, typer.Argument(help="Set name or JSONL path.")] = "starter",
+) -> None:
+    """One line per case: id, category, checks, prompt."""
+    cs = _load(spec)
+    for c in cs.cases:
+        names = ",".join(ch["check"] for ch in c.checks) or "-"
+        console.print(f"{c.id}\t{c.category}\t{names}\t{c.prompt}", highlight=False)
+
+
+@cases_app.command("show")
+def cases_show(
+    case_id: Annotated[str, typer.Argument(help="Case id.")],
+    spec: Annotated[str, typer.Option("--cases", help="Set name or JSONL path.")] = "starter",
+) -> None:
+    """Print one case as JSON."""
+    cs = _load(spec)
+    case = cs.by_id().get(case_id)
+    if case is None:
+        _fail(f"no case {case_id!r} in {cs.path}")
+        return
+    console.print_json(json.dumps(case.to_dict()))
+
+
+@cases_app.command("validate")
+def cases_validate(
+    specs: Annotated[list[str] | None, typer.Argument(help="Sets or paths (default: all).")] = None,
+) -> None:
+    """Validate case files (every bundled set by default); exit 1 on any problem."""
+    from mme3dr.cases import bundled_sets, load_cases
+
+    targets = specs or list(bundled_sets())
+    bad = 0
+    for spec in targets:
+        try:
+            cs = load_cases(spec)
+        except CaseError as exc:
+            bad += 1
+            err.print(f"[bold red]invalid[/] {spec}: {exc}", highlight=False)
+            continue
+        console.print(
+            f"ok {cs.name}: {len(cs.cases)} cases, version {cs.version}, sha256 {cs.sha256[:12]}"
+        )
+    if bad:
+        raise typer.Exit(1)
+
+
+@cases_app.command("stats")
+def cases_stats(
+    spec: Annotated[str, typer.Argument(help="Set name or JSONL path.")] = "starter",
+) -> None:
+    """Counts per category, suite, tag and check."""
+    cs = _load(spec)
+    counters = {
+        "category": Counter(c.category for c in cs.cases),
+        "suite": Counter(s for c in cs.cases for s in c.suites),
+        "tag": Counter(t for c in cs.cases for t in c.tags),
+        "check": Counter(ch["check"] for c in cs.cases for ch in c.checks),
+    }
+    with_checks = sum(1 for c in cs.cases if c.checks)
+    console.print(
+        f"{cs.name} v{cs.version}: {len(cs.cases)} cases, {with_checks} with checks "
+        f"({100 * with_checks / max(1, len(cs.cases)):.0f}%), sha256 {cs.sha256[:12]}"
+    )
+    for title, counter in counters.items():
+        t = Table(title=title, title_justify="left")
+        t.add_column(title)
+        t.add_column("count", justify="right")
+        for k, v in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])):
+            t.add_row(k, str(v))
+        console.print(t)
+
+
+if __name__ == "__main__":
+    app()
