@@ -1,0 +1,151 @@
+"""Benchmark `mme3dr eval`: assets/s, peak memory, and the load / render / evaluate split;
+then rendering 24 views at 299x299 against a ViT-B/32 image encoder on the same 24 views.
+
+    python scripts/bench_eval.py [--repeat 3] [--subdivide 2] [--no-views]
+
+The model folder is the procedural reference model (33 starter cases), each mesh subdivided
+``--subdivide`` times (faces x4 each time) and copied ``--repeat`` times under new case ids.
+The ViT-B/32 is open_clip's architecture with random weights (no download): its cost does not
+depend on the weights. Prints figures for the README; run on an otherwise idle machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import resource
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from mme3dr.assets import load_asset
+from mme3dr.cases import load_cases
+from mme3dr.examples.models import REFERENCE, write_mesh
+from mme3dr.render import get_rig, render
+from mme3dr.results import read_records
+from mme3dr.runner import EvalConfig, run_eval
+
+
+def build_model(root: Path, repeat: int, subdivide: int) -> tuple[Path, Path, int]:
+    starter = load_cases("starter").by_id()
+    model = root / "model"
+    rows = []
+    faces = 0
+    for r in range(repeat):
+        for cid, builder in REFERENCE.items():
+            mesh = builder()
+            for _ in range(subdivide):
+                mesh = mesh.subdivide()
+            faces += len(mesh.faces)
+            new_id = f"{cid}-r{r}"
+            write_mesh(mesh, model / f"{new_id}.ply")
+            row = starter[cid].to_dict()
+            row["id"] = new_id
+            rows.append(row)
+    cases = root / "cases.jsonl"
+    cases.write_text("".join(json.dumps(x) + "\n" for x in rows))
+    return model, cases, faces
+
+
+def bench_eval(args: argparse.Namespace) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        model, cases, faces = build_model(root, args.repeat, args.subdivide)
+        n = len(REFERENCE) * args.repeat
+        cfg = EvalConfig(
+            model_dir=model,
+            cases=cases,
+            out_dir=root / "out",
+            save_views=not args.no_views,
+            rig=args.rig,
+        )
+        t0 = time.perf_counter()
+        outcome = run_eval(cfg, progress=False)
+        wall = time.perf_counter() - t0
+        recs = read_records(outcome.out_dir / "results.jsonl")
+        split = {
+            k: sum(r.timings.get(k, 0.0) for r in recs)
+            for k in ("load", "render", "evaluate", "total")
+        }
+        per_eval: dict[str, list[float]] = {}
+        for r in recs:
+            for s in r.scores:
+                per_eval.setdefault(s["evaluator"], []).append(s["seconds"])
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(
+            f"## eval: {n} assets, {faces / n:.0f} faces on average, rig {args.rig}, "
+            f"views {'rendered' if not args.no_views else 'not rendered'}"
+        )
+        print(f"wall {wall:.2f} s, {n / wall:.2f} assets/s, peak RSS {peak_mb:.0f} MiB")
+        for k in ("load", "render", "evaluate"):
+            print(
+                f"  {k:9s} {split[k]:7.2f} s  ({100 * split[k] / max(split['total'], 1e-9):4.1f}%)"
+            )
+        print("  per evaluator (median ms per asset):")
+        for name, secs in sorted(per_eval.items(), key=lambda kv: -statistics.median(kv[1])):
+            print(f"    {name:20s} {1000 * statistics.median(secs):8.1f}")
+
+
+def bench_render_vs_encoder(args: argparse.Namespace) -> None:
+    import open_clip
+    import torch
+
+    torch.set_num_threads(max(1, torch.get_num_threads()))
+    with tempfile.TemporaryDirectory() as tmp:
+        mesh = REFERENCE["mech-006"]()
+        for _ in range(args.subdivide + 2):
+            mesh = mesh.subdivide()
+        path = write_mesh(mesh, Path(tmp) / "chair.ply")
+        asset = load_asset(path)
+    rig = get_rig("orbit24").with_(resolution=299)
+    render(asset, rig)  # warm-up: context creation, shader compilation
+    times = []
+    for _ in range(args.trials):
+        t0 = time.perf_counter()
+        views = render(asset, rig)
+        times.append(time.perf_counter() - t0)
+    r_med = statistics.median(times)
+    model = open_clip.create_model("ViT-B-32", pretrained=None).eval()
+    images = torch.from_numpy(views.rgb).permute(0, 3, 1, 2).float() / 255.0
+    images = torch.nn.functional.interpolate(images, size=224, mode="bicubic", align_corners=False)
+    with torch.no_grad():
+        model.encode_image(images)  # warm-up
+        enc = []
+        for _ in range(args.trials):
+            t0 = time.perf_counter()
+            model.encode_image(images)
+            enc.append(time.perf_counter() - t0)
+    e_med = statistics.median(enc)
+    print(f"## render vs encoder: {len(asset.mesh.faces)} faces, 24 views at 299x299")
+    print(f"render (gl, {views.backend}): median {1000 * r_med:.0f} ms over {args.trials} trials")
+    print(
+        f"ViT-B/32 encode_image, 24 views at 224 px, torch {torch.__version__}, "
+        f"{torch.get_num_threads()} threads: median {1000 * e_med:.0f} ms"
+    )
+    print(f"ratio render/encoder: {r_med / e_med:.2f}")
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--subdivide", type=int, default=2)
+    p.add_argument("--rig", default="orbit8")
+    p.add_argument("--trials", type=int, default=5)
+    p.add_argument("--no-views", action="store_true")
+    p.add_argument("--skip-encoder", action="store_true")
+    args = p.parse_args()
+    print(
+        f"# mme3dr bench on {platform.machine()}, python {platform.python_version()}, "
+        f"numpy {np.__version__}"
+    )
+    bench_eval(args)
+    if not args.skip_encoder:
+        bench_render_vs_encoder(args)
+
+
+if __name__ == "__main__":
+    main()
