@@ -164,3 +164,11 @@ def test_unused_vertices_do_not_affect_normalisation() -> None:
     mesh = trimesh.Trimesh(verts, box.faces, process=False)
     asset = Asset.from_trimesh(mesh)
     np.testing.assert_allclose(asset.mesh.bounds, [[-0.5, -0.5, 0], [0.5, 0.5, 1]], atol=1e-9)
+
+
+def test_parsing_past_the_time_limit_is_a_timeout_error(tmp_path: Path) -> None:
+    path = write_mesh(trimesh.creation.icosphere(subdivisions=6), tmp_path / "big.obj")
+    with pytest.raises(AssetError) as info:
+        load_asset(path, limits=LoadLimits(timeout_s=0.001))
+    assert info.value.kind == "timeout" and str(path) in str(info.value)
+    assert load_asset(path).mesh.faces.shape[0] == 81920  # loads fine with the default limit
