@@ -1,0 +1,256 @@
+"""Where a mesh touches the ground: contact regions, the support polygon and the contact area.
+
+Method (all vectorised):
+
+1. the ground is the plane ``z = ground`` (``0`` for a normalised asset; by default the lowest
+   vertex of the mesh, which is the same thing for an asset);
+2. every triangle is clipped to the slab ``z <= ground + tol``; what is left is the geometry
+   that "touches" the ground (``tol`` is in normalised units, i.e. a fraction of the largest
+   extent; the default 0.01 is 1 %);
+3. the xy projection of that geometry is rasterised on a square grid (``resolution`` cells
+   along the longer side of the footprint): the pixel centres inside each clipped triangle and
+   the pixels crossed by its edges (so vertical walls, which project to lines, are drawn);
+4. pixels closer than ``merge_gap`` to each other are grouped (a Euclidean distance transform
+   of the mask thresholded at ``merge_gap / 2``) and the groups are labelled with
+   :func:`scipy.ndimage.label` - each group is one contact region.
+
+This counts the four legs of a table even when legs and top are one fused mesh, and is
+invariant to yaw, uniform scale, re-triangulation and mild vertex noise (anything that keeps
+the near-ground geometry within ``tol``). Feet that are not coplanar still count as long as
+each reaches within ``tol`` of the lowest point.
+
+What it cannot see: a contact that is lower than ``tol`` but does not bear weight (a tail that
+dips to the floor counts as a contact); geometry that stops just above ``tol`` (a leg 2 %
+short is not a contact); regions closer than ``merge_gap`` merge into one; rounded bottoms
+produce a band-shaped "contact" whose size grows with ``sqrt(tol)``. The support polygon is
+the convex hull of all clipped near-ground vertices, so it is slightly generous for rounded
+feet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import trimesh
+from scipy import ndimage
+from scipy.spatial import ConvexHull, QhullError
+
+
+@dataclass
+class GroundContacts:
+    """Contacts of a mesh with the ground plane.
+
+    Attributes:
+        n_regions: number of separate contact regions (legs, feet, a base...).
+        region_points: one ``[k, 2]`` array of xy points per region (the vertices of the
+            clipped near-ground geometry falling in that region), ordered by decreasing size.
+        region_areas: approximate xy area of each region, normalised units squared.
+        support_polygon: ``[k, 2]`` convex hull of all contact points, counter-clockwise;
+            a single point gives ``[1, 2]``, collinear points give the two end points
+            ``[2, 2]``, no contact gives ``[0, 2]``.
+        contact_area: approximate total xy area touching the ground (rasterised), normalised
+            units squared.
+        tol: the height band used, normalised units.
+        ground: the z of the ground plane used.
+    """
+
+    n_regions: int
+    region_points: list[np.ndarray]
+    support_polygon: np.ndarray
+    contact_area: float
+    region_areas: list[float] = field(default_factory=list)
+    tol: float = 0.01
+    ground: float = 0.0
+
+
+def ground_contacts(
+    mesh: trimesh.Trimesh,
+    tol: float = 0.01,
+    *,
+    ground: float | None = None,
+    resolution: int = 256,
+    merge_gap: float = 0.02,
+) -> GroundContacts:
+    """Find the regions where ``mesh`` touches the ground plane (see the module docstring).
+
+    Args:
+        mesh: a normalised, +Z-up mesh.
+        tol: height band above the ground that counts as touching, normalised units.
+        ground: z of the ground plane; ``None`` uses the lowest vertex (``0`` for an asset).
+        resolution: raster cells along the longer side of the near-ground footprint.
+        merge_gap: regions closer than this (normalised units) count as one.
+    """
+    vertices = np.asarray(mesh.vertices, dtype=np.float64)
+    faces = np.asarray(mesh.faces, dtype=np.int64)
+    if len(faces) == 0:
+        return GroundContacts(0, [], np.zeros((0, 2)), 0.0, [], tol, 0.0)
+    z0 = float(vertices[np.unique(faces), 2].min()) if ground is None else float(ground)
+    triangles = clip_below(vertices[faces], z0 + tol)
+    if len(triangles) == 0:
+        return GroundContacts(0, [], np.zeros((0, 2)), 0.0, [], tol, z0)
+    xy = triangles[:, :, :2]
+    points = xy.reshape(-1, 2)
+    lo = points.min(axis=0)
+    span = float((points.max(axis=0) - lo).max())
+    pixel = max(span / max(int(resolution), 1), 1e-6)
+    # pad by enough pixels for the merge gap so distance fields are not cut at the border
+    pad = int(np.ceil(merge_gap / pixel)) + 2 if span > 0 else 2
+    origin = lo - pad * pixel
+    shape = tuple(np.ceil((points.max(axis=0) - origin) / pixel).astype(int) + pad + 1)
+    mask = _rasterise(xy, origin, pixel, shape)
+
+    # group pixels closer than merge_gap: threshold the distance to the mask at half the gap
+    near = ndimage.distance_transform_edt(~mask) <= max(merge_gap / 2 / pixel, 0.0)
+    groups, n_groups = ndimage.label(near, structure=np.ones((3, 3), dtype=bool))
+    labels = np.where(mask, groups, 0)
+    pixel_counts = np.bincount(labels.reshape(-1), minlength=n_groups + 1)[1:]
+    # order regions by decreasing size for stable, readable output
+    order = np.argsort(-pixel_counts, kind="stable")
+    cells = np.clip(((points - origin) / pixel).astype(int), 0, np.array(shape) - 1)
+    point_group = groups[cells[:, 0], cells[:, 1]]
+    region_points = []
+    region_areas = []
+    for g in order:
+        if pixel_counts[g] == 0:
+            continue
+        pts = np.unique(points[point_group == g + 1], axis=0)
+        if len(pts) == 0:
+            continue
+        region_points.append(pts)
+        region_areas.append(float(pixel_counts[g]) * pixel * pixel)
+    support = support_polygon(np.concatenate(region_points)) if region_points else np.zeros((0, 2))
+    return GroundContacts(
+        n_regions=len(region_points),
+        region_points=region_points,
+        support_polygon=support,
+        contact_area=float(mask.sum()) * pixel * pixel,
+        region_areas=region_areas,
+        tol=tol,
+        ground=z0,
+    )
+
+
+def clip_below(triangles: np.ndarray, z_max: float) -> np.ndarray:
+    """Clip triangles ``[m, 3, 3]`` to the half-space ``z <= z_max``; returns ``[k, 3, 3]``.
+
+    A triangle fully below is kept, one fully above is dropped, one crossing the plane becomes
+    one triangle (one vertex below) or two triangles (two vertices below).
+    """
+    triangles = np.asarray(triangles, dtype=np.float64)
+    below = triangles[:, :, 2] <= z_max
+    count = below.sum(axis=1)
+    out = [triangles[count == 3]]
+    for n_below in (1, 2):
+        sel = triangles[count == n_below]
+        if len(sel) == 0:
+            continue
+        flags = below[count == n_below]
+        # roll each triangle so the odd vertex (the lone one below, or the lone one above)
+        # comes first; rolling keeps the winding
+        odd = np.argmax(flags if n_below == 1 else ~flags, axis=1)
+        idx = (odd[:, None] + np.arange(3)[None, :]) % 3
+        tri = np.take_along_axis(sel, idx[:, :, None], axis=1)
+        a, b, c = tri[:, 0], tri[:, 1], tri[:, 2]
+        ab = _cut(a, b, z_max)
+        ac = _cut(a, c, z_max)
+        if n_below == 1:  # a below, b and c above
+            out.append(np.stack([a, ab, ac], axis=1))
+        else:  # a above, b and c below: quad b, c, ca, ab
+            out.append(np.stack([b, c, ac], axis=1))
+            out.append(np.stack([b, ac, ab], axis=1))
+    return np.concatenate(out, axis=0) if out else np.zeros((0, 3, 3))
+
+
+def _cut(p: np.ndarray, q: np.ndarray, z: float) -> np.ndarray:
+    """Point where segments ``p -> q`` cross the plane ``z`` (rows; assumes they cross)."""
+    dz = q[:, 2] - p[:, 2]
+    t = np.divide(z - p[:, 2], dz, out=np.zeros_like(dz), where=np.abs(dz) > 1e-15)
+    return p + np.clip(t, 0.0, 1.0)[:, None] * (q - p)
+
+
+def _rasterise(
+    xy: np.ndarray, origin: np.ndarray, pixel: float, shape: tuple[int, ...]
+) -> np.ndarray:
+    """Boolean mask of pixels covered by 2D triangles ``xy`` ``[m, 3, 2]``.
+
+    A pixel is covered when its centre lies inside a triangle or when a triangle edge passes
+    through it (edges are sampled at a third of a pixel), so degenerate triangles still draw.
+    """
+    mask = np.zeros(shape, dtype=bool)
+    grid = (xy - origin) / pixel  # in pixel units; pixel (i, j) has centre (i + .5, j + .5)
+    # edges
+    starts = grid.reshape(-1, 2)
+    ends = np.roll(grid, -1, axis=1).reshape(-1, 2)
+    lengths = np.linalg.norm(ends - starts, axis=1)
+    steps = np.ceil(lengths * 3).astype(np.int64) + 1
+    seg = np.repeat(np.arange(len(starts)), steps)
+    offsets = np.arange(len(seg)) - np.repeat(np.cumsum(steps) - steps, steps)
+    t = offsets / np.maximum(np.repeat(steps - 1, steps), 1)
+    samples = starts[seg] + t[:, None] * (ends[seg] - starts[seg])
+    _mark(mask, samples)
+    # interiors: test the pixel centres inside each triangle's bounding box
+    lo = np.floor(grid.min(axis=1) - 0.5).astype(np.int64) + 1
+    hi = np.floor(grid.max(axis=1) - 0.5).astype(np.int64)
+    nx = np.maximum(hi[:, 0] - lo[:, 0] + 1, 0)
+    ny = np.maximum(hi[:, 1] - lo[:, 1] + 1, 0)
+    counts = nx * ny
+    keep = counts > 0
+    if keep.any():
+        kept = counts[keep]
+        tri_idx = np.repeat(np.flatnonzero(keep), kept)
+        local = np.arange(len(tri_idx)) - np.repeat(np.cumsum(kept) - kept, kept)
+        ix = lo[tri_idx, 0] + local // ny[tri_idx]
+        iy = lo[tri_idx, 1] + local % ny[tri_idx]
+        centres = np.stack([ix + 0.5, iy + 0.5], axis=1)
+        inside = _inside_triangles(centres, grid[tri_idx])
+        _mark(mask, centres[inside])
+    return mask
+
+
+def _inside_triangles(points: np.ndarray, tris: np.ndarray) -> np.ndarray:
+    """Row-wise test: is ``points[i]`` inside (or on) 2D triangle ``tris[i]`` (either winding)."""
+    a, b, c = tris[:, 0], tris[:, 1], tris[:, 2]
+
+    def cross(o: np.ndarray, p: np.ndarray, q: np.ndarray) -> np.ndarray:
+        return (p[:, 0] - o[:, 0]) * (q[:, 1] - o[:, 1]) - (p[:, 1] - o[:, 1]) * (q[:, 0] - o[:, 0])
+
+    d1 = cross(a, b, points)
+    d2 = cross(b, c, points)
+    d3 = cross(c, a, points)
+    neg = (d1 < 0) | (d2 < 0) | (d3 < 0)
+    pos = (d1 > 0) | (d2 > 0) | (d3 > 0)
+    return ~(neg & pos)
+
+
+def _mark(mask: np.ndarray, samples: np.ndarray) -> None:
+    """Set the pixels containing ``samples`` (pixel units) to True."""
+    cells = np.floor(samples).astype(np.int64)
+    cells = np.clip(cells, 0, np.array(mask.shape) - 1)
+    mask[cells[:, 0], cells[:, 1]] = True
+
+
+def support_polygon(points: np.ndarray) -> np.ndarray:
+    """Convex hull of 2D ``points``, counter-clockwise, handling degenerate inputs.
+
+    Returns ``[k, 2]``: the hull vertices for ``k >= 3``; the two extreme points for
+    collinear input; the single point when all points coincide; ``[0, 2]`` for no points.
+    """
+    points = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+    if len(points) == 0:
+        return np.zeros((0, 2))
+    unique = np.unique(points, axis=0)
+    if len(unique) == 1:
+        return unique
+    centred = unique - unique.mean(axis=0)
+    scale = float(np.abs(centred).max())
+    _, sing, vt = np.linalg.svd(centred, full_matrices=False)
+    if len(unique) >= 3 and sing[-1] > 1e-9 * max(scale, 1e-12) * np.sqrt(len(unique)):
+        try:
+            hull = ConvexHull(unique)
+            return unique[hull.vertices]  # qhull returns 2D hulls counter-clockwise
+        except QhullError:
+            pass
+    # collinear: the two extreme points along the principal direction
+    proj = centred @ vt[0]
+    return unique[[int(np.argmin(proj)), int(np.argmax(proj))]]
