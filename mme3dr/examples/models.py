@@ -80,8 +80,10 @@ def build_reference(out: Path, case_ids: list[str] | None = None) -> Path:
         mesh = REFERENCE[cid]()
         write_mesh(mesh, out / f"{cid}.{_FORMATS[i % len(_FORMATS)]}")
     (out / "model.json").write_text(
-        json.dumps({"name": "reference", "notes": "primitive-built meshes answering the cases"},
-                   indent=2) + "\n"
+        json.dumps(
+            {"name": "reference", "notes": "primitive-built meshes answering the cases"}, indent=2
+        )
+        + "\n"
     )
     return out
 
@@ -139,12 +141,17 @@ def build_broken(out: Path) -> Path:
     write_mesh(shapes.plate(), out / "wk-002.obj")
     # everything else is missing
     (out / "model.json").write_text(
-        json.dumps({"name": "broken", "notes": "malformed, degenerate and missing assets"},
-                   indent=2) + "\n"
+        json.dumps(
+            {"name": "broken", "notes": "malformed, degenerate and missing assets"}, indent=2
+        )
+        + "\n"
     )
     return out
 
 
 def build_examples(root: Path) -> dict[str, Path]:
     """Build both example models under ``root``; returns their folders by name."""
-    return {"reference": build_reference(root / "reference"), "broken": build_broken(root / "broken")}
+    return {
+        "reference": build_reference(root / "reference"),
+        "broken": build_broken(root / "broken"),
+    }

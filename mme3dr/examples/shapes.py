@@ -36,13 +36,18 @@ def _leg_positions(n: int, radius: float, phase: float = 0.0) -> list[tuple[floa
 
 
 def legged_table(
-    n_legs: int = 4, top: tuple[float, float] = (1.2, 0.8), height: float = 0.75,
-    leg: float = 0.06, thickness: float = 0.05, round_top: bool = False,
+    n_legs: int = 4,
+    top: tuple[float, float] = (1.2, 0.8),
+    height: float = 0.75,
+    leg: float = 0.06,
+    thickness: float = 0.05,
+    round_top: bool = False,
 ) -> trimesh.Trimesh:
     """A table (or stool) with ``n_legs`` legs fused into its top, one watertight body."""
     if round_top:
-        slab = _at(cylinder(radius=top[0] / 2, height=thickness, sections=48),
-                   z=height - thickness / 2)
+        slab = _at(
+            cylinder(radius=top[0] / 2, height=thickness, sections=48), z=height - thickness / 2
+        )
         feet = _leg_positions(n_legs, top[0] / 2 - 2 * leg, phase=np.pi / 2)
     elif n_legs == 4:
         slab = _at(box((top[0], top[1], thickness)), z=height - thickness / 2)
@@ -51,15 +56,18 @@ def legged_table(
     else:
         slab = _at(box((top[0], top[1], thickness)), z=height - thickness / 2)
         feet = _leg_positions(n_legs, min(top) / 2 - 1.5 * leg, phase=np.pi / 2)
-    legs = [_at(box((leg, leg, height - thickness / 2)), x, y, (height - thickness / 2) / 2)
-            for x, y in feet]
+    legs = [
+        _at(box((leg, leg, height - thickness / 2)), x, y, (height - thickness / 2) / 2)
+        for x, y in feet
+    ]
     return _union([slab, *legs])
 
 
 def stool(n_legs: int = 3) -> trimesh.Trimesh:
     """A round-seated stool with ``n_legs`` legs."""
-    return legged_table(n_legs, top=(0.4, 0.4), height=0.45, leg=0.035, thickness=0.04,
-                        round_top=True)
+    return legged_table(
+        n_legs, top=(0.4, 0.4), height=0.45, leg=0.035, thickness=0.04, round_top=True
+    )
 
 
 def chair(n_legs: int = 4) -> trimesh.Trimesh:
@@ -69,8 +77,9 @@ def chair(n_legs: int = 4) -> trimesh.Trimesh:
     return _union([seat, back])
 
 
-def cup(radius: float = 0.04, height: float = 0.1, wall: float = 0.006,
-        handle: bool = True) -> trimesh.Trimesh:
+def cup(
+    radius: float = 0.04, height: float = 0.1, wall: float = 0.006, handle: bool = True
+) -> trimesh.Trimesh:
     """A mug (open cylinder with a floor) with an optional torus handle on +X."""
     outer = _at(cylinder(radius=radius, height=height, sections=48), z=height / 2)
     inner = _at(cylinder(radius=radius - wall, height=height, sections=48), z=height / 2 + wall)
@@ -96,9 +105,7 @@ def bowl(radius: float = 0.08, wall: float = 0.006) -> trimesh.Trimesh:
 
 def closed_box(size: float = 0.3) -> trimesh.Trimesh:
     """A closed hollow box (sealed cavity: holds no poured water)."""
-    return _difference(box((size,) * 3), box((size * 0.9,) * 3)).apply_translation(
-        [0, 0, size / 2]
-    )
+    return _difference(box((size,) * 3), box((size * 0.9,) * 3)).apply_translation([0, 0, size / 2])
 
 
 def open_box(size: float = 0.3, wall: float = 0.02) -> trimesh.Trimesh:
@@ -123,12 +130,14 @@ def ring(major: float = 0.1, minor: float = 0.02) -> trimesh.Trimesh:
 
 def donut(major: float = 0.1, minor: float = 0.04) -> trimesh.Trimesh:
     """A torus lying flat."""
-    return _at(torus(major_radius=major, minor_radius=minor, major_sections=48,
-                     minor_sections=16), z=minor)
+    return _at(
+        torus(major_radius=major, minor_radius=minor, major_sections=48, minor_sections=16), z=minor
+    )
 
 
-def shelf(levels: int = 4, width: float = 0.8, depth: float = 0.3,
-          height: float = 1.6) -> trimesh.Trimesh:
+def shelf(
+    levels: int = 4, width: float = 0.8, depth: float = 0.3, height: float = 1.6
+) -> trimesh.Trimesh:
     """An open bookshelf: two side panels and ``levels`` horizontal boards (the lowest at the
     base, the highest at the top)."""
     t = 0.03
@@ -138,28 +147,33 @@ def shelf(levels: int = 4, width: float = 0.8, depth: float = 0.3,
     return _union([*sides, *boards])
 
 
-def staircase(steps: int = 3, width: float = 0.8, tread: float = 0.3,
-              rise: float = 0.18) -> trimesh.Trimesh:
+def staircase(
+    steps: int = 3, width: float = 0.8, tread: float = 0.3, rise: float = 0.18
+) -> trimesh.Trimesh:
     """A solid staircase rising toward +Y."""
-    blocks = [_at(box((width, tread * (steps - i), rise)), 0, tread * i / 2, rise * (i + 0.5))
-              for i in range(steps)]
+    blocks = [
+        _at(box((width, tread * (steps - i), rise)), 0, tread * i / 2, rise * (i + 0.5))
+        for i in range(steps)
+    ]
     return _union(blocks)
 
 
-def star_prism(points: int = 5, r_out: float = 0.5, r_in: float = 0.2,
-               height: float = 0.1) -> trimesh.Trimesh:
+def star_prism(
+    points: int = 5, r_out: float = 0.5, r_in: float = 0.2, height: float = 0.1
+) -> trimesh.Trimesh:
     """A flat star (``points`` tips) extruded along +Z from z = 0."""
     angles = np.pi / 2 + np.pi * np.arange(2 * points) / points
     radii = np.where(np.arange(2 * points) % 2 == 0, r_out, r_in)
     return radial_prism(angles, radii, height)
 
 
-def gear(teeth: int = 12, r_root: float = 0.4, r_tip: float = 0.5,
-         height: float = 0.1) -> trimesh.Trimesh:
+def gear(
+    teeth: int = 12, r_root: float = 0.4, r_tip: float = 0.5, height: float = 0.1
+) -> trimesh.Trimesh:
     """A spur-gear disc with ``teeth`` square-ish teeth, extruded along +Z."""
     per = 8
     angles = 2 * np.pi * np.arange(teeth * per) / (teeth * per)
-    phase = (np.arange(teeth * per) % per)
+    phase = np.arange(teeth * per) % per
     radii = np.where((phase >= 2) & (phase <= 5), r_tip, r_root)
     return radial_prism(angles, radii, height)
 
@@ -168,11 +182,14 @@ def radial_prism(angles: np.ndarray, radii: np.ndarray, height: float) -> trimes
     """Extrude a polygon that is star-shaped around the origin (``radii`` at ``angles``)."""
     n = len(angles)
     ring_xy = np.stack([radii * np.cos(angles), radii * np.sin(angles)], axis=1)
-    verts = np.vstack([
-        [[0, 0, 0]], [[0, 0, height]],
-        np.column_stack([ring_xy, np.zeros(n)]),
-        np.column_stack([ring_xy, np.full(n, height)]),
-    ])
+    verts = np.vstack(
+        [
+            [[0, 0, 0]],
+            [[0, 0, height]],
+            np.column_stack([ring_xy, np.zeros(n)]),
+            np.column_stack([ring_xy, np.full(n, height)]),
+        ]
+    )
     i = np.arange(n)
     j = (i + 1) % n
     bottom = np.column_stack([np.zeros(n), 2 + j, 2 + i])
@@ -192,14 +209,20 @@ def tower(n: int = 3, size: float = 0.2, gap: float = 0.0) -> trimesh.Trimesh:
 
 def ball_on_cube(cube: float = 0.3, ball: float = 0.1) -> trimesh.Trimesh:
     """A sphere resting on top of a cube (two bodies)."""
-    return _concat([_at(box((cube,) * 3), z=cube / 2),
-                    _at(icosphere(subdivisions=3, radius=ball), z=cube + ball)])
+    return _concat(
+        [
+            _at(box((cube,) * 3), z=cube / 2),
+            _at(icosphere(subdivisions=3, radius=ball), z=cube + ball),
+        ]
+    )
 
 
 def arch(width: float = 0.8, height: float = 0.8, post: float = 0.15) -> trimesh.Trimesh:
     """Two posts and a lintel fused into one body with one through-hole."""
-    posts = [_at(box((post, post, height)), x, 0, height / 2)
-             for x in (-width / 2 + post / 2, width / 2 - post / 2)]
+    posts = [
+        _at(box((post, post, height)), x, 0, height / 2)
+        for x in (-width / 2 + post / 2, width / 2 - post / 2)
+    ]
     lintel = _at(box((width, post, post)), z=height + post / 2)
     return _union([*posts, lintel])
 
@@ -221,16 +244,40 @@ def torii() -> trimesh.Trimesh:
 
 def mushroom() -> trimesh.Trimesh:
     """A stem and a domed cap, revolved (rotationally symmetric)."""
-    line = np.array([[0, 0], [0.06, 0], [0.05, 0.12], [0.16, 0.12], [0.15, 0.17],
-                     [0.11, 0.21], [0.05, 0.235], [0, 0.24]])
+    line = np.array(
+        [
+            [0, 0],
+            [0.06, 0],
+            [0.05, 0.12],
+            [0.16, 0.12],
+            [0.15, 0.17],
+            [0.11, 0.21],
+            [0.05, 0.235],
+            [0, 0.24],
+        ]
+    )
     return revolve(line, sections=48)
 
 
 def pawn() -> trimesh.Trimesh:
     """A chess pawn: base, waist, collar and head, revolved."""
-    line = np.array([[0, 0], [0.16, 0], [0.16, 0.04], [0.12, 0.07], [0.07, 0.12],
-                     [0.05, 0.3], [0.1, 0.32], [0.05, 0.34], [0.09, 0.38], [0.1, 0.43],
-                     [0.08, 0.48], [0.04, 0.51], [0, 0.52]])
+    line = np.array(
+        [
+            [0, 0],
+            [0.16, 0],
+            [0.16, 0.04],
+            [0.12, 0.07],
+            [0.07, 0.12],
+            [0.05, 0.3],
+            [0.1, 0.32],
+            [0.05, 0.34],
+            [0.09, 0.38],
+            [0.1, 0.43],
+            [0.08, 0.48],
+            [0.04, 0.51],
+            [0, 0.52],
+        ]
+    )
     return revolve(line, sections=48)
 
 
@@ -251,8 +298,16 @@ def cactus() -> trimesh.Trimesh:
     trunk = _at(cylinder(radius=0.08, height=1.0, sections=24), z=0.5)
     arms = []
     for side in (-1, 1):
-        arms.append(_at(cylinder(radius=0.05, height=0.22, sections=16).apply_transform(
-            trimesh.transformations.rotation_matrix(np.pi / 2, [0, 1, 0])), side * 0.15, 0, 0.45))
+        arms.append(
+            _at(
+                cylinder(radius=0.05, height=0.22, sections=16).apply_transform(
+                    trimesh.transformations.rotation_matrix(np.pi / 2, [0, 1, 0])
+                ),
+                side * 0.15,
+                0,
+                0.45,
+            )
+        )
         arms.append(_at(cylinder(radius=0.05, height=0.3, sections=16), side * 0.25, 0, 0.58))
     return _union([trunk, *arms])
 
@@ -270,8 +325,11 @@ def tower_frame() -> trimesh.Trimesh:
     """An Eiffel-like lattice tower: four splayed legs joined by platforms, and a spire."""
     parts = []
     for x, y in ((1, 1), (-1, 1), (-1, -1), (1, -1)):
-        leg = cylinder(segment=[[0.35 * x, 0.35 * y, 0.0], [0.06 * x, 0.06 * y, 1.6]],
-                       radius=0.035, sections=12)
+        leg = cylinder(
+            segment=[[0.35 * x, 0.35 * y, 0.0], [0.06 * x, 0.06 * y, 1.6]],
+            radius=0.035,
+            sections=12,
+        )
         parts.append(leg)
     parts.append(_at(box((0.5, 0.5, 0.04)), z=0.5))
     parts.append(_at(box((0.26, 0.26, 0.04)), z=1.1))
@@ -282,8 +340,10 @@ def tower_frame() -> trimesh.Trimesh:
 def cauldron() -> trimesh.Trimesh:
     """A ding: a bowl on three legs with two upright handles (holds liquid)."""
     body = _at(cup(radius=0.2, height=0.2, wall=0.015, handle=False), z=0.15)
-    legs = [_at(cylinder(radius=0.025, height=0.18, sections=12), x, y, 0.09)
-            for x, y in _leg_positions(3, 0.13, phase=np.pi / 2)]
+    legs = [
+        _at(cylinder(radius=0.025, height=0.18, sections=12), x, y, 0.09)
+        for x, y in _leg_positions(3, 0.13, phase=np.pi / 2)
+    ]
     return _union([body, *legs])
 
 
@@ -291,7 +351,8 @@ def rocket() -> trimesh.Trimesh:
     """A cartoon rocket: body, nose cone and three fins that reach the ground."""
     body = _at(cylinder(radius=0.1, height=0.6, sections=32), z=0.4)
     nose = revolve(np.array([[0, 0], [0.1, 0], [0, 0.25]]), sections=32).apply_translation(
-        [0, 0, 0.7])
+        [0, 0, 0.7]
+    )
     fins = []
     for a in np.pi / 2 + 2 * np.pi * np.arange(3) / 3:
         fin = _at(box((0.2, 0.02, 0.3)), 0.15, 0, 0.15)
@@ -306,8 +367,7 @@ def lamp() -> trimesh.Trimesh:
     stem = _at(cylinder(radius=0.012, height=0.42, sections=16), z=0.23)
     bar = _at(box((0.23, 0.015, 0.015)), z=0.42)
     outer = revolve(np.array([[0, 0], [0.16, 0.0], [0.09, 0.18], [0, 0.18]]), sections=32)
-    inner = revolve(np.array([[0, -0.01], [0.15, -0.01], [0.08, 0.19], [0, 0.19]]),
-                    sections=32)
+    inner = revolve(np.array([[0, -0.01], [0.15, -0.01], [0.08, 0.19], [0, 0.19]]), sections=32)
     shade = _difference(outer, inner).apply_translation([0, 0, 0.3])
     return _union([base, stem, bar, shade])
 
@@ -316,8 +376,9 @@ def voxel_tree() -> trimesh.Trimesh:
     """A blocky (voxel-art) tree: a trunk of cubes and a canopy of cubes."""
     s = 0.1
     cells = [(0, 0, k) for k in range(4)]
-    cells += [(i, j, k) for i in range(-2, 3) for j in range(-2, 3) for k in (4, 5)
-              if abs(i) + abs(j) < 4]
+    cells += [
+        (i, j, k) for i in range(-2, 3) for j in range(-2, 3) for k in (4, 5) if abs(i) + abs(j) < 4
+    ]
     cells += [(i, j, 6) for i in range(-1, 2) for j in range(-1, 2)]
     return _union([_at(box((s, s, s)), i * s, j * s, (k + 0.5) * s) for i, j, k in cells])
 
@@ -327,8 +388,12 @@ def low_poly_fox() -> trimesh.Trimesh:
     body = icosphere(subdivisions=1, radius=1.0).apply_scale([0.12, 0.25, 0.12])
     body.apply_translation([0, 0, 0.26])
     head = icosphere(subdivisions=1, radius=0.09).apply_translation([0, -0.27, 0.36])
-    ears = [revolve(np.array([[0, 0], [0.03, 0], [0, 0.08]]), sections=4).apply_translation(
-        [x, -0.27, 0.42]) for x in (-0.045, 0.045)]
+    ears = [
+        revolve(np.array([[0, 0], [0.03, 0], [0, 0.08]]), sections=4).apply_translation(
+            [x, -0.27, 0.42]
+        )
+        for x in (-0.045, 0.045)
+    ]
     tail = icosphere(subdivisions=1, radius=1.0).apply_scale([0.05, 0.16, 0.05])
     tail.apply_translation([0, 0.32, 0.3])
     legs = [_at(box((0.04, 0.04, 0.2)), x, y, 0.1) for x in (-0.06, 0.06) for y in (-0.14, 0.14)]
@@ -338,8 +403,14 @@ def low_poly_fox() -> trimesh.Trimesh:
 def windmill() -> trimesh.Trimesh:
     """A toy windmill: a tapered tower and four blades on a hub facing −Y."""
     tower_ = revolve(np.array([[0, 0], [0.2, 0], [0.12, 0.8], [0, 0.8]]), sections=8)
-    hub = _at(cylinder(radius=0.04, height=0.1, sections=16).apply_transform(
-        trimesh.transformations.rotation_matrix(np.pi / 2, [1, 0, 0])), 0, -0.17, 0.7)
+    hub = _at(
+        cylinder(radius=0.04, height=0.1, sections=16).apply_transform(
+            trimesh.transformations.rotation_matrix(np.pi / 2, [1, 0, 0])
+        ),
+        0,
+        -0.17,
+        0.7,
+    )
     blades = []
     for a in np.pi / 4 + np.pi / 2 * np.arange(4):
         b = _at(box((0.06, 0.02, 0.4)), 0, 0, 0.22)
@@ -356,6 +427,7 @@ def cube(size: float = 0.3) -> trimesh.Trimesh:
 
 def billboard(width: float = 1.0, height: float = 1.0) -> trimesh.Trimesh:
     """A flat vertical card (zero thickness) in the XZ plane: the classic degenerate output."""
-    verts = np.array([[-width / 2, 0, 0], [width / 2, 0, 0], [width / 2, 0, height],
-                      [-width / 2, 0, height]])
+    verts = np.array(
+        [[-width / 2, 0, 0], [width / 2, 0, 0], [width / 2, 0, height], [-width / 2, 0, height]]
+    )
     return trimesh.Trimesh(verts, [[0, 1, 2], [0, 2, 3]], process=False)

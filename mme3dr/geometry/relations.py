@@ -1,0 +1,242 @@
+"""Parts (separate bodies), what rests on what, and spatial relations between parts.
+
+Parts are the connected components of the mesh (:mod:`mme3dr.geometry.components`: faces
+sharing a vertex), ignoring **debris**: components whose surface area is below
+``min_area_fraction`` (default 1 %) of the total. Parts are ordered by decreasing area.
+Relations are judged from axis-aligned bounding boxes (in the canonical +Z-up frame) and, for
+contact, from the distance between dense surface samples of the two parts. ``tol`` is in
+normalised units (a fraction of the largest extent).
+
+Conventions for ``left_of`` / ``right_of``: the canonical front view looks from -Y towards +Y,
+so +X is the viewer's right. These two are the only relations that depend on yaw.
+
+What it cannot see: parts fused into one mesh are one part (a fused tower of cubes is one
+body); parts that interpenetrate are separate parts (a handle modelled as its own mesh).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import trimesh
+from scipy.spatial import cKDTree
+
+from mme3dr.geometry.components import component_stats, connected_components
+
+#: relations understood by :func:`relation_margin`.
+RELATIONS: tuple[str, ...] = (
+    "above", "below", "on_top_of", "inside", "left_of", "right_of", "beside", "touching",
+)
+
+#: selectors understood by :func:`select_part` (``largest:2`` is the second largest...).
+SELECTORS: tuple[str, ...] = ("largest", "smallest", "highest", "lowest")
+
+
+@dataclass(frozen=True)
+class Parts:
+    """Non-debris parts of a mesh, ordered by decreasing area.
+
+    Attributes:
+        labels: ``(n_faces,)`` part index per face, ``-1`` for debris faces.
+        area: ``(k,)`` surface areas; ``lo`` / ``hi``: ``(k, 3)`` bounding boxes;
+        centroid: ``(k, 3)`` area-weighted surface centroids.
+        debris: number of components ignored as debris.
+    """
+
+    labels: np.ndarray
+    area: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+    centroid: np.ndarray
+    debris: int
+
+    @property
+    def count(self) -> int:
+        return int(len(self.area))
+
+
+def find_parts(mesh: trimesh.Trimesh, min_area_fraction: float = 0.01) -> Parts:
+    """Connected components of ``mesh`` minus debris (see the module docstring)."""
+    n, labels = connected_components(mesh)
+    stats = component_stats(mesh, labels, n)
+    total = float(stats.area.sum()) or 1.0
+    keep = np.nonzero(stats.area >= min_area_fraction * total)[0]  # already by decreasing area
+    remap = np.full(n + 1, -1, dtype=np.int64)
+    remap[keep] = np.arange(len(keep))
+    return Parts(
+        labels=remap[labels],
+        area=stats.area[keep],
+        lo=stats.bounds_min[keep],
+        hi=stats.bounds_max[keep],
+        centroid=stats.centroid[keep],
+        debris=int(n - len(keep)),
+    )
+
+
+def select_part(parts: Parts, selector: str) -> int:
+    """Index of the part named by ``selector``: ``largest``, ``smallest``, ``highest`` (top of
+    the bounding box), ``lowest`` (bottom of the box), optionally ``:n`` for the n-th (1-based)
+    in that order, e.g. ``largest:2``. Raises ``ValueError`` when there are too few parts."""
+    kind, _, nth = selector.partition(":")
+    rank = int(nth) if nth else 1
+    if kind == "largest":
+        order = np.argsort(-parts.area, kind="stable")
+    elif kind == "smallest":
+        order = np.argsort(parts.area, kind="stable")
+    elif kind == "highest":
+        order = np.argsort(-parts.hi[:, 2], kind="stable")
+    elif kind == "lowest":
+        order = np.argsort(parts.lo[:, 2], kind="stable")
+    else:
+        raise ValueError(f"unknown selector {selector!r}; use one of {SELECTORS} (optionally :n)")
+    if rank < 1 or rank > len(order):
+        raise ValueError(f"selector {selector!r} needs {rank} parts, found {len(order)}")
+    return int(order[rank - 1])
+
+
+def parse_selector(selector: str) -> None:
+    """Validate a selector string (``ValueError`` with a readable message if malformed)."""
+    kind, sep, nth = str(selector).partition(":")
+    if kind not in SELECTORS or (sep and (not nth.isdigit() or int(nth) < 1)):
+        raise ValueError(
+            f"bad part selector {selector!r}: use one of {', '.join(SELECTORS)}, "
+            "optionally followed by ':n' (n >= 1), e.g. 'largest:2'"
+        )
+
+
+def part_points(
+    mesh: trimesh.Trimesh, parts: Parts, points: np.ndarray, faces: np.ndarray, index: int,
+    limit: int = 20000,
+) -> np.ndarray:
+    """Surface samples (``points`` with their ``faces``) belonging to part ``index``, thinned
+    to at most ``limit`` by a regular stride."""
+    mine = points[parts.labels[faces] == index]
+    if len(mine) > limit:
+        mine = mine[:: int(np.ceil(len(mine) / limit))]
+    return mine
+
+
+def gap_between(a_points: np.ndarray, b_points: np.ndarray) -> float:
+    """Smallest distance between two point sets (normalised units); ``inf`` if one is empty."""
+    if len(a_points) == 0 or len(b_points) == 0:
+        return float("inf")
+    d, _ = cKDTree(b_points).query(a_points, k=1)
+    return float(d.min())
+
+
+def _overlap_1d(lo_a: float, hi_a: float, lo_b: float, hi_b: float) -> float:
+    return min(hi_a, hi_b) - max(lo_a, lo_b)
+
+
+def xy_overlap(parts: Parts, a: int, b: int) -> float:
+    """Overlap of the two parts' xy boxes, as a fraction of the smaller box's area (0..1)."""
+    ox = max(0.0, _overlap_1d(parts.lo[a, 0], parts.hi[a, 0], parts.lo[b, 0], parts.hi[b, 0]))
+    oy = max(0.0, _overlap_1d(parts.lo[a, 1], parts.hi[a, 1], parts.lo[b, 1], parts.hi[b, 1]))
+    ext = parts.hi - parts.lo
+    smaller = min(ext[a, 0] * ext[a, 1], ext[b, 0] * ext[b, 1])
+    return float(ox * oy / smaller) if smaller > 0 else float(ox * oy > 0)
+
+
+def relation_margin(parts: Parts, a: int, b: int, rel: str, gap: float, tol: float = 0.02) -> float:
+    """Signed margin (normalised units) by which "part a ``rel`` part b" holds.
+
+    ``>= 0`` means the relation holds; a negative value says by how much it is violated.
+    ``gap`` is the smallest distance between the parts' surfaces (for ``touching`` and
+    ``on_top_of``). Definitions (boxes ``lo``/``hi``, centroids ``c``):
+
+    * ``above``: ``lo_a.z - hi_b.z + tol`` (a's bottom no lower than b's top, within ``tol``)
+    * ``below``: ``above`` with a and b swapped
+    * ``on_top_of``: ``above`` and touching (``tol - gap``) and overlapping in xy; the
+      smallest of the three margins (xy overlap counts as ``0`` if present, else the xy gap)
+    * ``inside``: how far a's box is within b's box (smallest inner clearance, ``+ tol``)
+    * ``left_of`` / ``right_of``: ``lo_b.x - hi_a.x + tol`` / ``lo_a.x - hi_b.x + tol``
+    * ``beside``: vertical ranges overlap and the xy boxes are apart (``xy gap + tol``)
+    * ``touching``: ``tol - gap``
+    """
+    lo, hi = parts.lo, parts.hi
+    if rel == "above":
+        return float(lo[a, 2] - hi[b, 2] + tol)
+    if rel == "below":
+        return float(lo[b, 2] - hi[a, 2] + tol)
+    if rel == "touching":
+        return float(tol - gap)
+    if rel == "on_top_of":
+        sep = _xy_gap(parts, a, b)
+        xy = 0.0 if sep <= 0 else -sep
+        return float(min(lo[a, 2] - hi[b, 2] + tol, tol - gap, xy))
+    if rel == "inside":
+        return float(min(np.min(lo[a] - lo[b]), np.min(hi[b] - hi[a])) + tol)
+    if rel == "left_of":
+        return float(lo[b, 0] - hi[a, 0] + tol)
+    if rel == "right_of":
+        return float(lo[a, 0] - hi[b, 0] + tol)
+    if rel == "beside":
+        vertical = _overlap_1d(lo[a, 2], hi[a, 2], lo[b, 2], hi[b, 2])
+        return float(min(vertical + tol, _xy_gap(parts, a, b) + tol))
+    raise ValueError(f"unknown relation {rel!r}; use one of {RELATIONS}")
+
+
+def _xy_gap(parts: Parts, a: int, b: int) -> float:
+    """Separation of the xy boxes (> 0 apart, <= 0 overlapping: minus the overlap depth)."""
+    ox = _overlap_1d(parts.lo[a, 0], parts.hi[a, 0], parts.lo[b, 0], parts.hi[b, 0])
+    oy = _overlap_1d(parts.lo[a, 1], parts.hi[a, 1], parts.lo[b, 1], parts.hi[b, 1])
+    if ox <= 0 or oy <= 0:
+        return float(max(-min(ox, 0.0), -min(oy, 0.0)))
+    return float(-min(ox, oy))
+
+
+def resting_pairs(parts: Parts, gaps: dict[tuple[int, int], float], tol: float = 0.02
+                  ) -> list[tuple[int, int]]:
+    """Pairs ``(a, b)`` where part a rests on part b: ``on_top_of`` holds (margin >= 0)."""
+    out = []
+    for (a, b), gap in gaps.items():
+        if relation_margin(parts, a, b, "on_top_of", gap, tol) >= 0:
+            out.append((a, b))
+    return out
+
+
+def longest_stack(n: int, resting: list[tuple[int, int]]) -> list[int]:
+    """Longest chain ``[bottom, ..., top]`` of parts each resting on the previous one."""
+    above: dict[int, list[int]] = {i: [] for i in range(n)}
+    for a, b in resting:
+        above[b].append(a)
+    best: dict[int, list[int]] = {}
+
+    def chain(i: int, seen: frozenset[int]) -> list[int]:
+        if i in best:
+            return best[i]
+        longest: list[int] = []
+        for j in above[i]:
+            if j in seen:
+                continue
+            c = chain(j, seen | {j})
+            if len(c) > len(longest):
+                longest = c
+        best[i] = [i, *longest]
+        return best[i]
+
+    chains = [chain(i, frozenset({i})) for i in range(n)]
+    return max(chains, key=len) if chains else []
+
+
+def stacking(
+    mesh: trimesh.Trimesh, parts: Parts, points: np.ndarray, faces: np.ndarray,
+    tol: float = 0.02, max_parts: int = 30,
+) -> list[int]:
+    """Longest chain of parts resting on one another (bottom first), over the ``max_parts``
+    largest parts. A single part is a chain of one; no parts give ``[]``."""
+    k = min(parts.count, max_parts)
+    if k == 0:
+        return []
+    pts = [part_points(mesh, parts, points, faces, i, limit=5000) for i in range(k)]
+    gaps: dict[tuple[int, int], float] = {}
+    for a in range(k):
+        for b in range(k):
+            if a == b:
+                continue
+            # cheap box test first: a's bottom must be near b's top
+            if abs(parts.lo[a, 2] - parts.hi[b, 2]) > 2 * tol + 0.05:
+                continue
+            gaps[(a, b)] = gap_between(pts[a], pts[b])
+    return longest_stack(k, resting_pairs(parts, gaps, tol))

@@ -1,0 +1,99 @@
+"""Per-check timings of the geometric checks on a ~100k-face mesh (one core, CPU only).
+
+Usage: ``python scripts/bench_checks.py [--faces 100000] [--shape mug|table]``
+
+Prints, for a mug (handle, open top) or a fused table subdivided to about ``--faces`` faces:
+the shared setup (surface samples + voxel grid at 64, cached per asset and reused by every
+voxel check), each check's time on a warm cache (what it adds to a case), and the total for a
+case listing all the checks on a fresh asset.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import trimesh
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+import shapes  # noqa: E402
+
+from mme3dr.assets import Asset  # noqa: E402
+from mme3dr.evaluators import build  # noqa: E402
+from mme3dr.evaluators.base import Sample  # noqa: E402
+from mme3dr.geometry.voxels import cached_voxels  # noqa: E402
+
+CHECKS: list[tuple[str, dict]] = [
+    ("ground_contacts", {"expect": 1}),
+    ("through_holes", {"expect": 1}),
+    ("horizontal_layers", {"expect": 1}),
+    ("parts", {"expect": 1}),
+    ("stacked", {"expect": 1}),
+    ("radial_count", {"expect": 0}),
+    ("symmetry", {"kind": "mirror"}),
+    ("symmetry", {"kind": "rotational", "order": 2}),
+    ("aspect", {"height_over_width": [1.0, 1.5]}),
+    ("relation", {"a": "largest", "b": "smallest", "rel": "above"}),
+    ("holds_liquid", {}),
+    ("support_surface", {"height": [0.5, 1.0]}),
+    ("opening", {"direction": "up"}),
+]
+
+
+def big_mesh(shape: str, faces: int, uniform: bool = True) -> trimesh.Trimesh:
+    """The shape with about ``faces`` faces: evenly sized triangles (like a marching-cubes
+    output, ``uniform``) or repeated 4-way subdivision (long slivers stay long: worst case)."""
+    mesh = shapes.mug() if shape == "mug" else shapes.table(4, fused=True)
+    if uniform:
+        edge = float(mesh.extents.max()) * 0.05
+        while True:
+            v, f = trimesh.remesh.subdivide_to_size(mesh.vertices, mesh.faces, max_edge=edge)
+            if len(f) >= faces:
+                return trimesh.Trimesh(v, f)
+            edge *= 0.8
+    while len(mesh.faces) < faces:
+        mesh = mesh.subdivide()
+    return mesh
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--faces", type=int, default=100_000)
+    parser.add_argument("--shape", choices=("mug", "table"), default="mug")
+    parser.add_argument("--slivers", action="store_true", help="subdivide 4-way (long slivers)")
+    args = parser.parse_args()
+    mesh = big_mesh(args.shape, args.faces, uniform=not args.slivers)
+    kind = "slivers" if args.slivers else "even triangles"
+    print(f"{args.shape}: {len(mesh.faces)} faces ({kind})")
+    # warm up imports (scipy submodules, trimesh caches) so timings are per case
+    warm = Sample(case=None, asset=Asset.from_trimesh(shapes.mug()))  # type: ignore[arg-type]
+    for name, params in CHECKS:
+        build(name, params).score(warm)
+
+    # a whole case on a fresh asset (setup included)
+    sample = Sample(case=None, asset=Asset.from_trimesh(mesh))  # type: ignore[arg-type]
+    evaluators = [build(n, p) for n, p in CHECKS]
+    t0 = time.perf_counter()
+    for ev in evaluators:
+        ev.score(sample)
+    total = time.perf_counter() - t0
+
+    # shared setup alone, then each check on a warm cache
+    sample = Sample(case=None, asset=Asset.from_trimesh(mesh))  # type: ignore[arg-type]
+    t0 = time.perf_counter()
+    cached_voxels(sample.asset, 64)
+    setup = time.perf_counter() - t0
+    print(f"{'setup: samples + voxels:64':34s} {setup * 1000:8.1f} ms")
+    for ev in evaluators:
+        fresh = build(ev.name, dict(ev.params))
+        s = fresh.score(sample)
+        label = ev.name + ("" if ev.name != "symmetry" else f"({ev.params['kind']})")
+        print(f"{label:34s} {s.seconds * 1000:8.1f} ms   {s.reason[:60]}")
+    print(f"{'all checks, fresh asset':34s} {total * 1000:8.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
