@@ -8,9 +8,10 @@ Layout of one evaluation (``OUT/<model>/``):
 * ``summary.json``: :func:`summarise` of the records plus the version stamp; written
   atomically (temporary file, then rename).
 
-Scoring policy (stated once, here): a ``missing`` or ``error`` case scores 0 on every suite it
-requested; a suite with no evaluator result for a case is *absent* (``None``) and does not
-enter that suite's mean; a case's ``overall`` is the mean of its present suite scores.
+Scoring policy (stated once, here): a ``missing`` or ``error`` case scores 0 on every suite
+it requested that has at least one available evaluator for the case; a suite with no
+evaluator result for a case is *absent* (``None``) and does not enter that suite's mean; a
+case's ``overall`` is the mean of its present suite scores.
 """
 
 from __future__ import annotations

@@ -199,12 +199,17 @@ def evaluate_case(
     """Load, evaluate and judge one case. Never raises for bad input: it becomes the record."""
     t0 = time.perf_counter()
     suites = case_suites(case, cfg.suites)
+    evaluators = plan_evaluators(case, cfg.suites)
+    # a missing or unusable asset scores 0 on every suite that something could have measured
+    failed_suites = {
+        s: 0.0 for s in suites if any(e.suite == s and e.available() for e in evaluators)
+    }
     base = dict(case_id=case.id, category=case.category, prompt=case.prompt, tags=list(case.tags))
     if asset_path is None:
         return Record(
             status="missing",
-            suites={s: 0.0 for s in suites},
-            overall=0.0 if suites else None,
+            suites=failed_suites,
+            overall=0.0 if failed_suites else None,
             error="no asset file for this case",
             **base,
         )
@@ -213,8 +218,8 @@ def evaluate_case(
     except AssetError as exc:
         return Record(
             status="error",
-            suites={s: 0.0 for s in suites},
-            overall=0.0 if suites else None,
+            suites=failed_suites,
+            overall=0.0 if failed_suites else None,
             asset=str(asset_path),
             error=str(exc),
             timings={"load": time.perf_counter() - t0, "total": time.perf_counter() - t0},
@@ -222,7 +227,7 @@ def evaluate_case(
         )
     t_load = time.perf_counter() - t0
     sample = Sample(case=case, asset=asset, rig=rig, device=cfg.device, backend=cfg.backend)
-    scores = [ev.score(sample) for ev in plan_evaluators(case, cfg.suites)]
+    scores = [ev.score(sample) for ev in evaluators]
     if views_dir is not None:
         try:
             views_dir.mkdir(parents=True, exist_ok=True)

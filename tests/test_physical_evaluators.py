@@ -38,7 +38,9 @@ def run(name: str, mesh_or_sample, **params):
 
 def test_registered_as_default_physical_evaluators():
     defaults = {cls.name for cls in registry.default_evaluators("physical")}
-    assert set(PHYSICAL) <= defaults
+    # upright is a case check only: as a default it would penalise correct round-bottomed
+    # or legged objects (a ring on its rim, a ball, a stool)
+    assert defaults == set(PHYSICAL) - {"upright"}
     for name in PHYSICAL:
         cls = registry.get(name)
         assert cls.description and cls.version

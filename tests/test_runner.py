@@ -220,3 +220,21 @@ def test_killed_process_loses_at_most_the_case_in_flight(tmp_path: Path) -> None
     assert sorted(x.case_id for x in recs) == ids
     assert all(x.status == "ok" for x in recs)
     assert len(results.read_text().splitlines()) == len(ids)
+
+
+def test_missing_case_scores_zero_only_on_suites_something_can_measure(tmp_path: Path) -> None:
+    model = tmp_path / "m"
+    model.mkdir()
+    cases = tmp_path / "cases.jsonl"
+    row = {
+        "id": "gone",
+        "prompt": "a cube",
+        "category": "stylized",
+        "suites": ["physical", "spatial"],
+        "checks": [],
+    }
+    cases.write_text(json.dumps(row) + "\n")
+    out = run_eval(EvalConfig(model_dir=model, cases=cases, out_dir=tmp_path / "o"), progress=False)
+    (rec,) = read_records(out.out_dir / "results.jsonl")
+    # physical has default evaluators; spatial has none without checks, so it stays absent
+    assert rec.status == "missing" and rec.suites == {"physical": 0.0}

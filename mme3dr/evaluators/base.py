@@ -97,6 +97,14 @@ class Evaluator(ABC):
     def __init__(self, **params: Any):
         self.params: dict[str, Any] = dict(params)
 
+    def available(self) -> bool:
+        """Whether this evaluator can produce a score here (e.g. its weights are present).
+
+        The runner scores a missing or unreadable asset 0 only on suites that have at least
+        one available evaluator, so a suite nobody can measure stays absent for every model.
+        """
+        return True
+
     @abstractmethod
     def evaluate(self, sample: Sample) -> Score:
         """Measure and judge; may raise, :meth:`score` turns exceptions into error scores."""

@@ -276,6 +276,10 @@ class UprightEvaluator(Evaluator):
     sphere) score 1. Passes when ``base_ratio >= 0.25``. This says nothing about which end is
     up: an upside-down table also rests on a flat base.
 
+    Not run by default (only as a case check): without knowing the object, "rests on a flat
+    base" wrongly fails correct shapes such as a ring standing on its rim, a ball, or a stool
+    whose three feet span a third of its footprint.
+
     ``expect="tall"``: height over the larger horizontal extent should reach ``min_aspect``
     (default 1); score = ``min(1, aspect / min_aspect)``. ``expect="wide"``: the inverse
     (width over height should reach ``min_aspect``).
@@ -284,7 +288,7 @@ class UprightEvaluator(Evaluator):
     name = "upright"
     suite = "physical"
     version = "1"
-    runs_by_default = True
+    runs_by_default = False  # a case check: see the class docstring
     description = "rests on a flat base (or is tall/wide as expected)"
 
     def __init__(self, *, expect: str | None = None, min_aspect: float = 1.0):

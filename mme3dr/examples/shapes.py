@@ -202,9 +202,18 @@ def radial_prism(angles: np.ndarray, radii: np.ndarray, height: float) -> trimes
     return mesh
 
 
-def tower(n: int = 3, size: float = 0.2, gap: float = 0.0) -> trimesh.Trimesh:
-    """``n`` separate cubes stacked on each other (each a separate body)."""
-    return _concat([_at(box((size,) * 3), 0, 0, size * (i + 0.5) + gap * i) for i in range(n)])
+def tower(n: int = 3, size: float = 0.3, shrink: float = 0.8) -> trimesh.Trimesh:
+    """``n`` separate cubes stacked on each other, each ``shrink`` times the one below.
+
+    Each cube rests exactly on the one below but shares no vertex with it (equal cubes would
+    share their corners, which the loader's seam merge then fuses into one body).
+    """
+    parts, z, s = [], 0.0, size
+    for _ in range(n):
+        parts.append(_at(box((s, s, s)), z=z + s / 2))
+        z += s
+        s *= shrink
+    return _concat(parts)
 
 
 def ball_on_cube(cube: float = 0.3, ball: float = 0.1) -> trimesh.Trimesh:
