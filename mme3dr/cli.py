@@ -26,7 +26,7 @@ cases_app = typer.Typer(help="List, show, validate and count case sets.", no_arg
 app.add_typer(cases_app, name="cases")
 
 console = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True, highlight=False)  # messages never wrap mid-path
 
 
 def _fail(message: str, code: int = 2) -> None:

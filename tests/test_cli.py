@@ -1,0 +1,70 @@
+"""The thin CLI: render, cases, checks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import trimesh
+from PIL import Image
+from typer.testing import CliRunner
+
+from mme3dr.cli import app
+from mme3dr.examples.models import write_mesh
+
+runner = CliRunner()
+
+
+def test_render_writes_views_and_contact_sheet(tmp_path: Path) -> None:
+    tall = trimesh.creation.box((0.2, 0.2, 1.0))
+    path = write_mesh(tall, tmp_path / "tall.glb")
+    out = tmp_path / "renders"
+    r = runner.invoke(
+        app, ["render", str(path), "--rig", "orbit8", "--resolution", "64", "--out", str(out)]
+    )
+    assert r.exit_code == 0, r.output
+    rgb = sorted(out.glob("view_*_rgb.png"))
+    assert len(rgb) == 8
+    assert len(list(out.glob("view_*_mask.png"))) == 8
+    assert (out / "contact_sheet.png").is_file()
+    mask = np.asarray(Image.open(out / "view_00_mask.png").convert("L")) > 127
+    rows, cols = np.nonzero(mask)
+    # the +Z-up box is taller than wide in the image (a GLB, converted from +Y up)
+    assert np.ptp(rows) > 2 * np.ptp(cols)
+
+
+def test_render_reports_bad_asset_and_rig(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.obj"
+    bad.write_text("v 0 0 0\n")
+    r = runner.invoke(app, ["render", str(bad), "--out", str(tmp_path / "o")])
+    assert r.exit_code == 2 and "bad.obj" in r.output and "no_faces" in r.output
+    good = write_mesh(trimesh.creation.box(), tmp_path / "box.ply")
+    r = runner.invoke(app, ["render", str(good), "--rig", "nope", "--out", str(tmp_path / "o")])
+    assert r.exit_code == 2 and "orbit8" in r.output
+
+
+def test_cases_commands() -> None:
+    r = runner.invoke(app, ["cases", "validate", "starter"])
+    assert r.exit_code == 0 and "ok starter" in r.output
+    r = runner.invoke(app, ["cases", "stats", "starter"])
+    assert (
+        r.exit_code == 0 and "mechanical_affordances" in r.output and "ground_contacts" in r.output
+    )
+    r = runner.invoke(app, ["cases", "show", "mech-001"])
+    assert r.exit_code == 0 and "three legs" in r.output
+    r = runner.invoke(app, ["cases", "show", "nope-404"])
+    assert r.exit_code == 2 and "nope-404" in r.output
+
+
+def test_cases_validate_fails_on_a_bad_file(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "a", "prompt": "x", "category": "nope"}\n')
+    r = runner.invoke(app, ["cases", "validate", str(bad)])
+    assert r.exit_code == 1 and "bad.jsonl:1: category" in r.output
+
+
+def test_checks_lists_every_suite() -> None:
+    r = runner.invoke(app, ["checks"])
+    assert r.exit_code == 0
+    for name in ("stable", "ground_contacts", "holds_liquid", "watertight"):
+        assert name in r.output
