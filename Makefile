@@ -19,6 +19,7 @@ demo: setup
 	$(BIN)/mme3dr eval $(EXAMPLES)/broken --cases starter --out results --overwrite
 
 test: setup
+	bash scripts/ensure_chromium.sh
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
