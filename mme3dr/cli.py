@@ -76,6 +76,20 @@ def eval_cmd(
     max_mb: Annotated[float, typer.Option(help="Refuse files larger than this (MiB).")] = 256.0,
     load_timeout: Annotated[float, typer.Option(help="Seconds allowed to parse one file.")] = 60.0,
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
+    reference: Annotated[
+        Path | None,
+        typer.Option(help="Folder of reference meshes: FD/KID on Inception and DINOv2 features."),
+    ] = None,
+    weights: Annotated[
+        list[str] | None,
+        typer.Option(help="NAME=PATH checkpoint for weights NAME (repeatable; `weights list`)."),
+    ] = None,
+    vlm_endpoint: Annotated[
+        str | None, typer.Option(help="OpenAI-compatible base URL: enables the VLM judges.")
+    ] = None,
+    vlm_model: Annotated[str, typer.Option(help="Model name sent to the VLM endpoint.")] = (
+        "default"
+    ),
 ) -> None:
     """Evaluate a folder of generated meshes; writes results.jsonl and summary.json."""
     from mme3dr.assets import LoadLimits
@@ -99,7 +113,9 @@ def eval_cmd(
             ),
             save_views=save_views,
             model_name=name,
+            reference=reference,
         )
+        _configure_learned(weights or [], vlm_endpoint, vlm_model, reference)
         if resume and overwrite:
             raise ConfigError("--resume and --overwrite cannot be used together")
         outcome = run_eval(cfg, progress=not quiet and sys.stderr.isatty())
@@ -113,12 +129,58 @@ def eval_cmd(
     if outcome.skipped_existing:
         console.print(f"resumed: {outcome.skipped_existing} case(s) were already recorded")
     warn_missing(outcome.summary)
+    warn_skipped(outcome.summary)
     if outcome.interrupted:
         err.print(
             "[bold yellow]interrupted[/]: finished cases are saved; "
             "rerun the same command with --resume to continue"
         )
         raise typer.Exit(130)
+
+
+def _configure_learned(
+    weights: list[str], vlm_endpoint: str | None, vlm_model: str, reference: Path | None
+) -> None:
+    """Apply --weights overrides and the VLM endpoint for this process (ConfigError if bad)."""
+    from mme3dr import weights as weights_mod
+    from mme3dr.evaluators import vlm_judge
+
+    try:
+        for wname, path in weights_mod.parse_overrides(weights).items():
+            weights_mod.set_override(wname, path)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    if reference is not None and not reference.is_dir():
+        raise ConfigError(f"--reference {reference}: not a folder")
+    vlm_judge.configure(vlm_endpoint, vlm_model)
+
+
+def warn_skipped(summary: dict[str, Any]) -> None:
+    """One line per skipped evaluator or set metric: what is missing and how to fix it."""
+    for evaluator, reason in summary.get("skipped_evaluators", {}).items():
+        err.print(f"[yellow]skipped[/] {evaluator}: {reason}", highlight=False, soft_wrap=True)
+    for metric, res in summary.get("set_metrics", {}).items():
+        if res.get("status") in ("skipped", "error"):
+            err.print(
+                f"[yellow]{res['status']}[/] set metric {metric}: {res.get('reason', '')}",
+                highlight=False,
+                soft_wrap=True,
+            )
+        elif res.get("status") == "ok":
+            shown = {k: v for k, v in res.items() if k.startswith("r@")}
+            for part in ("inception", "dinov2"):
+                sub = res.get(part)
+                if isinstance(sub, dict) and sub.get("status") == "ok":
+                    shown[f"{part} FD"] = round(sub["fd"], 4)
+                    shown[f"{part} KID"] = f"{sub['kid_mean']:.5f} ± {sub['kid_std']:.5f}"
+                elif isinstance(sub, dict):
+                    err.print(
+                        f"[yellow]skipped[/] {metric} {part}: {sub.get('reason', '')}",
+                        highlight=False,
+                        soft_wrap=True,
+                    )
+            if shown:
+                console.print(f"{metric}: {shown}", highlight=False)
 
 
 def _fmt(v: Any) -> str:
@@ -335,5 +397,118 @@ def cases_stats(
         console.print(t)
 
 
+# `mme3dr leaderboard`: the comparison report (the command lives in the leaderboard package).
+from leaderboard.cli import leaderboard_command  # noqa: E402
+
+app.command("leaderboard")(leaderboard_command)
+
+
+# `mme3dr weights list|fetch`: the learned evaluators' weights (see mme3dr/weights.py).
+weights_app = typer.Typer(
+    help="List and fetch the learned evaluators' weights.", no_args_is_help=True
+)
+app.add_typer(weights_app, name="weights")
+
+
+@weights_app.command("list")
+def weights_list() -> None:
+    """Every weights entry: the evaluators that use it and whether it is present here."""
+    from mme3dr.weights import CATALOGUE, mme3dr_home, status
+
+    table = Table(title=f"weights (MME3DR_HOME={mme3dr_home()})", title_justify="left")
+    for col in ("name", "used by", "model", "present", "where / how to get it"):
+        table.add_column(col, overflow="fold")
+    for wname, spec in CATALOGUE.items():
+        ok, where = status(wname)
+        table.add_row(
+            wname,
+            ", ".join(spec.used_by),
+            f"{spec.arch} {spec.tag}".strip(),
+            "yes" if ok else "no",
+            where,
+        )
+    console.print(table)
+
+
+@weights_app.command("fetch")
+def weights_fetch(
+    names: Annotated[list[str], typer.Argument(help="Weights names (see `mme3dr weights list`).")],
+) -> None:
+    """Download weights into $MME3DR_HOME/weights/NAME (needs network access)."""
+    from mme3dr.weights import CATALOGUE, fetch
+
+    bad = [n for n in names if n not in CATALOGUE]
+    if bad:
+        _fail(f"unknown weights {', '.join(bad)}; known: {', '.join(CATALOGUE)}")
+    failed = 0
+    for wname in names:
+        try:
+            path = fetch(wname)
+        except RuntimeError as exc:
+            failed += 1
+            err.print(f"[bold red]failed[/] {wname}: {exc}", highlight=False, soft_wrap=True)
+            continue
+        console.print(f"fetched {wname}: {path}")
+    if failed:
+        raise typer.Exit(1)
+
+
 if __name__ == "__main__":
     app()
+
+
+# --- `mme3dr train`: the Hi-GRPO trainer (trainers/cli.py; imports torch only when run) ---
+from trainers.cli import train_cmd as _train_cmd  # noqa: E402
+
+app.command("train")(_train_cmd)
+
+
+# --- `mme3dr audit`: evaluators vs asset-side attacks (mme3dr/audit.py, docs/audit.md) ---
+@app.command("audit")
+def audit_cmd(
+    suites: Annotated[
+        str | None, typer.Option(help="Comma-separated suites (default: each case's own).")
+    ] = None,
+    cases: Annotated[str, typer.Option(help="Bundled set with a reference model.")] = "mme3dr",
+    n: Annotated[int, typer.Option(help="Cases to sample (0: every case with a reference).")] = 24,
+    seed: Annotated[int, typer.Option(help="Seeds the case sample and the attacks.")] = 0,
+    attacks: Annotated[
+        str | None, typer.Option(help="Comma-separated attacks (default: all).")
+    ] = None,
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Also write the rows as JSON.")
+    ] = None,
+) -> None:
+    """Score honest reference assets and every asset-side attack; exit 1 if a claim fails."""
+    from mme3dr.audit import claim_failures, describe, pivot, run_audit, summary_line
+
+    split = lambda s: tuple(x.strip() for x in s.split(",") if x.strip())  # noqa: E731
+    try:
+        table = run_audit(
+            cases,
+            suites=split(suites) if suites else None,
+            n_cases=n or None,
+            seed=seed,
+            attacks=split(attacks) if attacks else None,
+        )
+    except (CaseError, KeyError) as exc:
+        _fail(str(exc.args[0]) if isinstance(exc, KeyError) else str(exc))
+        return
+    if table.empty:
+        _fail(f"no case of {cases!r} has an honest reference mesh to audit")
+    grid = pivot(table)
+    t = Table(
+        title="honest win rate over attack (mean margin); * claim holds, ! claim fails",
+        title_justify="left",
+    )
+    t.add_column("evaluator")
+    for col in grid.columns:
+        t.add_column(col.replace("_", " "), justify="right")
+    for ev, row in grid.iterrows():
+        t.add_row(str(ev), *[str(v) for v in row.values])
+    Console(width=max(console.width, 190)).print(t)
+    console.print(summary_line(table), highlight=False)
+    if json_out is not None:
+        json_out.write_text(json.dumps(describe(table), indent=2, default=str) + "\n")
+    if not claim_failures(table).empty:
+        raise typer.Exit(1)

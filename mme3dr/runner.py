@@ -64,6 +64,7 @@ class EvalConfig:
     seed: int = 0
     save_views: bool = False
     model_name: str | None = None
+    reference: Path | None = None  # folder of reference meshes for FD/KID (set metrics)
 
 
 @dataclass
@@ -195,6 +196,7 @@ def evaluate_case(
     rig: Any = None,
     up_axis: str | None = None,
     views_dir: Path | None = None,
+    observers: list[Any] | None = None,
 ) -> Record:
     """Load, evaluate and judge one case. Never raises for bad input: it becomes the record."""
     t0 = time.perf_counter()
@@ -242,6 +244,10 @@ def evaluate_case(
                     reason=f"could not save views: {exc}",
                 )
             )
+    if observers:  # set metrics (R-precision, FD/KID) see the views while they are in memory
+        from mme3dr.metrics import observe_all
+
+        observe_all(observers, sample, scores)
     t_total = time.perf_counter() - t0
     t_render = sample.render_seconds
     suite_scores = combine_suites(scores, suites)
@@ -278,7 +284,7 @@ def build_stamp(cfg: EvalConfig, case_set: CaseSet, rig: Any, model: dict[str, A
         "device": cfg.device,
         "seed": cfg.seed,
         "evaluators": evaluators,
-        "weights": {},
+        "weights": _weights_stamp(),
         "load_limits": {
             "max_bytes": cfg.limits.max_bytes,
             "max_faces": cfg.limits.max_faces,
@@ -294,6 +300,14 @@ def build_stamp(cfg: EvalConfig, case_set: CaseSet, rig: Any, model: dict[str, A
         },
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
     }
+
+
+def _weights_stamp() -> dict[str, Any]:
+    """Weights loaded by this run so far (name, pretrained tag, checkpoint, sha256 or
+    "random weights"); refreshed after the per-case loop."""
+    from mme3dr.weights import used_weights
+
+    return used_weights()
 
 
 def resolve_output_dir(cfg: EvalConfig, model_name: str) -> Path:
@@ -336,6 +350,9 @@ def run_eval(
     out_dir = resolve_output_dir(cfg, name)
     results_path = out_dir / RESULTS_FILE
     model = {"name": name, "dir": str(model_dir), "meta": meta, "up_axis": up_axis or "default"}
+    from mme3dr.weights import reset_used
+
+    reset_used()
     stamp = build_stamp(cfg, case_set, rig, model)
 
     done: dict[str, Record] = {}
@@ -361,6 +378,19 @@ def run_eval(
     index = index_model_dir(model_dir)
     todo = [c for c in cases if c.id not in done]
     views_dir = out_dir / "views" if cfg.save_views else None
+    from mme3dr.metrics import RunContext, build_set_metrics
+
+    set_metrics = build_set_metrics(
+        RunContext(
+            out_dir=out_dir,
+            rig=rig,
+            device=cfg.device,
+            backend=cfg.backend,
+            suites=cfg.suites,
+            case_suites={s for c in cases for s in case_suites(c, cfg.suites)},
+            reference=Path(cfg.reference) if cfg.reference else None,
+        )
+    )
 
     # the stamp is on disk from the start, so a killed run can be resumed and checked
     write_json_atomic(out_dir / SUMMARY_FILE, summarise(list(done.values()), stamp))
@@ -370,7 +400,7 @@ def run_eval(
         try:
             for case in todo:
                 path = pick_asset_file(index.get(case.id, []))
-                record = evaluate_case(case, path, cfg, rig, up_axis, views_dir)
+                record = evaluate_case(case, path, cfg, rig, up_axis, views_dir, set_metrics)
                 append_record(results_path, record)
                 done[case.id] = record
                 evaluated += 1
@@ -381,7 +411,17 @@ def run_eval(
             interrupted = True
     selected = {c.id for c in cases}
     records = [r for cid, r in done.items() if cid in selected]
+    stamp["weights"] = _weights_stamp()
     summary = summarise(records, stamp)
+    from mme3dr.metrics import finalize_all, skipped_evaluators
+
+    summary["skipped_evaluators"] = skipped_evaluators(records)
+    if set_metrics:  # computed after the per-case pass, over the whole run
+        summary["set_metrics"] = (
+            {m.name: {"status": "skipped", "reason": "run interrupted"} for m in set_metrics}
+            if interrupted
+            else finalize_all(set_metrics, records)
+        )
     if interrupted:
         summary["interrupted"] = True
     write_json_atomic(out_dir / SUMMARY_FILE, summary)

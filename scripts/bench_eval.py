@@ -129,6 +129,62 @@ def bench_render_vs_encoder(args: argparse.Namespace) -> None:
     print(f"ratio render/encoder: {r_med / e_med:.2f}")
 
 
+def bench_clip_scoring(args: argparse.Namespace) -> None:
+    """CLIP-scored throughput: the whole ``clip_score`` evaluator (preprocessing, batched
+    encoding, cached prompt, aggregation, details) against ``encode_image`` alone on the same
+    views. ViT-B/32 with random weights written to a temporary MME3DR_HOME (no download)."""
+    import os
+
+    import torch
+
+    from mme3dr.assets import Asset
+    from mme3dr.cases import Case
+    from mme3dr.evaluators import registry
+    from mme3dr.evaluators.base import Sample
+    from mme3dr.features import to_tensor
+    from mme3dr.features.clip import OPENAI_MEAN, OPENAI_STD, load_clip
+    from mme3dr.features.testing import write_random_clip
+
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["MME3DR_HOME"] = tmp
+        write_random_clip("clip-vit-b-32", cfg=None)
+        enc = load_clip("clip-vit-b-32")
+        rig = get_rig(args.rig)
+        samples = []
+        for i, (cid, builder) in enumerate(list(REFERENCE.items())[: args.clip_cases]):
+            asset = Asset.from_trimesh(builder(), name=cid)
+            s = Sample(
+                case=Case(id=cid, prompt=f"prompt {i} for {cid}", category="x"),
+                asset=asset,
+                rig=rig,
+            )
+            s.views()  # render outside the timed region
+            samples.append(s)
+        n_views = sum(s.views().n_views for s in samples)
+        ev = registry.build("clip_score")
+        ev.score(samples[0])  # warm-up
+        for s in samples:
+            s.asset.cache.clear()
+        t0 = time.perf_counter()
+        for s in samples:
+            assert ev.score(s).status == "ok"
+        full = time.perf_counter() - t0
+        with torch.inference_mode():
+            t0 = time.perf_counter()
+            for s in samples:
+                x = to_tensor(s.views().rgb, enc.image_size, OPENAI_MEAN, OPENAI_STD, "cpu")
+                enc.model.encode_image(x)
+            bare = time.perf_counter() - t0
+    print(
+        f"## CLIP-scored throughput: ViT-B/32 (random weights), {len(samples)} cases, "
+        f"{n_views} views at {rig.resolution} px, rig {rig.name}, torch "
+        f"{torch.__version__}, {torch.get_num_threads()} threads"
+    )
+    print(f"clip_score evaluator: {n_views / full:.1f} views/s ({full:.2f} s)")
+    print(f"encode_image alone on the same views: {n_views / bare:.1f} views/s ({bare:.2f} s)")
+    print(f"pipeline overhead over the encoder: {100 * (full / bare - 1):.1f}%")
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--repeat", type=int, default=3)
@@ -137,6 +193,8 @@ def main() -> None:
     p.add_argument("--trials", type=int, default=5)
     p.add_argument("--no-views", action="store_true")
     p.add_argument("--skip-encoder", action="store_true")
+    p.add_argument("--clip-cases", type=int, default=16, help="cases for the CLIP benchmark")
+    p.add_argument("--skip-clip", action="store_true")
     args = p.parse_args()
     print(
         f"# mme3dr bench on {platform.machine()}, python {platform.python_version()}, "
@@ -145,6 +203,8 @@ def main() -> None:
     bench_eval(args)
     if not args.skip_encoder:
         bench_render_vs_encoder(args)
+    if not args.skip_clip:
+        bench_clip_scoring(args)
 
 
 if __name__ == "__main__":

@@ -94,6 +94,10 @@ class Evaluator(ABC):
     runs_by_default: ClassVar[bool] = False
     description: ClassVar[str] = ""
 
+    #: asset-side attacks (``mme3dr.adversarial.ATTACKS``) this evaluator claims never to score
+    #: above an honest asset; checked by ``mme3dr audit`` (see docs/audit.md)
+    robust_to: ClassVar[tuple[str, ...]] = ()
+
     def __init__(self, **params: Any):
         self.params: dict[str, Any] = dict(params)
 

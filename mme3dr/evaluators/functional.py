@@ -21,6 +21,10 @@ class HoldsLiquidCheck(Evaluator):
     name = "holds_liquid"
     suite = "functional"
     description = "fraction of the bounding volume that keeps water poured from above"
+    robust_to = (
+        "empty", "extreme_scale", "inverted_normals", "billboard", "exploded", "near_empty",
+        "noise", "convex_hull", "one_view_silhouette",
+    )
 
     def __init__(self, *, min_fraction: float = 0.02, resolution: int = DEFAULT_RESOLUTION):
         grading.validate_fraction("holds_liquid", "min_fraction", min_fraction)
@@ -56,6 +60,9 @@ class SupportSurfaceCheck(Evaluator):
     name = "support_surface"
     suite = "functional"
     description = "largest flat upward-facing reachable level in the height band"
+    robust_to = (
+        "empty", "extreme_scale", "inverted_normals", "billboard", "noise", "one_view_silhouette",
+    )
 
     def __init__(
         self,
@@ -108,6 +115,10 @@ class OpeningCheck(Evaluator):
     name = "opening"
     suite = "functional"
     description = "volume of the cavity open towards direction (up, down or side)"
+    robust_to = (
+        "empty", "extreme_scale", "inverted_normals", "billboard", "exploded", "near_empty",
+        "noise", "convex_hull", "one_view_silhouette",
+    )
 
     def __init__(
         self,

@@ -89,6 +89,10 @@ class Watertight(Evaluator):
     version = "1"
     runs_by_default = True
     description = "closed, manifold surface (graded by the fraction of boundary/non-manifold edges)"
+    robust_to = (
+        "empty", "extreme_scale", "inverted_normals", "billboard", "exploded", "near_empty",
+        "noise",
+    )
 
     def evaluate(self, sample: Sample) -> Score:
         rep = cached_manifold(sample)
@@ -132,6 +136,7 @@ class FloatingPartsEvaluator(Evaluator):
     version = "1"
     runs_by_default = True
     description = "no disconnected part floats in the air (graded by the floating surface area)"
+    robust_to = ("empty", "extreme_scale", "inverted_normals", "exploded")
 
     def __init__(self, *, tol: float = 0.01, gap: float = 0.005, max_floating: int = 0):
         tol = _check_tol(tol, "tol")
@@ -182,6 +187,7 @@ class Stable(Evaluator):
     version = "1"
     runs_by_default = True
     description = "centre of mass inside the support polygon (graded by the signed margin)"
+    robust_to = ("empty", "extreme_scale", "inverted_normals", "billboard")
 
     def __init__(self, *, min_margin: float = 0.0, tol: float = 0.01, scale: float = 0.1):
         tol = _check_tol(tol, "tol")
@@ -231,6 +237,7 @@ class SelfIntersection(Evaluator):
     version = "1"
     runs_by_default = True
     description = "no face crosses another face (graded by the fraction of intersecting faces)"
+    robust_to = ("empty", "extreme_scale", "inverted_normals", "noise")
 
     def __init__(self, *, max_fraction: float = 0.0):
         max_fraction = float(max_fraction)

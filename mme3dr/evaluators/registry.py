@@ -14,6 +14,9 @@ BUILTIN_MODULES: tuple[str, ...] = (
     "mme3dr.evaluators.physical",
     "mme3dr.evaluators.spatial",
     "mme3dr.evaluators.functional",
+    "mme3dr.evaluators.alignment",
+    "mme3dr.evaluators.aesthetic",
+    "mme3dr.evaluators.vlm_judge",
 )
 
 

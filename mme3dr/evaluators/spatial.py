@@ -70,6 +70,7 @@ class GroundContactsCheck(_CountCheck):
     noun = "ground contact"
     extra_params = ("tol",)
     description = "number of separate regions touching the ground (within tol, default 0.01)"
+    robust_to = ("empty", "extreme_scale", "inverted_normals", "near_empty", "noise", "convex_hull")
 
     def __init__(self, *, tol: float = 0.01, **params: Any):
         grading.validate_fraction("ground_contacts", "tol", tol, upper=0.2)
@@ -93,6 +94,7 @@ class ThroughHolesCheck(_CountCheck):
     noun = "through hole"
     extra_params = ("resolution",)
     description = "genus of the sealed solid voxel body (Euler characteristic)"
+    robust_to = ("empty", "extreme_scale", "inverted_normals", "near_empty", "convex_hull")
 
     def __init__(self, *, resolution: int = DEFAULT_RESOLUTION, **params: Any):
         grading.validate_resolution("through_holes", resolution)
@@ -116,6 +118,10 @@ class HorizontalLayersCheck(_CountCheck):
     noun = "horizontal layer"
     extra_params = ("min_area", "resolution")
     description = "flat upward-facing levels larger than min_area (fraction of the footprint)"
+    robust_to = (
+        "empty", "extreme_scale", "inverted_normals", "billboard", "near_empty", "noise",
+        "convex_hull",
+    )
 
     def __init__(
         self, *, min_area: float = 0.1, resolution: int = DEFAULT_RESOLUTION, **params: Any
@@ -144,6 +150,7 @@ class PartsCheck(_CountCheck):
     noun = "part"
     extra_params = ("min_area",)
     description = "connected components larger than min_area (fraction of the surface area)"
+    robust_to = ("empty", "extreme_scale", "inverted_normals", "exploded")
 
     def __init__(self, *, min_area: float = 0.01, **params: Any):
         grading.validate_fraction("parts", "min_area", min_area, upper=0.5)
@@ -167,6 +174,10 @@ class StackedCheck(_CountCheck):
     noun = "stacked bod"
     extra_params = ("tol", "min_area")
     description = "length of the longest chain of parts resting on one another"
+    robust_to = (
+        "empty", "extreme_scale", "inverted_normals", "exploded", "convex_hull",
+        "duplicate_stacked",
+    )
 
     def __init__(self, *, tol: float = 0.02, min_area: float = 0.01, **params: Any):
         grading.validate_fraction("stacked", "tol", tol, upper=0.2)
@@ -202,6 +213,10 @@ class RadialCountCheck(_CountCheck):
     noun = "radial protrusion"
     extra_params = ("min_prominence",)
     description = "peaks of the top-view outline radius profile"
+    robust_to = (
+        "empty", "extreme_scale", "inverted_normals", "billboard", "near_empty", "noise",
+        "convex_hull",
+    )
 
     def __init__(self, *, min_prominence: float = 0.1, **params: Any):
         grading.validate_fraction("radial_count", "min_prominence", min_prominence)
@@ -228,6 +243,7 @@ class SymmetryCheck(Evaluator):
     name = "symmetry"
     suite = "spatial"
     description = "self-overlap under the best vertical mirror or the n-fold rotation"
+    robust_to = ("empty", "extreme_scale", "inverted_normals")
 
     #: overlap at which the score is 0 (what an unrelated shape typically reaches).
     FLOOR: ClassVar[float] = 0.3
@@ -283,6 +299,10 @@ class AspectCheck(Evaluator):
     name = "aspect"
     suite = "spatial"
     description = "height/width, height/length or length/width within [lo, hi]"
+    robust_to = (
+        "empty", "extreme_scale", "inverted_normals", "billboard", "near_empty",
+        "one_view_silhouette",
+    )
 
     def __init__(self, **params: Any):
         from mme3dr.geometry.proportions import RATIOS
@@ -327,6 +347,7 @@ class RelationCheck(Evaluator):
     name = "relation"
     suite = "spatial"
     description = "part a <rel> part b, judged on bounding boxes and surface distance"
+    robust_to = ("empty", "extreme_scale", "inverted_normals", "exploded", "convex_hull")
 
     def __init__(
         self, *, a: str, b: str, rel: str, tol: float = 0.02, min_area: float = 0.01

@@ -1,0 +1,566 @@
+"""Aesthetic suite: learned predictors on CLIP embeddings of the views, multi-view consistency,
+and weight-free appearance and mesh-quality statistics.
+
+* ``laion_aesthetic``: a LAION-style aesthetic predictor (MLP head on unit CLIP ViT-L/14 image
+  embeddings, output on a 1-10 scale) per view, reduced by ``mean`` (default) or ``max``;
+  score ``clip((value - 1) / 9, 0, 1)``.
+* ``hps_v21``: an HPS v2.1-style preference model (open_clip ViT-H-14 with a preference
+  checkpoint): per view the cosine between image and prompt embeddings, reduced by ``mean`` or
+  ``max``; score ``clip((value - lo) / (hi - lo))`` with lo 0.15, hi 0.35.
+* ``mv_consistency``: CLIP embedding similarity of neighbouring views on each orbit ring and a
+  front/back "Janus" indicator (see :class:`MultiViewConsistency`).
+* ``appearance`` and ``mesh_quality``: no weights; see :mod:`mme3dr.appearance` and
+  :mod:`mme3dr.geometry.mesh_quality`. They are opt-in (list them in a case's ``checks``), so
+  a run without learned weights leaves the aesthetic suite absent instead of filling it with
+  heuristics; their per-view statistics are in the score details either way.
+
+Learned evaluators whose weights are missing return a ``skipped`` score naming the missing
+weights and the command that fetches them; results made with random weights say so.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import numpy as np
+
+from mme3dr.evaluators.alignment import (
+    RANDOM_NOTE,
+    check_views,
+    random_prefix,
+    select_views,
+    view_embeddings,
+)
+from mme3dr.evaluators.base import Evaluator, Sample, Score
+from mme3dr.evaluators.registry import register
+from mme3dr.weights import Resolved, WeightsMissing, record_use, resolve
+
+
+def _reduce(values: np.ndarray, how: str) -> float:
+    return float(values.max() if how == "max" else values.mean())
+
+
+def _check_reduce(reduce: str) -> str:
+    if reduce not in ("mean", "max"):
+        raise ValueError(f"reduce must be 'mean' or 'max', got {reduce!r}")
+    return reduce
+
+
+# ------------------------------------------------------------------------------ LAION aesthetic
+
+
+def _head_module():
+    import torch.nn as nn
+
+    class AestheticHead(nn.Module):
+        """LAION improved-aesthetic-predictor layout: Linear(d, 1024), Dropout, Linear(1024,
+        128), Dropout, Linear(128, 64), Dropout, Linear(64, 16), Linear(16, 1) (no
+        activations), state-dict keys ``layers.{0,2,4,6,7}.{weight,bias}``."""
+
+        def __init__(self, in_dim: int = 768):
+            super().__init__()
+            self.in_dim = in_dim
+            self.layers = nn.Sequential(
+                nn.Linear(in_dim, 1024),
+                nn.Dropout(0.2),
+                nn.Linear(1024, 128),
+                nn.Dropout(0.2),
+                nn.Linear(128, 64),
+                nn.Dropout(0.1),
+                nn.Linear(64, 16),
+                nn.Linear(16, 1),
+            )
+
+        def forward(self, x):
+            return self.layers(x)
+
+    return AestheticHead
+
+
+def __getattr__(name: str) -> Any:  # lazy: importing the module must not import torch
+    if name == "AestheticHead":
+        return _head_module()
+    raise AttributeError(name)
+
+
+_HEADS: dict[tuple[str, str], tuple[Any, Resolved]] = {}
+_HEADS_LOCK = threading.Lock()
+
+
+def load_aesthetic_head(
+    name: str = "laion-aesthetic-v2", device: str = "cpu", checkpoint: str | None = None
+):
+    """The aesthetic MLP head (input size read from the checkpoint), cached per process."""
+    import torch
+
+    resolved = resolve(name, checkpoint)
+    key = (str(resolved.path), device)
+    with _HEADS_LOCK:
+        if key not in _HEADS:
+            sd = torch.load(resolved.path, map_location="cpu", weights_only=True)
+            if isinstance(sd, dict) and "state_dict" in sd:
+                sd = sd["state_dict"]
+            head = _head_module()(int(sd["layers.0.weight"].shape[1]))
+            head.load_state_dict(sd)
+            _HEADS[key] = (head.to(device).eval(), resolved)
+    record_use(resolved)
+    return _HEADS[key]
+
+
+def _load_both(loaders: list) -> tuple[list, list[str]]:
+    got, missing = [], []
+    for fn in loaders:
+        try:
+            got.append(fn())
+        except WeightsMissing as exc:
+            missing.append(str(exc))
+    return got, missing
+
+
+@register
+class LaionAesthetic(Evaluator):
+    """LAION-style aesthetic predictor per view (1-10), reduced by mean or max over views."""
+
+    name = "laion_aesthetic"
+    suite = "aesthetic"
+    version = "1"
+    needs_views = True
+    runs_by_default = True
+    description = "LAION aesthetic predictor (MLP on CLIP ViT-L/14 view embeddings, 1-10)"
+
+    def __init__(
+        self,
+        *,
+        model: str = "clip-vit-l-14",
+        head: str = "laion-aesthetic-v2",
+        reduce: str = "mean",
+        views: Any = None,
+        batch_size: int = 32,
+    ):
+        super().__init__(
+            model=model,
+            head=head,
+            reduce=_check_reduce(reduce),
+            views=check_views(views),
+            batch_size=int(batch_size),
+        )
+
+    def evaluate(self, sample: Sample) -> Score:
+        import torch
+
+        from mme3dr.features.clip import load_clip
+
+        p = self.params
+        got, missing = _load_both(
+            [
+                lambda: load_clip(p["model"], sample.device, None, p["batch_size"]),
+                lambda: load_aesthetic_head(p["head"], sample.device),
+            ]
+        )
+        if missing:
+            return self.make_score(None, status="skipped", reason="; ".join(missing))
+        enc, (head, head_res) = got
+        idx = select_views(sample, p["views"])
+        emb = view_embeddings(sample, enc)[idx]
+        if emb.shape[1] != head.in_dim:
+            raise ValueError(
+                f"aesthetic head expects {head.in_dim}-d embeddings but {p['model']} gives "
+                f"{emb.shape[1]}-d; use the CLIP model the head was trained on"
+            )
+        with torch.inference_mode():
+            x = torch.from_numpy(emb).to(sample.device)
+            per_view = head(x).float().cpu().numpy()[:, 0].astype(np.float64)
+        value = _reduce(per_view, p["reduce"])
+        rnd = random_prefix(enc) or (RANDOM_NOTE if head_res.random else "")
+        info = enc.info()
+        info["head_checkpoint"] = str(head_res.path)
+        if head_res.random:
+            info["weights"] = "random weights"
+        return self.make_score(
+            (value - 1.0) / 9.0,
+            value=value,
+            reason=(
+                f"{rnd}aesthetic {p['reduce']} {value:.2f} on the 1-10 scale over {len(idx)} "
+                f"views (min {per_view.min():.2f}, max {per_view.max():.2f})"
+            ),
+            per_view=[round(float(v), 4) for v in per_view],
+            mean=float(per_view.mean()),
+            max=float(per_view.max()),
+            views=idx,
+            scale="LAION aesthetic predictor output, nominally 1-10",
+            **info,
+        )
+
+
+@register
+class HpsV21(Evaluator):
+    """HPS v2.1-style preference score: per-view cosine between image and prompt embeddings of
+    a preference-tuned CLIP (weights ``hpsv2.1``: open_clip ViT-H-14 + the HPS checkpoint).
+    Any preference checkpoint of the same kind can be plugged in with ``checkpoint``."""
+
+    name = "hps_v21"
+    suite = "aesthetic"
+    version = "1"
+    needs_views = True
+    runs_by_default = True
+    description = "HPS v2.1 human-preference score (ViT-H-14 preference model), mean or max"
+
+    def __init__(
+        self,
+        *,
+        model: str = "hpsv2.1",
+        checkpoint: str | None = None,
+        reduce: str = "mean",
+        views: Any = None,
+        lo: float = 0.15,
+        hi: float = 0.35,
+        batch_size: int = 16,
+    ):
+        if not float(hi) > float(lo):
+            raise ValueError(f"hi must be > lo, got lo={lo} hi={hi}")
+        super().__init__(
+            model=model,
+            checkpoint=checkpoint,
+            reduce=_check_reduce(reduce),
+            views=check_views(views),
+            lo=float(lo),
+            hi=float(hi),
+            batch_size=int(batch_size),
+        )
+
+    def evaluate(self, sample: Sample) -> Score:
+        from mme3dr.features.clip import load_clip
+
+        p = self.params
+        try:
+            enc = load_clip(p["model"], sample.device, p["checkpoint"], p["batch_size"])
+        except WeightsMissing as exc:
+            return self.make_score(None, status="skipped", reason=str(exc))
+        idx = select_views(sample, p["views"])
+        img = view_embeddings(sample, enc)[idx]
+        per_view = (img @ enc.encode_texts([sample.case.prompt])[0]).astype(np.float64)
+        value = _reduce(per_view, p["reduce"])
+        return self.make_score(
+            (value - p["lo"]) / (p["hi"] - p["lo"]),
+            value=value,
+            reason=(
+                f"{random_prefix(enc)}preference score {p['reduce']} {value:.4f} over "
+                f"{len(idx)} views (cosine, HPS scale)"
+            ),
+            per_view=[round(float(v), 6) for v in per_view],
+            mean=float(per_view.mean()),
+            max=float(per_view.max()),
+            views=idx,
+            **enc.info(),
+        )
+
+
+# ------------------------------------------------------------------------------ multi-view
+
+
+def pixel_embeddings(rgb: np.ndarray, size: int = 32) -> np.ndarray:
+    """Weight-free view embeddings: grey ``size`` x ``size`` thumbnails (area-averaged),
+    centred and L2-normalised (their dot product is the images' correlation)."""
+    v, h, w = rgb.shape[:3]
+    y = rgb.astype(np.float64).mean(axis=3)
+    fh, fw = max(1, h // size), max(1, w // size)
+    y = y[:, : fh * (h // fh), : fw * (w // fw)]
+    y = y.reshape(v, h // fh, fh, w // fw, fw).mean(axis=(2, 4)).reshape(v, -1)
+    y -= y.mean(axis=1, keepdims=True)
+    n = np.linalg.norm(y, axis=1, keepdims=True)
+    return np.divide(y, n, out=np.zeros_like(y), where=n > 0)
+
+
+def rings(azimuths: tuple[float, ...], elevations: tuple[float, ...]) -> list[list[int]]:
+    """View indices grouped by elevation, each sorted by azimuth."""
+    groups: dict[float, list[int]] = {}
+    for i, e in enumerate(elevations):
+        groups.setdefault(round(e, 6), []).append(i)
+    return [sorted(g, key=lambda i: azimuths[i] % 360.0) for _, g in sorted(groups.items())]
+
+
+def ring_pairs(ring: list[int], azimuths: tuple[float, ...]) -> list[tuple[int, int]]:
+    """Neighbouring pairs along a ring; it wraps when the closing gap is no wider than 1.5x the
+    widest other gap (an even orbit)."""
+    if len(ring) < 2:
+        return []
+    pairs = list(zip(ring[:-1], ring[1:], strict=True))
+    az = [azimuths[i] % 360.0 for i in ring]
+    gaps = np.diff(az)
+    closing = az[0] + 360.0 - az[-1]
+    if len(ring) >= 3 and closing <= 1.5 * float(gaps.max()) + 1e-9:
+        pairs.append((ring[-1], ring[0]))
+    return pairs
+
+
+def _find(ring: list[int], azimuths, target: float) -> int | None:
+    for i in ring:
+        if abs(((azimuths[i] - target) + 180.0) % 360.0 - 180.0) < 1e-3:
+            return i
+    return None
+
+
+def janus_indicator(
+    emb: np.ndarray, flipped: dict[int, np.ndarray], azimuths, elevations
+) -> dict[str, Any] | None:
+    """Front/back similarity minus front/side similarity, per opposite pair of views.
+
+    For a view at azimuth a with views at a + 180 (back) and a +- 90 (sides) on the same ring:
+    ``opposite = max(cos(front, back), cos(mirror(front), back))`` (a picture seen through from
+    behind is mirrored) and ``side`` = mean cosine between front/back and the side views.
+    ``janus = opposite - side``: about 0 for objects that change smoothly around the orbit,
+    high when front and back look alike but the sides do not (a double face, a flat card).
+    Uses the ring closest to eye level; ``None`` when no ring has such views.
+    """
+    best = None
+    for ring in sorted(rings(azimuths, elevations), key=lambda r: abs(elevations[r[0]])):
+        pairs = []
+        for i in ring:
+            a = azimuths[i]
+            if not 0.0 <= a % 360.0 < 180.0:
+                continue
+            j = _find(ring, azimuths, a + 180.0)
+            s1, s2 = _find(ring, azimuths, a + 90.0), _find(ring, azimuths, a - 90.0)
+            if j is None or s1 is None or s2 is None:
+                continue
+            opp = float(emb[i] @ emb[j])
+            if i in flipped:
+                opp = max(opp, float(flipped[i] @ emb[j]))
+            side = float(np.mean([emb[x] @ emb[y] for x in (i, j) for y in (s1, s2)]))
+            pairs.append(
+                {"front": i, "back": j, "opposite": opp, "side": side, "janus": opp - side}
+            )
+        if pairs:
+            best = pairs
+            break
+    if not best:
+        return None
+    front = next((p for p in best if abs(azimuths[p["front"]] % 360.0) < 1e-3), None)
+    worst = max(best, key=lambda p: p["janus"])
+    return {"front_back": front or worst, "max": worst, "pairs": best}
+
+
+@register
+class MultiViewConsistency(Evaluator):
+    """Are neighbouring views of one object, and is it not a Janus / picture card?
+
+    ``neighbour`` is the mean cosine of view embeddings between neighbouring views on each orbit
+    ring; ``janus`` is :func:`janus_indicator` for the front (azimuth 0) / back pair. Score:
+    ``clip((neighbour - c_lo) / (c_hi - c_lo)) * (1 - clip(janus / janus_scale, 0, 1))``; passes
+    when ``janus < janus_max``. ``features`` is ``clip`` (weights ``model``) or ``pixels``
+    (weight-free grey thumbnails; coarse but needs nothing).
+    """
+
+    name = "mv_consistency"
+    suite = "aesthetic"
+    version = "1"
+    needs_views = True
+    runs_by_default = True
+    description = "neighbouring views agree; front and back not alike when the sides differ"
+
+    def __init__(
+        self,
+        *,
+        features: str = "clip",
+        model: str = "clip-vit-b-32",
+        c_lo: float = 0.5,
+        c_hi: float = 0.95,
+        janus_scale: float = 0.3,
+        janus_max: float = 0.15,
+        batch_size: int = 32,
+    ):
+        if features not in ("clip", "pixels"):
+            raise ValueError(f"features must be 'clip' or 'pixels', got {features!r}")
+        if not float(c_hi) > float(c_lo):
+            raise ValueError("c_hi must be > c_lo")
+        if float(janus_scale) <= 0:
+            raise ValueError("janus_scale must be > 0")
+        super().__init__(
+            features=features,
+            model=model,
+            c_lo=float(c_lo),
+            c_hi=float(c_hi),
+            janus_scale=float(janus_scale),
+            janus_max=float(janus_max),
+            batch_size=int(batch_size),
+        )
+
+    def evaluate(self, sample: Sample) -> Score:
+        p = self.params
+        views = sample.views()
+        rig = views.rig
+        az, el = rig.azimuths_deg, rig.elevations_deg
+        pairs = [pr for ring in rings(az, el) for pr in ring_pairs(ring, az)]
+        if not pairs:
+            return self.make_score(
+                None,
+                status="skipped",
+                reason=f"rig {rig.name} has no neighbouring views on an orbit; use e.g. orbit8",
+            )
+        info: dict[str, Any] = {"features": p["features"]}
+        prefix = ""
+        if p["features"] == "clip":
+            from mme3dr.features.clip import load_clip
+
+            try:
+                enc = load_clip(p["model"], sample.device, None, p["batch_size"])
+            except WeightsMissing as exc:
+                return self.make_score(
+                    None,
+                    status="skipped",
+                    reason=f"{exc} (or run with features='pixels', which needs no weights)",
+                )
+            emb = view_embeddings(sample, enc)
+            embed = enc.encode_images
+            info.update(enc.info())
+            prefix = random_prefix(enc)
+        else:
+            emb = pixel_embeddings(views.rgb)
+            embed = pixel_embeddings
+        # mirrored front views for the "seen through from behind" comparison (few images)
+        fronts = [i for i, a in enumerate(az) if 0.0 <= a % 360.0 < 180.0]
+        flipped_emb = embed(np.ascontiguousarray(views.rgb[fronts][:, :, ::-1]))
+        flipped = dict(zip(fronts, flipped_emb, strict=True))
+        sims = [float(emb[i] @ emb[j]) for i, j in pairs]
+        neighbour = float(np.mean(sims))
+        jan = janus_indicator(emb, flipped, az, el)
+        janus = None if jan is None else float(jan["front_back"]["janus"])
+        s_cons = float(np.clip((neighbour - p["c_lo"]) / (p["c_hi"] - p["c_lo"]), 0.0, 1.0))
+        penalty = 0.0 if janus is None else float(np.clip(janus / p["janus_scale"], 0.0, 1.0))
+        score = s_cons * (1.0 - penalty)
+        reason = f"{prefix}neighbouring views similarity {neighbour:.3f} over {len(pairs)} pairs"
+        if janus is None:
+            reason += "; no front/back/side views for the Janus check"
+        else:
+            fb = jan["front_back"]
+            reason += (
+                f"; Janus indicator {janus:.3f} (front/back {fb['opposite']:.3f} vs "
+                f"front/side {fb['side']:.3f})"
+            )
+            if janus >= p["janus_max"]:
+                reason += ": front and back look alike while the sides differ (Janus or flat card)"
+        return self.make_score(
+            score,
+            value=neighbour,
+            passed=None if janus is None else janus < p["janus_max"],
+            reason=reason,
+            neighbour_similarity=neighbour,
+            pair_similarity=[
+                [int(i), int(j), round(s, 6)] for (i, j), s in zip(pairs, sims, strict=True)
+            ],
+            janus=janus,
+            janus_max_over_pairs=None if jan is None else float(jan["max"]["janus"]),
+            janus_pairs=None if jan is None else jan["pairs"],
+            **info,
+        )
+
+
+# ------------------------------------------------------------------------------ weight-free
+
+
+@register
+class AppearanceStats(Evaluator):
+    """Weight-free appearance: colourfulness, contrast and texture of the foreground, averaged
+    over views (see :mod:`mme3dr.appearance`). Score: mean of ``clip(colourfulness / 50)``,
+    ``clip(contrast / 0.2)`` and ``clip(texture / 0.1)``; a plain, untextured, single-colour
+    render scores near 0."""
+
+    name = "appearance"
+    suite = "aesthetic"
+    version = "1"
+    needs_views = True
+    # opt-in (a case check): untextured but correct assets would otherwise be marked down
+    runs_by_default = False
+    description = "weight-free colourfulness, contrast and texture of the rendered views"
+
+    def __init__(
+        self,
+        *,
+        colour_ref: float = 50.0,
+        contrast_ref: float = 0.2,
+        texture_ref: float = 0.1,
+        texture_threshold: float = 0.02,
+    ):
+        for n, v in (
+            ("colour_ref", colour_ref),
+            ("contrast_ref", contrast_ref),
+            ("texture_ref", texture_ref),
+            ("texture_threshold", texture_threshold),
+        ):
+            if not float(v) > 0:
+                raise ValueError(f"{n} must be > 0, got {v}")
+        super().__init__(
+            colour_ref=float(colour_ref),
+            contrast_ref=float(contrast_ref),
+            texture_ref=float(texture_ref),
+            texture_threshold=float(texture_threshold),
+        )
+
+    def evaluate(self, sample: Sample) -> Score:
+        from mme3dr.appearance import appearance
+
+        p = self.params
+        views = sample.views()
+        stats = appearance(views.rgb, views.mask, p["texture_threshold"])
+        seen = [s for s in stats if s.coverage > 0]
+        if not seen:
+            return self.make_score(0.0, value=None, reason="the asset covers no pixel in any view")
+        col = float(np.mean([s.colourfulness for s in seen]))
+        con = float(np.mean([s.contrast for s in seen]))
+        tex = float(np.mean([s.texture for s in seen]))
+        parts = {
+            "colourfulness": min(1.0, col / p["colour_ref"]),
+            "contrast": min(1.0, con / p["contrast_ref"]),
+            "texture": min(1.0, tex / p["texture_ref"]),
+        }
+        return self.make_score(
+            float(np.mean(list(parts.values()))),
+            value={"colourfulness": col, "contrast": con, "texture": tex},
+            reason=(
+                f"colourfulness {col:.1f} (Hasler-Suesstrunk), RMS contrast {con:.3f}, "
+                f"textured pixels {100 * tex:.1f}% over {len(seen)} views"
+            ),
+            sub_scores=parts,
+            per_view=[s.to_dict() for s in stats],
+        )
+
+
+@register
+class MeshQualityStats(Evaluator):
+    """Weight-free mesh quality: triangle shape and normal consistency (see
+    :mod:`mme3dr.geometry.mesh_quality`). Score: mean of ``clip(area-weighted q / 0.7)`` and
+    ``1 - clip(bad edge fraction / 0.05)``."""
+
+    name = "mesh_quality"
+    suite = "aesthetic"
+    version = "1"
+    # opt-in (a case check): CAD-like meshes have long thin triangles by construction
+    runs_by_default = False
+    description = "weight-free triangle quality and normal/winding consistency of the mesh"
+
+    def __init__(self, *, q_ref: float = 0.7, bad_ref: float = 0.05):
+        if not 0 < float(q_ref) <= 1 or not float(bad_ref) > 0:
+            raise ValueError("q_ref must be in (0, 1] and bad_ref > 0")
+        super().__init__(q_ref=float(q_ref), bad_ref=float(bad_ref))
+
+    def evaluate(self, sample: Sample) -> Score:
+        from mme3dr.geometry.mesh_quality import mesh_quality
+
+        asset = sample.asset
+        mq = asset.cached("mesh_quality", lambda: mesh_quality(asset.mesh))
+        p = self.params
+        tri = min(1.0, mq.tri_quality_area_weighted / p["q_ref"])
+        bad = mq.bad_edge_fraction if mq.bad_edge_fraction == mq.bad_edge_fraction else 0.0
+        nrm = 1.0 - min(1.0, bad / p["bad_ref"])
+        return self.make_score(
+            0.5 * (tri + nrm),
+            value=mq.tri_quality_area_weighted,
+            reason=(
+                f"triangle quality {mq.tri_quality_area_weighted:.2f} (area-weighted, 1 = "
+                f"equilateral), {100 * mq.sliver_fraction:.1f}% slivers; "
+                f"{100 * bad:.2f}% of interior edges flipped or folded"
+            ),
+            sub_scores={"triangles": tri, "normals": nrm},
+            **mq.to_dict(),
+        )

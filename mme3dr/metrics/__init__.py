@@ -1,0 +1,94 @@
+"""Set-level metrics: numbers about a whole run, computed after the per-case pass.
+
+A set metric (CLIP R-precision, FD/KID against a reference set) is built once per run with a
+:class:`RunContext`, may :meth:`~SetMetric.observe` each evaluated sample while its renders are
+still in memory (so nothing is rendered twice), and :meth:`~SetMetric.finalize` turns the
+records into a dict written to ``summary["set_metrics"][name]``. Anything it needs to survive a
+``--resume`` it writes under ``ctx.out_dir`` (or reads back from the records).
+
+A finalize result always has ``status``: ``ok``, ``skipped`` (with a ``reason`` saying what is
+missing and how to fix it) or ``error``.
+"""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from mme3dr.evaluators.base import Sample, Score
+    from mme3dr.results import Record
+
+
+@dataclass
+class RunContext:
+    """What a set metric may know about the run."""
+
+    out_dir: Path
+    rig: Any
+    device: str = "cpu"
+    backend: str = "gl"
+    suites: tuple[str, ...] | None = None
+    case_suites: set[str] = field(default_factory=set)
+    reference: Path | None = None
+
+
+class SetMetric(Protocol):
+    name: str
+
+    def observe(self, sample: Sample, scores: list[Score]) -> None: ...
+
+    def finalize(self, records: list[Record]) -> dict[str, Any]: ...
+
+
+def build_set_metrics(ctx: RunContext) -> list[SetMetric]:
+    """The set metrics that apply to this run: R-precision when the alignment suite runs,
+    reference FD/KID when ``ctx.reference`` is given."""
+    metrics: list[SetMetric] = []
+    if "alignment" in ctx.case_suites:
+        from mme3dr.evaluators.alignment import ClipRPrecision
+
+        metrics.append(ClipRPrecision(ctx))
+    if ctx.reference is not None:
+        from mme3dr.evaluators.reference_metrics import ReferenceDistances
+
+        metrics.append(ReferenceDistances(ctx))
+    return metrics
+
+
+def observe_all(metrics: list[SetMetric], sample: Sample, scores: list[Score]) -> None:
+    """Let every set metric see a sample; a failure is kept for finalize, never raised."""
+    for m in metrics:
+        try:
+            m.observe(sample, scores)
+        except Exception as exc:  # noqa: BLE001 - a set metric never stops a run
+            errors = getattr(m, "observe_errors", None)
+            if isinstance(errors, list):
+                errors.append(f"{sample.case.id}: {type(exc).__name__}: {exc}")
+
+
+def finalize_all(metrics: list[SetMetric], records: list[Record]) -> dict[str, Any]:
+    """``{name: result}``; an exception becomes ``{"status": "error", "reason": ...}``."""
+    out: dict[str, Any] = {}
+    for m in metrics:
+        try:
+            out[m.name] = m.finalize(records)
+        except Exception as exc:  # noqa: BLE001
+            out[m.name] = {
+                "status": "error",
+                "reason": f"{type(exc).__name__}: {exc}",
+                "trace": traceback.format_exc(limit=3),
+            }
+    return out
+
+
+def skipped_evaluators(records: list[Record]) -> dict[str, str]:
+    """``{evaluator: reason}`` for evaluators that were skipped (first reason seen)."""
+    out: dict[str, str] = {}
+    for rec in records:
+        for sc in rec.scores:
+            if sc.get("status") == "skipped" and sc.get("evaluator") not in out:
+                out[sc["evaluator"]] = sc.get("reason", "")
+    return dict(sorted(out.items()))

@@ -1,0 +1,466 @@
+"""Model weights: a catalogue of what each learned evaluator needs, resolved from local files.
+
+Resolution order for a weights name (see :data:`CATALOGUE`), first hit wins:
+
+1. an **explicit path**: ``mme3dr eval --weights NAME=PATH``, :func:`set_override`, or an
+   evaluator's ``checkpoint`` parameter;
+2. the **mme3dr cache**: ``$MME3DR_HOME/weights/NAME/<file>`` (``MME3DR_HOME`` defaults to
+   ``~/.cache/mme3dr``); ``mme3dr weights fetch NAME`` downloads into it;
+3. the **Hugging Face cache** (``$HF_HUB_CACHE``, else ``$HF_HOME/hub``, else
+   ``~/.cache/huggingface/hub``), the **open_clip** URL cache (``~/.cache/clip``) and the
+   **torch hub** cache (``$TORCH_HOME/hub/checkpoints``, default ``~/.cache/torch``).
+
+Nothing here touches the network except :func:`fetch`. A name that resolves nowhere raises
+:class:`WeightsMissing`, whose message is one line: what is missing and the command or path
+that fixes it. Evaluators turn that into a ``skipped`` score.
+
+**Random weights.** Tests (and the benchmark script) write checkpoints from randomly
+initialised models with :func:`save_random_checkpoint` (or an HF folder whose ``config.json``
+has ``"mme3dr_random_weights": true``). Such a checkpoint may carry its own architecture config
+(tiny models), and every result made with it is stamped ``"random weights"`` so nobody mistakes
+it for a score.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+RANDOM_MARKER = "mme3dr_random_weights"
+RANDOM_STAMP = "random weights"
+
+
+@dataclass(frozen=True)
+class WeightSpec:
+    """One downloadable set of weights.
+
+    ``kind`` says how it is loaded: ``open_clip`` (a CLIP checkpoint for ``arch``),
+    ``aesthetic_head`` (a small MLP state dict), ``torchvision`` (a state dict for the
+    torchvision model ``arch``) or ``hf_model`` (a Hugging Face model folder with
+    ``config.json``). ``files`` are the accepted file names (any one suffices; for
+    ``hf_model`` the folder must hold ``config.json`` and one of them).
+    """
+
+    name: str
+    kind: str
+    description: str
+    files: tuple[str, ...]
+    arch: str = ""
+    tag: str = ""
+    hf_repo: str = ""
+    url: str = ""
+    quick_gelu: bool = False
+    used_by: tuple[str, ...] = ()
+    size_mb: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "arch": self.arch,
+            "pretrained": self.tag,
+            "source": self.hf_repo and f"hf://{self.hf_repo}" or self.url,
+        }
+
+
+_OC_FILES = ("open_clip_model.safetensors", "open_clip_pytorch_model.bin")
+
+CATALOGUE: dict[str, WeightSpec] = {
+    s.name: s
+    for s in (
+        WeightSpec(
+            name="clip-vit-b-32",
+            kind="open_clip",
+            description="OpenAI CLIP ViT-B/32 (open_clip 'ViT-B-32', pretrained 'openai')",
+            files=_OC_FILES,
+            arch="ViT-B-32",
+            tag="openai",
+            hf_repo="timm/vit_base_patch32_clip_224.openai",
+            quick_gelu=True,
+            used_by=("clip_score", "clip_r_precision", "mv_consistency"),
+            size_mb=605,
+        ),
+        WeightSpec(
+            name="clip-vit-l-14",
+            kind="open_clip",
+            description="OpenAI CLIP ViT-L/14 (open_clip 'ViT-L-14', pretrained 'openai')",
+            files=_OC_FILES,
+            arch="ViT-L-14",
+            tag="openai",
+            hf_repo="timm/vit_large_patch14_clip_224.openai",
+            quick_gelu=True,
+            used_by=("laion_aesthetic",),
+            size_mb=1710,
+        ),
+        WeightSpec(
+            name="laion-aesthetic-v2",
+            kind="aesthetic_head",
+            description="LAION improved aesthetic predictor v2 (MLP on CLIP ViT-L/14 embeddings)",
+            files=("sac+logos+ava1-l14-linearMSE.pth", "aesthetic_head.pt"),
+            url=(
+                "https://github.com/christophschuhmann/improved-aesthetic-predictor/raw/main/"
+                "sac+logos+ava1-l14-linearMSE.pth"
+            ),
+            used_by=("laion_aesthetic",),
+            size_mb=4,
+        ),
+        WeightSpec(
+            name="hpsv2.1",
+            kind="open_clip",
+            description="HPS v2.1 preference model (open_clip ViT-H-14 fine-tuned on HPD v2)",
+            files=("HPS_v2.1_compressed.pt",),
+            arch="ViT-H-14",
+            tag="hpsv2.1",
+            hf_repo="xswu/HPSv2",
+            used_by=("hps_v21",),
+            size_mb=1950,
+        ),
+        WeightSpec(
+            name="inception-v3",
+            kind="torchvision",
+            description="Inception-v3 (torchvision, ImageNet weights ported from TF), pool 2048-d",
+            files=("inception_v3_google-0cc3c7bd.pth",),
+            arch="inception_v3",
+            tag="IMAGENET1K_V1",
+            url="https://download.pytorch.org/models/inception_v3_google-0cc3c7bd.pth",
+            used_by=("fd_inception", "kid_inception"),
+            size_mb=104,
+        ),
+        WeightSpec(
+            name="dinov2-vit-b-14",
+            kind="hf_model",
+            description="DINOv2 ViT-B/14 (facebook/dinov2-base), CLS token 768-d",
+            files=("model.safetensors", "pytorch_model.bin"),
+            arch="Dinov2Model",
+            tag="facebook/dinov2-base",
+            hf_repo="facebook/dinov2-base",
+            used_by=("fd_dinov2", "kid_dinov2"),
+            size_mb=346,
+        ),
+    )
+}
+
+
+class WeightsMissing(RuntimeError):
+    """Weights could not be found locally; ``str(exc)`` is one line saying how to fix it."""
+
+    def __init__(self, name: str, message: str):
+        super().__init__(message)
+        self.name = name
+
+
+@dataclass
+class Resolved:
+    """Where a weights name was found: ``path`` (file, or folder for ``hf_model``),
+    ``source`` (``explicit``, ``mme3dr``, ``huggingface``, ``open_clip``, ``torch``) and
+    ``random`` (a checkpoint written from a random model, see :data:`RANDOM_MARKER`)."""
+
+    spec: WeightSpec
+    path: Path
+    source: str
+    random: bool = False
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def stamp(self) -> dict[str, Any]:
+        """The entry that goes into ``summary.json``'s ``stamp["weights"]``."""
+        d = self.spec.to_dict()
+        d.update(
+            checkpoint=str(self.path),
+            found_in=self.source,
+            sha256=RANDOM_STAMP if self.random else sha256_of(self.path),
+        )
+        if self.random:
+            d["weights"] = RANDOM_STAMP
+            if self.meta.get("model_cfg"):
+                d["model_cfg"] = self.meta["model_cfg"]
+        return d
+
+
+# ------------------------------------------------------------------------------ locations
+
+
+def mme3dr_home() -> Path:
+    """``$MME3DR_HOME`` or ``~/.cache/mme3dr``."""
+    env = os.environ.get("MME3DR_HOME")
+    return Path(env).expanduser() if env else Path.home() / ".cache" / "mme3dr"
+
+
+def weights_dir(name: str) -> Path:
+    """``$MME3DR_HOME/weights/NAME``: where :func:`fetch` writes and users may copy files."""
+    return mme3dr_home() / "weights" / name
+
+
+def hf_hub_cache() -> Path:
+    if os.environ.get("HF_HUB_CACHE"):
+        return Path(os.environ["HF_HUB_CACHE"]).expanduser()
+    if os.environ.get("HF_HOME"):
+        return Path(os.environ["HF_HOME"]).expanduser() / "hub"
+    return Path.home() / ".cache" / "huggingface" / "hub"
+
+
+def torch_hub_checkpoints() -> Path:
+    home = os.environ.get("TORCH_HOME")
+    base = Path(home).expanduser() if home else Path.home() / ".cache" / "torch"
+    return base / "hub" / "checkpoints"
+
+
+def open_clip_cache() -> Path:
+    return Path.home() / ".cache" / "clip"
+
+
+# ------------------------------------------------------------------------------ overrides
+
+_OVERRIDES: dict[str, Path] = {}
+
+
+def set_override(name: str, path: str | Path | None) -> None:
+    """Use ``path`` for weights ``name`` in this process (``None`` removes the override)."""
+    if name not in CATALOGUE:
+        raise KeyError(f"unknown weights {name!r}; known: {', '.join(sorted(CATALOGUE))}")
+    if path is None:
+        _OVERRIDES.pop(name, None)
+    else:
+        _OVERRIDES[name] = Path(path).expanduser()
+
+
+def parse_overrides(items: list[str]) -> dict[str, Path]:
+    """``["clip-vit-b-32=/w/b32.pt", ...]`` -> dict; ``ValueError`` names a bad item."""
+    out: dict[str, Path] = {}
+    for item in items:
+        name, sep, path = item.partition("=")
+        name = name.strip()
+        if not sep or not name or not path.strip():
+            raise ValueError(f"--weights expects NAME=PATH, got {item!r}")
+        if name not in CATALOGUE:
+            raise ValueError(f"--weights: unknown name {name!r}; known: {', '.join(CATALOGUE)}")
+        out[name] = Path(path.strip()).expanduser()
+    return out
+
+
+# ------------------------------------------------------------------------------ resolution
+
+
+def _is_hf_folder(path: Path, spec: WeightSpec) -> bool:
+    return (path / "config.json").is_file() and any((path / f).is_file() for f in spec.files)
+
+
+def _in_folder(folder: Path, spec: WeightSpec) -> Path | None:
+    if spec.kind == "hf_model":
+        return folder if _is_hf_folder(folder, spec) else None
+    for f in spec.files:
+        if (folder / f).is_file():
+            return folder / f
+    return None
+
+
+def _hf_candidates(spec: WeightSpec) -> list[Path]:
+    if not spec.hf_repo:
+        return []
+    snaps = hf_hub_cache() / ("models--" + spec.hf_repo.replace("/", "--")) / "snapshots"
+    if not snaps.is_dir():
+        return []
+    return sorted(snaps.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True)
+
+
+def _random_meta(path: Path, spec: WeightSpec) -> dict[str, Any]:
+    """The mme3dr metadata of a checkpoint (``{}`` for ordinary checkpoints)."""
+    if path.is_dir():
+        try:
+            cfg = json.loads((path / "config.json").read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            return {}
+        return {"random_weights": True} if cfg.get(RANDOM_MARKER) else {}
+    side = sidecar_path(path)
+    if side.is_file():
+        try:
+            return json.loads(side.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            return {}
+    return {}
+
+
+def sidecar_path(path: Path) -> Path:
+    """``<checkpoint>.mme3dr.json``: metadata written beside a checkpoint made by mme3dr."""
+    return path.with_name(path.name + ".mme3dr.json")
+
+
+def _resolved(spec: WeightSpec, path: Path, source: str) -> Resolved:
+    meta = _random_meta(path, spec)
+    return Resolved(spec, path, source, random=bool(meta.get("random_weights")), meta=meta)
+
+
+def fix_hint(name: str) -> str:
+    spec = CATALOGUE[name]
+    where = weights_dir(name) / (spec.files[0] if spec.kind != "hf_model" else "")
+    return (
+        f"run `mme3dr weights fetch {name}` (~{spec.size_mb} MB) or put "
+        f"{spec.files[0] if spec.kind != 'hf_model' else 'the model folder'} at {where} "
+        f"or pass --weights {name}=PATH"
+    )
+
+
+def resolve(name: str, explicit: str | Path | None = None) -> Resolved:
+    """Find weights ``name`` locally (see the module docstring for the order)."""
+    if name not in CATALOGUE:
+        raise KeyError(f"unknown weights {name!r}; known: {', '.join(sorted(CATALOGUE))}")
+    spec = CATALOGUE[name]
+    explicit = explicit if explicit is not None else _OVERRIDES.get(name)
+    if explicit is not None:
+        p = Path(explicit).expanduser()
+        if p.is_file():
+            return _resolved(spec, p, "explicit")
+        if p.is_dir():
+            hit = _in_folder(p, spec)
+            if hit is not None:
+                return _resolved(spec, hit, "explicit")
+        raise WeightsMissing(
+            name,
+            f"weights {name}: explicit path {p} does not exist or holds none of "
+            f"{', '.join(spec.files)}; fix the path given for {name}",
+        )
+    hit = _in_folder(weights_dir(name), spec)
+    if hit is not None:
+        return _resolved(spec, hit, "mme3dr")
+    for snap in _hf_candidates(spec):
+        hit = _in_folder(snap, spec)
+        if hit is not None:
+            return _resolved(spec, hit, "huggingface")
+    if spec.url:
+        fname = spec.url.rsplit("/", 1)[-1]
+        for folder, source in (
+            (open_clip_cache(), "open_clip"),
+            (torch_hub_checkpoints(), "torch"),
+        ):
+            if (folder / fname).is_file():
+                return _resolved(spec, folder / fname, source)
+    raise WeightsMissing(name, f"weights {name} ({spec.description}) not found: {fix_hint(name)}")
+
+
+def status(name: str) -> tuple[bool, str]:
+    """``(present, where or why not)`` for ``mme3dr weights list``."""
+    try:
+        r = resolve(name)
+    except WeightsMissing as exc:
+        return False, str(exc)
+    note = " [random weights]" if r.random else ""
+    return True, f"{r.path} ({r.source}){note}"
+
+
+# ------------------------------------------------------------------------------ hashing
+
+_SHA_CACHE: dict[tuple[str, int, float], str] = {}
+
+
+def sha256_of(path: Path) -> str:
+    """SHA-256 of a file, or of a folder's weight files (name + content), cached per process."""
+    path = Path(path)
+    st = path.stat()
+    key = (str(path.resolve()), st.st_size, st.st_mtime)
+    if key in _SHA_CACHE:
+        return _SHA_CACHE[key]
+    h = hashlib.sha256()
+    files = [path] if path.is_file() else sorted(p for p in path.iterdir() if p.is_file())
+    for f in files:
+        if path.is_dir():
+            h.update(f.name.encode())
+        with open(f, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+    _SHA_CACHE[key] = h.hexdigest()
+    return _SHA_CACHE[key]
+
+
+# ------------------------------------------------------------------------------ what a run used
+
+_USED: dict[str, dict[str, Any]] = {}
+_USED_LOCK = threading.Lock()
+
+
+def record_use(resolved: Resolved) -> None:
+    """Note that a run used these weights (for ``stamp["weights"]``)."""
+    with _USED_LOCK:
+        if resolved.spec.name not in _USED:
+            _USED[resolved.spec.name] = resolved.stamp()
+
+
+def used_weights() -> dict[str, dict[str, Any]]:
+    """Every weights entry recorded since the last :func:`reset_used`."""
+    with _USED_LOCK:
+        return {k: dict(v) for k, v in sorted(_USED.items())}
+
+
+def reset_used() -> None:
+    with _USED_LOCK:
+        _USED.clear()
+
+
+# ------------------------------------------------------------------------------ writing / fetching
+
+
+def save_random_checkpoint(
+    state_dict: dict[str, Any], path: str | Path, model_cfg: dict[str, Any] | None = None
+) -> Path:
+    """Write ``state_dict`` (from a randomly initialised model) and a sidecar marking it so.
+
+    ``model_cfg`` (e.g. a tiny open_clip config ``{"embed_dim":..., "vision_cfg":...,
+    "text_cfg":...}``) makes loaders build that architecture instead of the catalogue's.
+    """
+    import torch
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    torch.save(state_dict, path)
+    meta: dict[str, Any] = {"random_weights": True}
+    if model_cfg is not None:
+        meta["model_cfg"] = model_cfg
+    sidecar_path(path).write_text(json.dumps(meta, indent=2), encoding="utf-8")
+    return path
+
+
+def fetch(name: str) -> Path:
+    """Download weights ``name`` into ``$MME3DR_HOME/weights/NAME`` (network needed).
+
+    Raises ``RuntimeError`` with one readable line when the download fails.
+    """
+    if name not in CATALOGUE:
+        raise KeyError(f"unknown weights {name!r}; known: {', '.join(sorted(CATALOGUE))}")
+    spec = CATALOGUE[name]
+    dest = weights_dir(name)
+    dest.mkdir(parents=True, exist_ok=True)
+    try:
+        if spec.hf_repo:
+            from huggingface_hub import hf_hub_download, snapshot_download
+
+            if spec.kind == "hf_model":
+                snapshot_download(
+                    spec.hf_repo,
+                    local_dir=dest,
+                    allow_patterns=["config.json", "preprocessor_config.json", *spec.files[:1]],
+                )
+                return dest
+            last: Exception | None = None
+            for fname in spec.files:
+                try:
+                    return Path(hf_hub_download(spec.hf_repo, fname, local_dir=dest))
+                except Exception as exc:  # noqa: BLE001 - try the next accepted name
+                    last = exc
+            raise RuntimeError(str(last))
+        import urllib.request
+
+        target = dest / spec.url.rsplit("/", 1)[-1].replace("%2B", "+")
+        tmp = target.with_suffix(target.suffix + ".part")
+        with urllib.request.urlopen(spec.url, timeout=60) as resp, open(tmp, "wb") as fh:
+            for chunk in iter(lambda: resp.read(1 << 20), b""):
+                fh.write(chunk)
+        tmp.replace(target)
+        return target
+    except Exception as exc:  # noqa: BLE001 - one readable line for the CLI
+        raise RuntimeError(
+            f"could not download {name} ({type(exc).__name__}: {str(exc).splitlines()[0][:200]}); "
+            f"download it elsewhere and copy it to {dest}/"
+        ) from None

@@ -1,0 +1,149 @@
+"""mme3dr.rewards: normalisation, weighting, failures, batching in workers, the TRL form."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+import trimesh
+
+from mme3dr.cases import Case
+from mme3dr.evaluators import registry
+from mme3dr.rewards import (
+    MeshReward,
+    RewardSpec,
+    RewardTerm,
+    mesh_from_obj_text,
+    overall_reward,
+    trl_reward,
+)
+
+
+def _box(x=1.0, y=1.0, z=1.0):
+    m = trimesh.creation.box(extents=(x, y, z))
+    m.apply_translation((0, 0, z / 2))
+    return m
+
+
+def _table(legs=4):
+    top = trimesh.creation.box(extents=(1.0, 1.0, 0.1))
+    top.apply_translation((0, 0, 0.75))
+    parts = [top]
+    corners = [(-0.4, -0.4), (0.4, 0.4), (0.4, -0.4), (-0.4, 0.4)][:legs]
+    for cx, cy in corners:
+        leg = trimesh.creation.box(extents=(0.1, 0.1, 0.7))
+        leg.apply_translation((cx, cy, 0.35))
+        parts.append(leg)
+    return trimesh.util.concatenate(parts)
+
+
+CASE = Case(id="t4", prompt="a table with 4 legs", category="mechanical_affordances",
+            suites=("spatial", "physical"), checks=({"check": "ground_contacts", "expect": 4},))
+
+
+def test_term_normalisation_and_inversion():
+    t = RewardTerm("watertight", range=(0.5, 1.0))
+    assert t.normalise(0.75) == pytest.approx(0.5)
+    assert t.normalise(0.2) == 0.0 and t.normalise(2.0) == 1.0
+    inv = RewardTerm("self_intersection", field="value", range=(0.1, 0.0))  # lower is better
+    assert inv.normalise(0.0) == 1.0 and inv.normalise(0.05) == pytest.approx(0.5)
+    with pytest.raises(ValueError):
+        RewardTerm("watertight", range=(1.0, 1.0))
+    with pytest.raises(ValueError):
+        RewardTerm.from_dict({"evaluator": "watertight", "wieght": 2})
+    with pytest.raises(KeyError):
+        RewardSpec.from_list([{"evaluator": "no_such_check"}])
+
+
+def test_weighted_mean_of_case_and_always_terms():
+    spec = RewardSpec.from_list([
+        {"evaluator": "ground_contacts", "source": "case", "weight": 3.0},
+        {"evaluator": "horizontal_layers", "source": "case"},  # not in the case: absent
+        {"evaluator": "watertight", "weight": 1.0},
+    ])
+    res = spec.score(CASE, _table(3))  # 3 legs for an expected 4
+    gc = math.exp(-2 * 1 / 4)  # the count grading of docs/checks.md
+    assert res.terms["ground_contacts"] == pytest.approx(gc)
+    assert "horizontal_layers" not in res.terms
+    wt = res.terms["watertight"]
+    assert res.reward == pytest.approx((3 * gc + wt) / 4)
+    assert spec.score(CASE, _table(4)).terms["ground_contacts"] == 1.0
+
+
+def test_failures_are_none_never_a_number():
+    spec = RewardSpec.from_list([{"evaluator": "watertight"}])
+    res = spec.score(CASE, None)
+    assert res.reward is None and "undecodable" in res.error
+
+    class Boom(registry.get("watertight")):
+        def evaluate(self, sample):
+            raise RuntimeError("kaput")
+
+    boom = RewardSpec((RewardTerm("watertight"),))
+    orig = registry._REGISTRY["watertight"]
+    registry._REGISTRY["watertight"] = Boom
+    try:
+        res = boom.score(CASE, _box())
+    finally:
+        registry._REGISTRY["watertight"] = orig
+    assert res.reward is None and "kaput" in res.error and res.terms["watertight"] is None
+    nothing = RewardSpec.from_list([{"evaluator": "ground_contacts", "source": "case"}])
+    bare = Case(id="b", prompt="a box", category="stylized")
+    assert nothing.score(bare, _box()).reward is None
+
+
+def test_parallel_workers_match_in_process():
+    spec = RewardSpec.from_list([{"evaluator": "ground_contacts", "source": "case"},
+                                 {"evaluator": "stable"}])
+    meshes = [_table(k % 4 + 1) for k in range(6)] + [None]
+    cases = [CASE] * len(meshes)
+    local = MeshReward(spec)(cases, meshes)
+    with MeshReward(spec, workers=2, min_parallel=2) as pooled:
+        remote = pooled(cases, meshes)
+    assert [r.reward for r in remote] == [r.reward for r in local]
+    assert remote[-1].reward is None
+    assert [r.terms for r in remote[:-1]] == [r.terms for r in local[:-1]]
+
+
+def test_overall_reward_matches_the_benchmark_suites():
+    res = overall_reward(CASE, _table(4))
+    assert res.ok and 0 < res.reward <= 1
+    assert set(res.terms) == {"suite/spatial", "suite/physical"}
+    assert res.terms["suite/spatial"] == 1.0
+    assert res.reward == pytest.approx(np.mean(list(res.terms.values())))
+
+
+def _obj(mesh):
+    lines = [f"v {x} {y} {z}" for x, y, z in mesh.vertices]
+    lines += [f"f {a + 1} {b + 1} {c + 1}" for a, b, c in mesh.faces]
+    return "\n".join(lines)
+
+
+def test_obj_text_decoder():
+    m = mesh_from_obj_text("junk <mesh-start>\n" + _obj(_box()) + "\n<mesh-end> tail",
+                           "<mesh-start>", "<mesh-end>")
+    assert len(m.faces) == 12
+    quad = mesh_from_obj_text("v 0 0 0\nv 1 0 0\nv 1 1 0\nv 0 1 0\nf 1/1 2/2 3/3 4/4\n")
+    assert len(quad.faces) == 2
+    with pytest.raises(ValueError):
+        mesh_from_obj_text("v 0 0 0\n")
+    with pytest.raises(ValueError):
+        mesh_from_obj_text(_obj(_box()), "<mesh-start>", "<mesh-end>")
+
+
+def test_trl_reward_function_signature_and_columns():
+    spec = RewardSpec.from_list([{"evaluator": "ground_contacts", "source": "case"},
+                                 {"evaluator": "watertight"}])
+    func = trl_reward(spec, lambda text: mesh_from_obj_text(text), name="mme3dr_table")
+    assert func.__name__ == "mme3dr_table"
+    prompts = ["a table with 4 legs"] * 3
+    completions = [_obj(_table(4)), [{"role": "assistant", "content": _obj(_table(2))}], "garbage"]
+    out = func(prompts, completions, id=["a", "b", "c"], checks=[json.dumps(list(CASE.checks))] * 3,
+               category=["mechanical_affordances"] * 3)
+    assert len(out) == 3 and out[2] is None
+    assert out[0] > out[1]
+    # cases given by prompt instead of columns
+    by_prompt = trl_reward(spec, mesh_from_obj_text, cases={CASE.prompt: CASE})
+    assert by_prompt(prompts[:1], completions[:1]) == pytest.approx(out[:1])

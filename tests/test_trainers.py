@@ -1,0 +1,256 @@
+"""Hi-GRPO trainer: voxel decoding, the reference policy, configs, a short learning run,
+checkpoints with exact resume, and the command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from mme3dr.errors import ConfigError
+from trainers.config import config_from_dict, load_config
+from trainers.policies.base import StepBatch
+from trainers.policies.reference import PATTERNS, ReferencePolicy
+from trainers.rollout import collect
+from trainers.toy_cases import toy_cases, toy_split
+from trainers.trainer import HiGRPOTrainer, PromptSampler
+from trainers.voxels import EmptyShapeError, occupancy_to_mesh, refine
+
+CONFIGS = Path(__file__).resolve().parent.parent / "trainers" / "configs"
+
+
+def tiny_policy(seed=0):
+    return ReferencePolicy(seed=seed, d_model=16, n_layers=1, n_heads=2)
+
+
+def small_cfg(tmp_path, **over):
+    d = {
+        "run_dir": str(tmp_path / "run"),
+        "steps": 2,
+        "policy": {"kind": "reference", "d_model": 16, "n_layers": 1, "n_heads": 2},
+        "grpo": {"prompts_per_step": 2, "group_size": 4, "epochs": 2, "minibatches": 2},
+        "rewards": {"workers": 0},
+        "eval": {"every": 0},
+        "checkpoint": {"every": 1, "keep": 5},
+        "log": {"plot": False},
+    }
+    for k, v in over.items():
+        d.setdefault(k, {})
+        d[k] = {**d[k], **v} if isinstance(v, dict) else v
+    return config_from_dict(d)
+
+
+# ------------------------------------------------------------------------------ voxels
+
+
+def test_occupancy_mesh_is_closed_and_sized():
+    occ = np.zeros((3, 3, 2), bool)
+    occ[:, :, 0] = True
+    occ[1, 1, 1] = True
+    m = occupancy_to_mesh(occ)
+    assert m.is_watertight and m.is_winding_consistent
+    assert m.volume == pytest.approx(10.0)
+    assert m.bounds.tolist() == [[0, 0, 0], [3, 3, 2]]
+    with pytest.raises(EmptyShapeError):
+        occupancy_to_mesh(np.zeros((2, 2, 2), bool))
+
+
+def test_refine_places_patterns_per_occupied_cell():
+    coarse = np.zeros((2, 1, 1), bool)
+    coarse[1, 0, 0] = True
+    fine = refine(coarse, PATTERNS, np.array([2]), 2)  # pattern 2: top half
+    assert fine.shape == (4, 2, 2)
+    assert fine[2:, :, 1].all() and not fine[2:, :, 0].any() and not fine[:2].any()
+    with pytest.raises(ValueError):
+        refine(coarse, PATTERNS, np.array([0, 1]), 2)
+
+
+# ---------------------------------------------------------------------- reference policy
+
+
+def test_reference_policy_grammar_masks_and_decoding():
+    pol = tiny_policy()
+    g = torch.Generator().manual_seed(0)
+    prompts = ["a table with 4 legs", "a cup", "words never seen"]
+    b1 = pol.generate(prompts, 1, generator=g)
+    b2 = pol.generate(prompts, 2, previous=b1, generator=g)
+    lay, v = pol.layout, pol.vocab
+    coarse = b1.sequences[:, lay.coarse]
+    assert set(coarse.unique().tolist()) <= {v["<empty>"], v["<full>"]}
+    cells = int(np.prod(pol.cfg.grid))
+    assert b1.lengths().tolist() == [cells + pol.cfg.plan_len] * 3
+    occupied = (coarse == v["<full>"]).sum(1)
+    assert b2.lengths().tolist() == (occupied + pol.cfg.detail_len).tolist()
+    assert torch.equal(b2.sequences[:, : lay.len1], b1.sequences)
+    assert (b2.loss_mask[:, : lay.len1] == 0).all()
+    for i in range(3):
+        assert len(pol.decode(b1, i).faces) > 0
+        fine = pol.fine_grid(b2, i)
+        assert fine.shape == tuple(2 * s for s in pol.cfg.grid)
+        assert len(pol.decode(b2, i).faces) > 0
+    assert b1.texts[0].startswith("plan: ") and b2.texts[0].startswith("detail: ")
+
+
+def test_generation_cache_agrees_with_full_forward():
+    """Greedy tokens from the cached sampler are the argmax of the full-sequence model."""
+    pol = tiny_policy(seed=3)
+    b1 = pol.generate(["a bowl", "a stool with 3 legs"], 1, greedy=True)
+    b2 = pol.generate(["a bowl", "a stool with 3 legs"], 2, previous=b1, greedy=True)
+    logits, _ = pol.model(b2.sequences[:, :-1], b2.attention_mask[:, :-1])
+    masked = pol._masked_logits(logits, 1)
+    best = masked.argmax(-1)
+    on = b2.loss_mask[:, 1:] > 0
+    assert torch.equal(best[on], b2.sequences[:, 1:][on])
+    lp, ent = pol.logprobs(b2)
+    assert torch.isfinite(lp).all() and (lp[b2.loss_mask > 0] <= 0).all()
+    assert (ent[b2.loss_mask > 0] >= 0).all()
+
+
+def test_empty_coarse_grid_is_masked_not_invented(tmp_path):
+    pol = tiny_policy()
+    b1 = pol.generate(["a cup"] * 2, 1, generator=torch.Generator().manual_seed(0))
+    b1.sequences[0, pol.layout.coarse] = pol.vocab["<empty>"]
+    with pytest.raises(EmptyShapeError):
+        pol.decode(b1, 0)
+
+
+def test_step_batch_select_and_concat():
+    pol = tiny_policy()
+    b = pol.generate(["a cup", "a bowl", "a bench with 2 legs"], 1,
+                     generator=torch.Generator().manual_seed(1))
+    s = b.select([2, 0])
+    assert s.prompts == ["a bench with 2 legs", "a cup"]
+    assert torch.equal(s.sequences[1], b.sequences[0])
+    c = StepBatch.concat([s, b.select([1])])
+    assert len(c) == 3 and c.texts[2] == b.texts[1]
+
+
+# --------------------------------------------------------------------------- config
+
+
+def test_shipped_configs_load_and_bad_keys_fail(tmp_path):
+    cfg = load_config(CONFIGS / "tiny.yaml")
+    assert cfg.grpo.eps_low == 0.2 and cfg.grpo.eps_high == 0.28 and cfg.grpo.beta == 0.01
+    assert cfg.grpo.lam == 1.0 and cfg.grpo.epochs * cfg.grpo.minibatches > 1
+    over = load_config(CONFIGS / "tiny.yaml", ["optim.lr=2e-3", "grpo.group_size=4"])
+    assert over.optim.lr == 0.002 and over.grpo.group_size == 4
+    for name in sorted(p.name for p in CONFIGS.glob("*.yaml")):
+        load_config(CONFIGS / name)
+    with pytest.raises(ConfigError, match="unknown key"):
+        config_from_dict({"grpo": {"epsilon": 0.2}})
+    with pytest.raises(ConfigError, match="group_size"):
+        config_from_dict({"grpo": {"group_size": 1}})
+    with pytest.raises(ConfigError, match="rewards.step1"):
+        config_from_dict({"rewards": {"step1": [{"evaluator": "nope"}]}})
+
+
+def test_toy_cases_are_valid_and_split():
+    from mme3dr.runner import plan_evaluators
+
+    train, held = toy_split()
+    assert len(train) + len(held) == len(toy_cases()) and held
+    assert not {c.prompt for c in train} & {c.prompt for c in held}
+    train_words = {w for c in train for w in c.prompt.split()}
+    assert all(w in train_words for c in held for w in c.prompt.split())
+    for c in toy_cases():
+        assert plan_evaluators(c, None)  # every check builds
+
+
+def test_prompt_sampler_is_seeded_and_restorable():
+    cases = toy_cases()
+    a = PromptSampler(cases, 5)
+    first = [c.id for c in a.take(20)]
+    b = PromptSampler(cases, 5)
+    b.take(7)
+    c = PromptSampler(cases, 5)
+    c.load(b.state())
+    assert [x.id for x in c.take(13)] == first[7:]
+
+
+# ----------------------------------------------------------------------- training
+
+
+def test_rollout_failures_are_masked(tmp_path):
+    """An undecodable sample gets a NaN reward, its reason, and no loss tokens."""
+    cfg = small_cfg(tmp_path)
+    tr = HiGRPOTrainer(cfg, policy=tiny_policy(), quiet=True)
+    original = tr.policy.decode
+
+    def flaky(batch, i):
+        if i == 0:
+            raise ValueError("cannot decode")
+        return original(batch, i)
+
+    tr.policy.decode = flaky
+    ro = collect(tr.policy, tr.train_cases[:2], 4, tr.reward1, tr.reward2,
+                 torch.Generator().manual_seed(0))
+    assert np.isnan(ro.rewards(1)[0].item()) and np.isnan(ro.rewards(2)[0].item())
+    assert "undecodable" in ro.results1[0].error
+    m: dict = {}
+    tr._update(ro, m)
+    assert m["data/rows_step1"] <= 7 and m["data/rows_step2"] <= 7
+
+
+def test_exact_resume_matches_uninterrupted_run(tmp_path):
+    straight = HiGRPOTrainer(small_cfg(tmp_path / "a"), quiet=True)
+    straight.train()
+    first = HiGRPOTrainer(small_cfg(tmp_path / "b", steps=1), quiet=True)
+    first.train()
+    resumed = HiGRPOTrainer(small_cfg(tmp_path / "b"), quiet=True)
+    assert resumed.load_checkpoint() == 1
+    resumed.train()
+    for p, q in zip(straight.policy.module.parameters(), resumed.policy.module.parameters(),
+                    strict=True):
+        assert torch.equal(p, q)
+    rows = [json.loads(x) for x in (tmp_path / "b" / "run" / "metrics.jsonl").open()]
+    assert [r["step"] for r in rows] == [1, 2]
+    a = [json.loads(x) for x in (tmp_path / "a" / "run" / "metrics.jsonl").open()]
+    assert rows[1]["reward/step1/mean"] == a[1]["reward/step1/mean"]
+    ck = tmp_path / "b" / "run" / "checkpoints"
+    assert (ck / "latest").read_text() == "step-000002"
+
+
+def test_metrics_cover_rewards_advantages_clip_kl_entropy_lengths_times(tmp_path):
+    tr = HiGRPOTrainer(small_cfg(tmp_path, steps=1), quiet=True)
+    m = tr.train()
+    for key in ("reward/step1/mean", "reward/step2/mean", "reward/step1/term/stable",
+                "reward/step2/term/watertight", "reward/step1_tilde/mean", "adv/step1/abs_mean",
+                "loss/clip_fraction", "loss/kl", "loss/entropy_step1", "length/step2",
+                "time/generate", "time/decode", "time/reward", "time/update",
+                "data/groups_dropped"):
+        assert key in m, key
+
+
+def test_short_training_raises_held_out_reward(tmp_path):
+    """A short version of trainers/configs/tiny.yaml: the held-out reward must rise."""
+    cfg = load_config(CONFIGS / "tiny.yaml", [
+        f"run_dir={tmp_path / 'run'}", "steps=20", "rewards.workers=0", "eval.every=20",
+        "eval.samples=8", "eval.runner=false", "checkpoint.every=0",
+        "log.plot=true",
+    ])
+    tr = HiGRPOTrainer(cfg, quiet=True)
+    tr.train()
+    rows = [json.loads(x) for x in (tmp_path / "run" / "metrics.jsonl").open()]
+    evals = [r for r in rows if r["kind"] == "eval"]
+    before, after = evals[0]["eval/reward/tilde"], evals[-1]["eval/reward/tilde"]
+    assert after > before + 0.05, (before, after)
+    assert (tmp_path / "run" / "reward.png").stat().st_size > 1000
+
+
+def test_cli_runs_and_reports_usage_errors(tmp_path, capsys):
+    from trainers.hi_grpo import main
+
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("steps: 1\npolicy: {kind: reference, d_model: 16, n_layers: 1, n_heads: 2}\n"
+                   "grpo: {prompts_per_step: 1, group_size: 2, epochs: 1, minibatches: 1}\n"
+                   "rewards: {workers: 0}\neval: {every: 0}\nlog: {plot: false}\n")
+    assert main(["--config", str(cfg), "--out", str(tmp_path / "r"), "--quiet"]) == 0
+    assert (tmp_path / "r" / "checkpoints" / "latest").is_file()
+    assert main(["--config", str(cfg), "--out", str(tmp_path / "r"), "--resume",
+                 "--steps", "2", "--quiet"]) == 0
+    assert main(["--config", str(tmp_path / "missing.yaml")]) == 2
+    assert main(["--config", str(cfg), "--set", "grpo.nope=1"]) == 2
+    assert "unknown key" in capsys.readouterr().err

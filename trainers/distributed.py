@@ -1,0 +1,112 @@
+"""Data parallelism over prompts with ``torch.distributed`` (torchrun, accelerate, gloo, nccl).
+
+Each process samples, decodes and rewards its own share of the step's prompts (whole groups,
+so advantages never need other processes), computes its local loss and gradients, and the
+gradients are averaged over processes before every optimiser step (the same rule as
+``DistributedDataParallel``). Every process starts from the same parameters (same seed) and
+applies the same averaged update, so the replicas stay identical.
+
+Launch with ``torchrun --nproc_per_node K -m trainers.hi_grpo --config FILE`` or
+``accelerate launch --num_processes K -m trainers.hi_grpo --config FILE``: both set
+``RANK``, ``WORLD_SIZE``, ``LOCAL_RANK``, ``MASTER_ADDR`` and ``MASTER_PORT``, which
+:func:`init_from_env` reads (``accelerate`` itself is not required). Multi-node works the
+same way (``torchrun --nnodes``). The backend is ``nccl`` on CUDA, ``gloo`` otherwise.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+import torch.distributed as dist
+
+
+@dataclass
+class DistContext:
+    """Where this process stands: ``rank`` of ``world`` (``world == 1``: not distributed)."""
+
+    rank: int = 0
+    world: int = 1
+    local_rank: int = 0
+
+    @property
+    def enabled(self) -> bool:
+        return self.world > 1
+
+    @property
+    def is_main(self) -> bool:
+        return self.rank == 0
+
+    def shard(self, items: list[Any]) -> list[Any]:
+        """This process's share: items ``rank, rank + world, ...``."""
+        return items[self.rank :: self.world]
+
+
+def init_from_env(device: str = "cpu", backend: str | None = None) -> DistContext:
+    """Join the process group described by the launcher's environment (no-op without one)."""
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    if world <= 1:
+        return DistContext()
+    rank = int(os.environ["RANK"])
+    local = int(os.environ.get("LOCAL_RANK", rank))
+    if not dist.is_initialized():
+        backend = backend or ("nccl" if device.startswith("cuda") else "gloo")
+        dist.init_process_group(backend=backend, rank=rank, world_size=world)
+    if device.startswith("cuda"):
+        torch.cuda.set_device(local)
+    return DistContext(rank=rank, world=world, local_rank=local)
+
+
+def average_gradients(module: torch.nn.Module, ctx: DistContext) -> None:
+    """All-reduce every parameter gradient and divide by the world size, in place.
+
+    Parameters without a gradient on this process get a zero gradient first, so every process
+    takes part in the same collectives in the same order.
+    """
+    if not ctx.enabled:
+        return
+    for p in module.parameters():
+        if not p.requires_grad:
+            continue
+        if p.grad is None:
+            p.grad = torch.zeros_like(p)
+        dist.all_reduce(p.grad, op=dist.ReduceOp.SUM)
+        p.grad.div_(ctx.world)
+
+
+def mean_over_processes(values: dict[str, float], ctx: DistContext) -> dict[str, float]:
+    """Average scalar metrics over processes (NaN-aware: a NaN or a key missing on one rank is
+    skipped; processes may report different keys, e.g. reward terms of different cases)."""
+    if not ctx.enabled:
+        return values
+    everyone: list[Any] = [None] * ctx.world
+    dist.all_gather_object(everyone, sorted(values))
+    keys = sorted({k for ks in everyone for k in ks})
+    nan = float("nan")
+    v = torch.tensor([float(values.get(k, nan)) for k in keys], dtype=torch.float64)
+    finite = torch.isfinite(v)
+    both = torch.stack([torch.where(finite, v, torch.zeros_like(v)), finite.double()])
+    dist.all_reduce(both, op=dist.ReduceOp.SUM)
+    means = both[0] / both[1].clamp_min(1)
+    means = torch.where(both[1] > 0, means, torch.full_like(means, float("nan")))
+    return dict(zip(keys, means.tolist(), strict=True))
+
+
+def broadcast_parameters(module: torch.nn.Module, ctx: DistContext) -> None:
+    """Copy rank 0's parameters to every process (belt and braces after construction)."""
+    if not ctx.enabled:
+        return
+    for p in module.parameters():
+        dist.broadcast(p.data, src=0)
+
+
+def barrier(ctx: DistContext) -> None:
+    if ctx.enabled:
+        dist.barrier()
+
+
+def shutdown(ctx: DistContext) -> None:
+    if ctx.enabled and dist.is_initialized():
+        dist.destroy_process_group()

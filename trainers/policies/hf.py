@@ -1,0 +1,281 @@
+"""Adapter for Hugging Face causal language models that write meshes as tokens.
+
+Models in the style of ShapeLLM-Omni emit a mesh as discrete tokens between ``<mesh-start>``
+and ``<mesh-end>`` (codes of a 3D VQ-VAE); LLaMA-Mesh-style models write OBJ text. The adapter
+runs Hi-GRPO's two steps as two completions of one conversation:
+
+.. code-block:: text
+
+    step 1 context:  step1_template.format(prompt=...)            e.g. "{prompt}\\nPlan:"
+    step 1 output:   plan text <mesh-start> coarse mesh tokens <mesh-end> <eos>
+    step 2 context:  step-1 context + step-1 output + step2_template   e.g. "\\nRefine:"
+    step 2 output:   detail plan <mesh-start> refined mesh tokens <mesh-end> <eos>
+
+Step 2 is conditioned on the prompt and the whole step-1 completion (token ids are
+concatenated, never re-tokenised). Each step's mesh is the span between the markers of that
+step's completion, handed as token strings to a pluggable ``mesh_decoder(tokens) ->
+trimesh.Trimesh``; a completion without both markers, or one the decoder rejects, is
+undecodable (its reward fails and it is masked out of the loss).
+
+Sampling is this module's own loop over ``model(...)`` with a key/value cache: it draws from
+``softmax(logits / temperature)`` over the whole vocabulary (no top-k/top-p), the same
+distribution :meth:`HFCausalLMPolicy.logprobs` scores, so the importance ratio is exact. It
+uses the given ``torch.Generator`` only, so a seeded generator reproduces a batch. Padding is on
+the left of the context and on the right of the completion; position ids follow the attention
+mask. Loading never downloads (``local_files_only=True``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import torch
+
+from trainers.policies.base import Policy, StepBatch
+
+MESH_START = "<mesh-start>"
+MESH_END = "<mesh-end>"
+
+MeshDecoder = Callable[[list[str]], Any]
+
+
+class VoxelIndexDecoder:
+    """A simple mesh-token decoder: token ``<mesh-i>`` fills cell ``i`` of an occupancy grid.
+
+    Cell ``i = x + X * (y + Y * z)`` (bottom layer first, +Z up), decoded with
+    :func:`trainers.voxels.occupancy_to_mesh`. Tokens that do not match ``pattern`` or fall
+    outside the grid make the sample undecodable (``ValueError``), as does an empty span.
+    Stand-in for a real VQ-VAE decoder in tests and examples.
+    """
+
+    def __init__(self, grid: Sequence[int] = (4, 4, 4), pattern: str = r"<mesh-(\d+)>"):
+        self.grid = tuple(int(g) for g in grid)
+        self.pattern = re.compile(pattern)
+
+    def __call__(self, tokens: list[str]) -> Any:
+        from trainers.voxels import occupancy_to_mesh
+
+        x, y, z = self.grid
+        occ = np.zeros(x * y * z, dtype=bool)
+        for t in tokens:
+            m = self.pattern.fullmatch(t)
+            if m is None or int(m.group(1)) >= occ.size:
+                raise ValueError(f"not a mesh token of this grid: {t!r}")
+            occ[int(m.group(1))] = True
+        return occupancy_to_mesh(occ.reshape(z, y, x).transpose(2, 1, 0))
+
+
+class HFCausalLMPolicy(Policy):
+    """Hi-GRPO policy around a ``transformers`` causal LM and its tokenizer."""
+
+    kind = "hf"
+
+    def __init__(
+        self,
+        model: Any,
+        tokenizer: Any,
+        mesh_decoder: MeshDecoder,
+        *,
+        step1_template: str = "{prompt}\nPlan:",
+        step2_template: str = "\nRefine:",
+        max_new_tokens: Sequence[int] = (256, 512),
+        temperature: float = 1.0,
+        mesh_start: str = MESH_START,
+        mesh_end: str = MESH_END,
+        source: dict[str, Any] | None = None,
+    ):
+        if temperature <= 0:
+            raise ValueError("temperature must be > 0")
+        self.model = model
+        self.tokenizer = tokenizer
+        self.mesh_decoder = mesh_decoder
+        self.step1_template = step1_template
+        self.step2_template = step2_template
+        self.max_new_tokens = tuple(int(n) for n in max_new_tokens)
+        self.temperature = float(temperature)
+        self.mesh_start, self.mesh_end = mesh_start, mesh_end
+        self.source = dict(source or {})
+        self.eos_id = tokenizer.eos_token_id
+        if self.eos_id is None:
+            raise ValueError("the tokenizer needs an eos_token")
+        self.pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else self.eos_id
+
+    @property
+    def module(self) -> torch.nn.Module:
+        return self.model
+
+    def config(self) -> dict[str, Any]:
+        return {"kind": self.kind, **self.source}
+
+    # --------------------------------------------------------------------- helpers
+
+    def _device(self) -> torch.device:
+        return next(self.model.parameters()).device
+
+    @staticmethod
+    def _positions(att: torch.Tensor) -> torch.Tensor:
+        return (att.long().cumsum(-1) - 1).clamp_min(0)
+
+    def _contexts(self, prompts: list[str], step: int, previous: StepBatch | None
+                  ) -> list[list[int]]:
+        if step == 1:
+            return [self.tokenizer.encode(self.step1_template.format(prompt=p),
+                                          add_special_tokens=True) for p in prompts]
+        if previous is None or previous.step != 1:
+            raise ValueError("step 2 needs the step-1 batch as `previous`")
+        suffix = self.tokenizer.encode(self.step2_template, add_special_tokens=False)
+        out = []
+        for i in range(len(previous)):
+            ids = previous.sequences[i][previous.attention_mask[i].bool()].tolist()
+            if ids and ids[-1] == self.eos_id:  # the step-1 <eos> ends that turn only
+                ids = ids[:-1]
+            out.append(ids + suffix)
+        return out
+
+    # -------------------------------------------------------------------- generate
+
+    @torch.no_grad()
+    def generate(
+        self,
+        prompts: list[str],
+        step: int,
+        previous: StepBatch | None = None,
+        generator: torch.Generator | None = None,
+        greedy: bool = False,
+    ) -> StepBatch:
+        if step not in (1, 2):
+            raise ValueError(f"step must be 1 or 2, got {step}")
+        dev = self._device()
+        contexts = self._contexts(prompts, step, previous)
+        n, width = len(contexts), max(len(c) for c in contexts)
+        ctx = torch.full((n, width), self.pad_id, dtype=torch.long)
+        ctx_att = torch.zeros(n, width, dtype=torch.long)
+        for i, c in enumerate(contexts):
+            ctx[i, width - len(c):] = torch.tensor(c)
+            ctx_att[i, width - len(c):] = 1
+        limit = self.max_new_tokens[step - 1]
+        new = torch.full((n, limit), self.pad_id, dtype=torch.long)
+        new_att = torch.zeros(n, limit, dtype=torch.long)
+        done = torch.zeros(n, dtype=torch.bool)
+        was = self.model.training
+        self.model.eval()
+        try:
+            att = ctx_att.to(dev)
+            out = self.model(input_ids=ctx.to(dev), attention_mask=att,
+                             position_ids=self._positions(att), use_cache=True)
+            cache = out.past_key_values
+            logits = out.logits[:, -1].float().cpu()
+            steps = 0
+            for t in range(limit):
+                if greedy:
+                    tok = logits.argmax(-1)
+                else:
+                    probs = torch.softmax(logits / self.temperature, -1)
+                    tok = torch.multinomial(probs, 1, generator=generator)[:, 0]
+                tok = torch.where(done, torch.full_like(tok, self.pad_id), tok)
+                new[:, t] = tok
+                new_att[:, t] = (~done).long()
+                done |= tok == self.eos_id
+                steps = t + 1
+                if done.all() or t + 1 == limit:
+                    break
+                att = torch.cat([ctx_att, new_att[:, : t + 1]], 1).to(dev)
+                pos = self._positions(att)[:, -1:]
+                out = self.model(input_ids=tok[:, None].to(dev), attention_mask=att,
+                                 position_ids=pos, past_key_values=cache, use_cache=True)
+                cache = out.past_key_values
+                logits = out.logits[:, -1].float().cpu()
+        finally:
+            self.model.train(was)
+        new, new_att = new[:, :steps], new_att[:, :steps]
+        seq = torch.cat([ctx, new], 1)
+        mask = torch.cat([ctx_att, new_att], 1)
+        loss_mask = torch.cat([torch.zeros(n, width), new_att.float()], 1)
+        batch = StepBatch(step, list(prompts), seq, mask, loss_mask,
+                          extra={"context_len": torch.full((n,), width, dtype=torch.long)})
+        batch.texts = [self.completion_text(batch, i) for i in range(n)]
+        return batch
+
+    # -------------------------------------------------------------------- logprobs
+
+    def logprobs(self, batch: StepBatch) -> tuple[torch.Tensor, torch.Tensor]:
+        """Log-probabilities and entropies at temperature ``temperature`` (0 on the context)."""
+        dev = self._device()
+        seq, att = batch.sequences.to(dev), batch.attention_mask.to(dev)
+        start = int(batch.extra["context_len"].min()) if "context_len" in batch.extra else 1
+        start = max(1, start)
+        out = self.model(input_ids=seq, attention_mask=att, position_ids=self._positions(att))
+        logits = out.logits[:, start - 1: -1].float() / self.temperature
+        logps = torch.log_softmax(logits, -1)
+        target = torch.gather(logps, 2, seq[:, start:, None])[..., 0]
+        entropy = -(logps.exp() * logps).sum(-1)
+        pad = torch.zeros(seq.shape[0], start, dtype=target.dtype, device=dev)
+        return torch.cat([pad, target], 1), torch.cat([pad, entropy], 1)
+
+    # ---------------------------------------------------------------------- decode
+
+    def completion_ids(self, batch: StepBatch, i: int) -> list[int]:
+        return batch.sequences[i][batch.loss_mask[i] > 0].tolist()
+
+    def completion_text(self, batch: StepBatch, i: int) -> str:
+        return self.tokenizer.decode(self.completion_ids(batch, i), skip_special_tokens=False)
+
+    def mesh_tokens(self, batch: StepBatch, i: int) -> list[str]:
+        """Token strings strictly between the first ``mesh_start`` and the next ``mesh_end``."""
+        toks = self.tokenizer.convert_ids_to_tokens(self.completion_ids(batch, i))
+        if self.mesh_start not in toks:
+            raise ValueError(f"no {self.mesh_start} in the completion")
+        a = toks.index(self.mesh_start) + 1
+        if self.mesh_end not in toks[a:]:
+            raise ValueError(f"no {self.mesh_end} after {self.mesh_start}")
+        b = toks.index(self.mesh_end, a)
+        return toks[a:b]
+
+    def decode(self, batch: StepBatch, i: int) -> Any:
+        return self.mesh_decoder(self.mesh_tokens(batch, i))
+
+
+def load_object(spec: str) -> Any:
+    """``"package.module:attribute"`` -> the attribute."""
+    if ":" not in spec:
+        raise ValueError(f"expected 'module:attribute', got {spec!r}")
+    mod, attr = spec.split(":", 1)
+    return getattr(importlib.import_module(mod), attr)
+
+
+def policy_from_config(spec: dict[str, Any], seed: int = 0) -> HFCausalLMPolicy:
+    """Build the adapter from a config mapping (local files only, nothing is downloaded).
+
+    Keys: ``model`` (a local folder), ``tokenizer`` (default: ``model``), ``decoder``
+    (``{"kind": "voxel_index", "grid": [X, Y, Z]}`` or ``"module:factory"`` returning a
+    decoder), ``dtype`` (``float32``/``bfloat16``/``float16``), ``trust_remote_code``, and
+    the :class:`HFCausalLMPolicy` keywords ``step1_template``, ``step2_template``,
+    ``max_new_tokens``, ``temperature``, ``mesh_start``, ``mesh_end``.
+    """
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    spec = dict(spec)
+    source = dict(spec)
+    path = spec.pop("model", None)
+    if not path:
+        raise ValueError("policy.model (a local model folder) is required for kind: hf")
+    tok_path = spec.pop("tokenizer", None) or path
+    dec = spec.pop("decoder", {"kind": "voxel_index"})
+    dtype = getattr(torch, spec.pop("dtype", "float32"))
+    remote = bool(spec.pop("trust_remote_code", False))
+    tokenizer = AutoTokenizer.from_pretrained(tok_path, local_files_only=True,
+                                              trust_remote_code=remote)
+    model = AutoModelForCausalLM.from_pretrained(path, local_files_only=True, dtype=dtype,
+                                                 trust_remote_code=remote)
+    if isinstance(dec, str):
+        decoder = load_object(dec)()
+    elif isinstance(dec, dict) and dec.get("kind") == "voxel_index":
+        decoder = VoxelIndexDecoder(**{k: v for k, v in dec.items() if k != "kind"})
+    else:
+        raise ValueError(f"policy.decoder: unknown decoder {dec!r}")
+    torch.manual_seed(seed)
+    return HFCausalLMPolicy(model, tokenizer, decoder, source=source, **spec)

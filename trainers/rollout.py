@@ -1,0 +1,147 @@
+"""Rollouts: sample both Hi-GRPO steps for groups of prompts, decode, reward.
+
+For ``B`` cases and group size ``G`` the rollout holds ``N = B * G`` completions, groups
+contiguous (rows ``[b * G, (b + 1) * G)`` answer case ``b``). Step 1 is sampled for all rows,
+then step 2 conditioned on each row's step-1 completion. Each step's output is decoded to a
+mesh (the coarse mesh for step 1, the final mesh for step 2) and scored by that step's
+:class:`mme3dr.rewards.MeshReward`.
+
+Failures are data: an undecodable sample or a failed evaluator gives a NaN reward and a
+recorded reason (``errors``); nothing is invented. ``R~_high = R_high + lam * R_low`` is NaN
+when either part failed, so such a row is masked out of both steps' losses as appropriate.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+
+from mme3dr.cases import Case
+from mme3dr.rewards import MeshReward, RewardResult
+from trainers.policies.base import Policy, StepBatch
+
+
+@dataclass
+class Rollout:
+    """Everything one batch of groups produced (rows in group order)."""
+
+    cases: list[Case]
+    group_size: int
+    step1: StepBatch
+    step2: StepBatch
+    results1: list[RewardResult]
+    results2: list[RewardResult]
+    decode_errors: list[list[str | None]] = field(default_factory=list)
+    times: dict[str, float] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.cases)
+
+    @property
+    def n_groups(self) -> int:
+        return len(self.cases) // self.group_size
+
+    def rewards(self, step: int) -> torch.Tensor:
+        """``[N]`` float64 reward of ``step`` (NaN where it failed)."""
+        res = self.results1 if step == 1 else self.results2
+        return torch.tensor([r.reward if r.ok else float("nan") for r in res], dtype=torch.float64)
+
+    def select_groups(self, groups: list[int]) -> Rollout:
+        """The rollout restricted to whole groups ``groups`` (in that order)."""
+        g = self.group_size
+        rows = [b * g + j for b in groups for j in range(g)]
+        return Rollout(
+            cases=[self.cases[i] for i in rows],
+            group_size=g,
+            step1=self.step1.select(rows),
+            step2=self.step2.select(rows),
+            results1=[self.results1[i] for i in rows],
+            results2=[self.results2[i] for i in rows],
+            decode_errors=[[errs[i] for i in rows] for errs in self.decode_errors],
+            times=dict(self.times),
+        )
+
+    @staticmethod
+    def concat(parts: list[Rollout]) -> Rollout:
+        if len(parts) == 1:
+            return parts[0]
+        times: Counter[str] = Counter()
+        for p in parts:
+            times.update(p.times)
+        return Rollout(
+            cases=[c for p in parts for c in p.cases],
+            group_size=parts[0].group_size,
+            step1=StepBatch.concat([p.step1 for p in parts]),
+            step2=StepBatch.concat([p.step2 for p in parts]),
+            results1=[r for p in parts for r in p.results1],
+            results2=[r for p in parts for r in p.results2],
+            decode_errors=[
+                [e for p in parts for e in p.decode_errors[k]] for k in range(2)
+            ],
+            times=dict(times),
+        )
+
+
+def decode_all(policy: Policy, batch: StepBatch) -> tuple[list[Any], list[str | None]]:
+    """Meshes of every row (``None`` where undecodable) and the reasons."""
+    meshes: list[Any] = []
+    errors: list[str | None] = []
+    for i in range(len(batch)):
+        try:
+            meshes.append(policy.decode(batch, i))
+            errors.append(None)
+        except Exception as exc:  # noqa: BLE001 - an undecodable sample is masked, not fatal
+            meshes.append(None)
+            errors.append(f"{type(exc).__name__}: {exc}")
+    return meshes, errors
+
+
+def collect(
+    policy: Policy,
+    cases: list[Case],
+    group_size: int,
+    reward1: MeshReward,
+    reward2: MeshReward,
+    generator: torch.Generator | None = None,
+    greedy: bool = False,
+) -> Rollout:
+    """Sample ``group_size`` two-step completions for each case, decode and reward them."""
+    rows = [c for c in cases for _ in range(group_size)]
+    prompts = [c.prompt for c in rows]
+    times = {"generate": 0.0, "decode": 0.0, "reward": 0.0}
+    t0 = time.perf_counter()
+    s1 = policy.generate(prompts, step=1, generator=generator, greedy=greedy)
+    s2 = policy.generate(prompts, step=2, previous=s1, generator=generator, greedy=greedy)
+    times["generate"] += time.perf_counter() - t0
+    t0 = time.perf_counter()
+    meshes1, err1 = decode_all(policy, s1)
+    meshes2, err2 = decode_all(policy, s2)
+    times["decode"] += time.perf_counter() - t0
+    t0 = time.perf_counter()
+    res1 = reward1(rows, meshes1)
+    res2 = reward2(rows, meshes2)
+    times["reward"] += time.perf_counter() - t0
+    for res, errs in ((res1, err1), (res2, err2)):
+        for r, e in zip(res, errs, strict=True):
+            if e is not None:
+                r.error = f"undecodable: {e}"
+    return Rollout(rows, group_size, s1, s2, res1, res2, [err1, err2], times)
+
+
+def reward_breakdown(results: list[RewardResult], prefix: str) -> dict[str, float]:
+    """Mean normalised value of every reward term (over samples where it applied and worked),
+    the mean reward and the failure fraction, keyed ``{prefix}/...``."""
+    sums: dict[str, list[float]] = {}
+    for r in results:
+        for k, v in r.terms.items():
+            if v is not None:
+                sums.setdefault(k.split("#")[0], []).append(v)
+    out = {f"{prefix}/term/{k}": sum(v) / len(v) for k, v in sorted(sums.items())}
+    ok = [r.reward for r in results if r.ok]
+    out[f"{prefix}/mean"] = sum(ok) / len(ok) if ok else float("nan")
+    out[f"{prefix}/failed"] = 1.0 - len(ok) / max(1, len(results))
+    return out
