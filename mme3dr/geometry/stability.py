@@ -221,13 +221,39 @@ def _touching_pairs(
         vertex_order = np.argsort(vlab, kind="stable")
         vertex_starts = np.searchsorted(vlab[vertex_order], np.arange(n + 1))
         extra = []
-        for a, b in remaining:
+        rem = np.asarray(remaining, dtype=np.int64)
+        nv = np.diff(vertex_starts)
+        nf = np.diff(face_starts)
+        cost = nv[rem[:, 0]] * nf[rem[:, 1]] + nv[rem[:, 1]] * nf[rem[:, 0]]
+        small = cost <= _SMALL_PAIR_COST
+        if small.any():  # many small parts (debris, triangle soup): one vectorised batch
+            hit = _small_pairs_touch(
+                vertices,
+                faces,
+                rem[small],
+                face_starts,
+                by_label_faces,
+                vertex_starts,
+                vertex_order,
+                gap,
+            )
+            budget -= int(cost[small].sum())
+            extra.extend(map(tuple, rem[small][hit].tolist()))
+        for a, b in rem[~small].tolist():
             if budget <= 0:
                 extra.append((a, b))
                 continue
             hit, cost = _pair_touches(
-                vertices, faces, a, b, by_label_faces, face_starts, vertex_order,
-                vertex_starts, stats, gap,
+                vertices,
+                faces,
+                a,
+                b,
+                by_label_faces,
+                face_starts,
+                vertex_order,
+                vertex_starts,
+                stats,
+                gap,
             )
             budget -= cost
             if hit:
@@ -237,23 +263,56 @@ def _touching_pairs(
     return np.concatenate(edges, axis=0).astype(np.int64)
 
 
-def _pair_touches(vertices, faces, a, b, face_order, face_starts, vert_order, vert_starts,
-                  stats, gap) -> tuple[bool, int]:
+#: pairs needing at most this many vertex-triangle tests are checked in one vectorised batch.
+_SMALL_PAIR_COST = 4096
+
+
+def _small_pairs_touch(
+    vertices, faces, pairs, face_starts, face_order, vert_starts, vert_order, gap
+) -> np.ndarray:
+    """For each pair ``(a, b)``: does a vertex of one lie within ``gap`` of the other's faces.
+
+    Every vertex of one part is tested against every face of the other, both ways, for all
+    pairs at once (the pairs are small: see ``_SMALL_PAIR_COST``). Returns a bool per pair.
+    """
+    both = np.concatenate([pairs, pairs[:, ::-1]])  # (vertex part, face part)
+    p, q = both[:, 0], both[:, 1]
+    nv = vert_starts[p + 1] - vert_starts[p]
+    nf = face_starts[q + 1] - face_starts[q]
+    total = nv * nf
+    owner = np.repeat(np.arange(len(both)), total)
+    local = np.arange(total.sum()) - np.repeat(np.cumsum(total) - total, total)
+    vi = vert_order[vert_starts[p][owner] + local // nf[owner]]
+    fi = face_order[face_starts[q][owner] + local % nf[owner]]
+    near = np.zeros(len(owner), dtype=bool)
+    for start in range(0, len(owner), 200_000):
+        sl = slice(start, start + 200_000)
+        pts = vertices[vi[sl]]
+        closest = trimesh.triangles.closest_point(vertices[faces[fi[sl]]], pts)
+        near[sl] = np.linalg.norm(closest - pts, axis=1) <= gap
+    touched = np.zeros(len(both), dtype=bool)
+    touched[owner[near]] = True
+    return touched[: len(pairs)] | touched[len(pairs) :]
+
+
+def _pair_touches(
+    vertices, faces, a, b, face_order, face_starts, vert_order, vert_starts, stats, gap
+) -> tuple[bool, int]:
     """Exact check: does a vertex of one component lie within ``gap`` of the other's faces."""
     lo = np.maximum(stats.bounds_min[a], stats.bounds_min[b]) - gap
     hi = np.minimum(stats.bounds_max[a], stats.bounds_max[b]) + gap
     cost = 0
     for p, q in ((a, b), (b, a)):
-        verts = vertices[vert_order[vert_starts[p]:vert_starts[p + 1]]]
+        verts = vertices[vert_order[vert_starts[p] : vert_starts[p + 1]]]
         verts = verts[np.all((verts >= lo) & (verts <= hi), axis=1)]
-        tris = vertices[faces[face_order[face_starts[q]:face_starts[q + 1]]]]
+        tris = vertices[faces[face_order[face_starts[q] : face_starts[q + 1]]]]
         inside = np.all((tris.max(axis=1) >= lo) & (tris.min(axis=1) <= hi), axis=1)
         tris = tris[inside]
         if len(verts) == 0 or len(tris) == 0:
             continue
         cost += len(verts) * len(tris)
         for chunk in range(0, len(verts), max(1, 200_000 // len(tris))):
-            v = verts[chunk:chunk + max(1, 200_000 // len(tris))]
+            v = verts[chunk : chunk + max(1, 200_000 // len(tris))]
             pts = np.repeat(v, len(tris), axis=0)
             tt = np.tile(tris, (len(v), 1, 1))
             closest = trimesh.triangles.closest_point(tt, pts)
