@@ -338,9 +338,10 @@ def check_table(comp: Comparison) -> pd.DataFrame:
 def paraphrase_pairs(comp: Comparison) -> list[tuple[str, str]]:
     """``(original_id, paraphrase_id)`` pairs present in the comparison.
 
-    A paraphrase case names its original with a tag ``paraphrase_of:<id>`` or with
-    ``meta.paraphrase_of`` in the case file (read from the path in the stamp when its SHA-256
-    still matches).
+    A paraphrase case names its original with a tag ``paraphrase_of:<id>``, with
+    ``meta.paraphrase_of``, or shares a ``meta.pair`` id with it (the first case of a pair in
+    file order is the original), in the case file read from the path in the stamp when its
+    SHA-256 still matches.
     """
     ids = set(comp.case_ids)
     pairs: dict[str, str] = {}
@@ -365,7 +366,19 @@ def _meta_paraphrases(comp: Comparison) -> dict[str, str]:
         return {}
     if cs.sha256 != sha:
         return {}
-    return {c.id: str(c.meta["paraphrase_of"]) for c in cs.cases if c.meta.get("paraphrase_of")}
+    out = {c.id: str(c.meta["paraphrase_of"]) for c in cs.cases if c.meta.get("paraphrase_of")}
+    # cases sharing ``meta.pair`` (the adversarial set): the first in file order is the
+    # original, the others its paraphrases
+    first_of_pair: dict[str, str] = {}
+    for c in cs.cases:
+        pair = c.meta.get("pair")
+        if pair is None:
+            continue
+        if str(pair) not in first_of_pair:
+            first_of_pair[str(pair)] = c.id
+        else:
+            out.setdefault(c.id, first_of_pair[str(pair)])
+    return out
 
 
 def paraphrase_table(comp: Comparison, s: Settings, pairs: list[tuple[str, str]]) -> pd.DataFrame:

@@ -231,8 +231,8 @@ def build_cases() -> list[dict[str, Any]]:
         suites = [s for s in ("spatial", "functional") if s in kinds]
         suites += ["physical", "aesthetic", "alignment"]
         return {"id": cid, "prompt": prompt, "category": category, "suites": suites,
-                "checks": checks, "tags": [family, *tags], "difficulty": difficulty,
-                "meta": {"family": family, **meta}}
+                "checks": checks, "tags": list(dict.fromkeys([family, *tags])),
+                "difficulty": difficulty, "meta": {"family": family, **meta}}
 
     out = []
     for i, (p, cat, chk, d, group) in enumerate(COUNTING, 1):

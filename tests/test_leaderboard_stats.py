@@ -216,3 +216,41 @@ def test_python_dash_m_leaderboard(tmp_path: Path) -> None:
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert res.returncode == 2 and "no such folder" in res.stderr
+
+
+def test_paraphrase_pairs_from_meta_pair_in_the_case_file(tmp_path: Path) -> None:
+    """The adversarial set joins paraphrases by a shared ``meta.pair``: the first case of a
+    pair in file order is the original."""
+    from mme3dr.cases import load_cases
+
+    cases = tmp_path / "cases.jsonl"
+    rows = [
+        {
+            "id": "p1a",
+            "prompt": "a three-legged stool",
+            "category": "stylized",
+            "meta": {"pair": "x"},
+        },
+        {
+            "id": "p1b",
+            "prompt": "a stool on three legs",
+            "category": "stylized",
+            "meta": {"pair": "x"},
+        },
+        {"id": "solo", "prompt": "a cube", "category": "stylized"},
+    ]
+    cases.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    sha = load_cases(cases).sha256
+    for name, (va, vb) in {"A": (1.0, 0.25), "B": (0.5, 0.5)}.items():
+        folder = _write(
+            tmp_path / name, name, [_rec("p1a", va), _rec("p1b", vb), _rec("solo", 1.0)]
+        )
+        stamp = {"case_set": {"name": "toy", "version": "1", "sha256": sha, "n_cases": 3,
+                              "path": str(cases)}, "model": {"name": name, "meta": {}}}  # fmt: skip
+        write_json_atomic(folder / SUMMARY_FILE, {"stamp": stamp})
+    lb = build_leaderboard(load_comparison([tmp_path / "A", tmp_path / "B"]),
+                           Settings(n_resamples=200, rating_resamples=50))  # fmt: skip
+    assert lb.paraphrase_pairs == [("p1a", "p1b")]
+    para = lb.tables["paraphrase"].set_index("model")
+    assert para.loc["A", "score"] == pytest.approx(0.75)
+    assert para.loc["B", "score"] == pytest.approx(0.0)
