@@ -36,7 +36,8 @@ from mme3dr.cases import Case, CaseSet, load_cases
 from mme3dr.errors import AssetError
 from mme3dr.evaluators import registry
 from mme3dr.evaluators.base import Sample
-from mme3dr.runner import combine_suites, plan_evaluators
+from mme3dr.results import overall_of
+from mme3dr.runner import case_suites, combine_suites, plan_evaluators
 
 #: scores closer than this count as a tie
 TIE_EPS = 1e-6
@@ -86,7 +87,6 @@ def score_mesh(
     """Every planned evaluator's score on ``mesh`` (mean over repeated checks), plus
     ``overall``. A mesh the loader refuses scores 0 on every available evaluator."""
     evaluators = [e for e in plan_evaluators(case, suites) if e.available()]
-    active = tuple(s for s in case.suites if suites is None or s in suites)
     try:
         asset = Asset.from_trimesh(mesh, name=f"{case.id}.audit")
     except AssetError:
@@ -100,8 +100,7 @@ def score_mesh(
         if sc.status == "ok" and sc.score is not None:
             per[sc.evaluator].append(float(sc.score))
     out = {e.name: (float(np.mean(per[e.name])) if per[e.name] else None) for e in evaluators}
-    suite_scores = [v for v in combine_suites(scores, active).values() if v is not None]
-    out["overall"] = float(np.mean(suite_scores)) if suite_scores else None
+    out["overall"] = overall_of(combine_suites(scores, case_suites(case, suites)))
     return out
 
 

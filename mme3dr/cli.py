@@ -251,16 +251,17 @@ def render(
 ) -> None:
     """Render a mesh with a rig: RGB, normals, depth and mask per view, plus a contact sheet."""
     from mme3dr.assets import load_asset
-    from mme3dr.render import get_rig
+    from mme3dr.render import check_backend, get_rig
     from mme3dr.render import render as render_views
 
     try:
+        check_backend(backend)
         the_rig = get_rig(rig)
-    except KeyError as exc:
-        _fail(str(exc.args[0]))
+        if resolution is not None:
+            the_rig = the_rig.with_(resolution=resolution)
+    except (ConfigError, ValueError) as exc:
+        _fail(str(exc))
         return
-    if resolution is not None:
-        the_rig = the_rig.with_(resolution=resolution)
     try:
         loaded = load_asset(asset, up_axis=up_axis)
     except AssetError as exc:
@@ -453,10 +454,6 @@ def weights_fetch(
         raise typer.Exit(1)
 
 
-if __name__ == "__main__":
-    app()
-
-
 # --- `mme3dr train`: the Hi-GRPO trainer (trainers/cli.py; imports torch only when run) ---
 from trainers.cli import train_cmd as _train_cmd  # noqa: E402
 
@@ -481,8 +478,14 @@ def audit_cmd(
 ) -> None:
     """Score honest reference assets and every asset-side attack; exit 1 if a claim fails."""
     from mme3dr.audit import claim_failures, describe, pivot, run_audit, summary_line
+    from mme3dr.evaluators.base import SUITES
 
     split = lambda s: tuple(x.strip() for x in s.split(",") if x.strip())  # noqa: E731
+    if n < 0:
+        _fail(f"--n must be >= 0 (0: every case with a reference), got {n}")
+    bad = [s for s in split(suites or "") if s not in SUITES]
+    if bad:
+        _fail(f"unknown suite(s) {', '.join(bad)}; known: {', '.join(SUITES)}")
     try:
         table = run_audit(
             cases,
@@ -512,3 +515,7 @@ def audit_cmd(
         json_out.write_text(json.dumps(describe(table), indent=2, default=str) + "\n")
     if not claim_failures(table).empty:
         raise typer.Exit(1)
+
+
+if __name__ == "__main__":  # after every command above is registered
+    app()

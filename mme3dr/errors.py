@@ -28,6 +28,9 @@ class CaseError(MME3DRError):
 
     def __init__(self, problems: list[str]):
         self.problems = list(problems)
+        if len(self.problems) == 1:  # one problem, one line (it names the file itself)
+            super().__init__(self.problems[0])
+            return
         head = f"{len(self.problems)} problem(s) in case file"
         super().__init__(head + ":\n  " + "\n  ".join(self.problems))
 

@@ -204,9 +204,14 @@ def merge_result_dirs(dirs: list[Path], out_dir: Path) -> dict[str, Any]:
         if not res.is_file():
             raise ConfigError(f"{d}: no {RESULTS_FILE} here")
         summ = d / SUMMARY_FILE
-        stamp = (
-            json.loads(summ.read_text(encoding="utf-8")).get("stamp", {}) if summ.is_file() else {}
-        )
+        try:
+            stamp = (
+                json.loads(summ.read_text(encoding="utf-8")).get("stamp", {})
+                if summ.is_file()
+                else {}
+            )
+        except (OSError, json.JSONDecodeError, AttributeError) as exc:
+            raise ConfigError(f"{summ}: not a valid summary ({exc})") from None
         stamps.append(stamp)
         for rec in read_records(res):
             records[rec.case_id] = rec

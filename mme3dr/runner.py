@@ -337,8 +337,12 @@ def run_eval(
             raise ConfigError(f"unknown suite(s) {', '.join(bad)}; known: {', '.join(SUITES)}")
     if cfg.up_axis is not None and cfg.up_axis not in UP_AXES:
         raise ConfigError(f"--up-axis must be one of {', '.join(UP_AXES)}, got {cfg.up_axis!r}")
+    if cfg.limits.max_faces < 1 or cfg.limits.max_bytes < 1:
+        raise ConfigError("--max-faces and --max-mb must be positive")
+    from mme3dr.render import check_backend, get_rig
+
+    check_backend(cfg.backend)
     case_set = load_cases(cfg.cases)
-    from mme3dr.render import get_rig
 
     try:
         rig = get_rig(cfg.rig)
@@ -442,10 +446,17 @@ def _check_resume_compatible(out_dir: Path, stamp: dict[str, Any]) -> None:
         old = json.loads(path.read_text(encoding="utf-8")).get("stamp", {})
     except (OSError, json.JSONDecodeError):
         return
-    for key, label in (("case_set", "case set"), ("rig", "rig"), ("suites", "suites")):
+    for key, label in (
+        ("case_set", "case set"),
+        ("rig", "rig"),
+        ("suites", "suites"),
+        ("model", "up axis"),
+    ):
         a, b = old.get(key), stamp.get(key)
         if key == "case_set":
             a, b = (a or {}).get("sha256"), (b or {}).get("sha256")
+        elif key == "model":  # records made in another frame must not be mixed in
+            a, b = (a or {}).get("up_axis"), (b or {}).get("up_axis")
         if a is not None and a != b:
             raise ConfigError(
                 f"cannot --resume {out_dir}: it was run with a different {label}; "

@@ -68,3 +68,42 @@ def test_checks_lists_every_suite() -> None:
     assert r.exit_code == 0
     for name in ("stable", "ground_contacts", "holds_liquid", "watertight"):
         assert name in r.output
+
+
+def _one_line_usage_error(args: list[str], *needles: str) -> None:
+    r = runner.invoke(app, args)
+    lines = [x for x in r.output.splitlines() if x.strip()]
+    assert r.exit_code == 2, r.output
+    assert len(lines) == 1 and lines[0].startswith("error:"), r.output
+    for needle in needles:
+        assert needle in lines[0], r.output
+
+
+def test_render_refuses_bad_backend_and_resolution_in_one_line(tmp_path: Path) -> None:
+    good = str(write_mesh(trimesh.creation.box(), tmp_path / "box.ply"))
+    out = str(tmp_path / "o")
+    _one_line_usage_error(["render", good, "--backend", "vulkan", "--out", out], "vulkan", "gl")
+    _one_line_usage_error(["render", good, "--resolution", "0", "--out", out], "resolution")
+    assert not (tmp_path / "o").exists()
+
+
+def test_unknown_case_set_is_one_line() -> None:
+    _one_line_usage_error(["cases", "list", "no-such-set"], "no-such-set", "starter")
+    _one_line_usage_error(["cases", "stats", "no-such-set"], "bundled sets")
+
+
+def test_audit_usage_errors_are_one_line() -> None:
+    _one_line_usage_error(["audit", "--n", "-1"], "--n")
+    _one_line_usage_error(["audit", "--suites", "vibes", "--n", "1"], "unknown suite", "vibes")
+
+
+def test_module_entry_point_has_every_command() -> None:
+    import subprocess
+    import sys
+
+    r = subprocess.run(
+        [sys.executable, "-m", "mme3dr.cli", "--help"], capture_output=True, text=True, timeout=120
+    )
+    assert r.returncode == 0, r.stderr
+    for command in ("eval", "render", "leaderboard", "train", "audit"):
+        assert command in r.stdout

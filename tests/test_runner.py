@@ -172,6 +172,10 @@ def test_cli_usage_errors_exit_2_with_one_line(tmp_path: Path, mixed) -> None:
     assert r.exit_code == 2 and "unknown suite" in r.output
     r = runner.invoke(app, ["eval", str(model), "--cases", str(cases), "--rig", "nope"])
     assert r.exit_code == 2 and "orbit8" in r.output
+    r = runner.invoke(app, ["eval", str(model), "--cases", str(cases), "--backend", "vulkan"])
+    assert r.exit_code == 2 and "unknown render backend 'vulkan'" in r.output
+    r = runner.invoke(app, ["eval", str(model), "--cases", str(cases), "--max-faces", "0"])
+    assert r.exit_code == 2 and "--max-faces" in r.output
 
 
 def test_cli_eval_succeeds_with_missing_and_broken_assets(tmp_path: Path, mixed) -> None:
@@ -238,3 +242,29 @@ def test_missing_case_scores_zero_only_on_suites_something_can_measure(tmp_path:
     (rec,) = read_records(out.out_dir / "results.jsonl")
     # physical has default evaluators; spatial has none without checks, so it stays absent
     assert rec.status == "missing" and rec.suites == {"physical": 0.0}
+
+
+def test_merge_reports_a_corrupt_shard_summary_in_one_line(tmp_path: Path, mixed) -> None:
+    model, cases = mixed
+    for k in (1, 2):
+        run_eval(
+            EvalConfig(model_dir=model, cases=cases, out_dir=tmp_path / "sh", shard=(k, 2)),
+            progress=False,
+        )
+    broken = tmp_path / "sh" / "My_Model" / "shard-2-of-2" / "summary.json"
+    broken.write_text('{"stamp": ')
+    r = CliRunner().invoke(app, ["merge", str(tmp_path / "sh" / "My_Model")])
+    assert r.exit_code == 2, r.output
+    assert len(r.output.strip().splitlines()) == 1 and "shard-2-of-2" in r.output
+
+
+def test_resume_refuses_a_different_up_axis(tmp_path: Path, mixed) -> None:
+    model, cases = mixed
+    cfg = EvalConfig(model_dir=model, cases=cases, out_dir=tmp_path / "o")
+    run_eval(cfg, progress=False)
+    cfg.resume, cfg.up_axis = True, "+y"
+    with pytest.raises(ConfigError, match="different up axis"):
+        run_eval(cfg, progress=False)
+    cfg.up_axis = None
+    assert run_eval(cfg, progress=False).skipped_existing == 6
+

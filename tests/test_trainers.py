@@ -254,3 +254,17 @@ def test_cli_runs_and_reports_usage_errors(tmp_path, capsys):
     assert main(["--config", str(tmp_path / "missing.yaml")]) == 2
     assert main(["--config", str(cfg), "--set", "grpo.nope=1"]) == 2
     assert "unknown key" in capsys.readouterr().err
+
+
+def test_bad_yaml_is_a_one_line_usage_error(tmp_path, capsys):
+    from trainers.hi_grpo import main
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("steps: 1\n.x: a: b\n")
+    assert main(["--config", str(bad)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "bad.yaml: not valid YAML" in err[0] and "line 2" in err[0]
+    assert main(["--config", str(CONFIGS / "tiny.yaml"), "--set", "seed=["]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--set seed" in err[0]
+

@@ -17,6 +17,15 @@ from mme3dr.evaluators.weights import CHECK_WEIGHTS  # noqa: F401 - re-exported 
 from mme3dr.geometry.voxels import DEFAULT_RESOLUTION, cached_samples, cached_voxels
 
 
+def cached_parts(sample: Sample, min_area: float) -> Any:
+    """The asset's parts above ``min_area`` (:func:`~mme3dr.geometry.relations.find_parts`),
+    cached under ``"parts:<min_area>"`` and shared by ``parts``, ``stacked`` and ``relation``."""
+    from mme3dr.geometry.relations import find_parts
+
+    asset = sample.asset
+    return asset.cached(f"parts:{min_area:g}", lambda: find_parts(asset.mesh, min_area))
+
+
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
@@ -77,12 +86,9 @@ class GroundContactsCheck(_CountCheck):
         super().__init__(tol=tol, **params)
 
     def evaluate(self, sample: Sample) -> Score:
-        from mme3dr.geometry.contacts import ground_contacts
+        from mme3dr.evaluators.physical import cached_contacts
 
-        tol = float(self.params["tol"])
-        found = sample.asset.cached(
-            f"ground_contacts:{tol:g}", lambda: ground_contacts(sample.asset.mesh, tol=tol)
-        )
+        found = cached_contacts(sample, float(self.params["tol"]))
         return self.graded(found.n_regions, region_areas=list(found.region_areas))
 
 
@@ -157,12 +163,7 @@ class PartsCheck(_CountCheck):
         super().__init__(min_area=min_area, **params)
 
     def evaluate(self, sample: Sample) -> Score:
-        from mme3dr.geometry.relations import find_parts
-
-        frac = float(self.params["min_area"])
-        parts = sample.asset.cached(
-            f"parts:{frac:g}", lambda: find_parts(sample.asset.mesh, frac)
-        )
+        parts = cached_parts(sample, float(self.params["min_area"]))
         return self.graded(parts.count, debris=parts.debris)
 
 
@@ -192,12 +193,9 @@ class StackedCheck(_CountCheck):
         return score
 
     def evaluate(self, sample: Sample) -> Score:
-        from mme3dr.geometry.relations import find_parts, stacking
+        from mme3dr.geometry.relations import stacking
 
-        frac = float(self.params["min_area"])
-        parts = sample.asset.cached(
-            f"parts:{frac:g}", lambda: find_parts(sample.asset.mesh, frac)
-        )
+        parts = cached_parts(sample, float(self.params["min_area"]))
         samples = cached_samples(sample.asset, DEFAULT_RESOLUTION)
         chain = stacking(
             sample.asset.mesh, parts, samples.points, samples.faces, tol=float(self.params["tol"])
@@ -366,7 +364,6 @@ class RelationCheck(Evaluator):
 
     def evaluate(self, sample: Sample) -> Score:
         from mme3dr.geometry.relations import (
-            find_parts,
             gap_between,
             part_points,
             relation_margin,
@@ -374,8 +371,7 @@ class RelationCheck(Evaluator):
         )
 
         p = self.params
-        frac = float(p["min_area"])
-        parts = sample.asset.cached(f"parts:{frac:g}", lambda: find_parts(sample.asset.mesh, frac))
+        parts = cached_parts(sample, float(p["min_area"]))
         try:
             ia, ib = select_part(parts, p["a"]), select_part(parts, p["b"])
         except ValueError as exc:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import trimesh
 
+from mme3dr.errors import ConfigError
 from mme3dr.render.rig import RIGS, Rig, UnknownRigError, get_rig
 from mme3dr.render.views import Views
 
@@ -26,6 +27,7 @@ __all__ = [
     "UnknownRigError",
     "Views",
     "available_backends",
+    "check_backend",
     "get_rig",
     "render",
     "render_to_dir",
@@ -43,6 +45,23 @@ def available_backends() -> list[str]:
     if importlib.util.find_spec("pytorch3d") is not None:
         found.append("pytorch3d")
     return found
+
+
+def check_backend(backend: str) -> str:
+    """``backend`` when it is known and usable here; ``ConfigError`` (one line) otherwise.
+
+    Lets a command refuse ``--backend`` before any work instead of failing on every view.
+    """
+    if backend not in BACKENDS:
+        raise ConfigError(
+            f"unknown render backend {backend!r}; known backends: {', '.join(BACKENDS)}"
+        )
+    if backend not in available_backends():
+        raise ConfigError(
+            f"render backend {backend!r} is not installed here; available: "
+            f"{', '.join(available_backends()) or '(none)'}"
+        )
+    return backend
 
 
 def _mesh_of(asset: Asset | trimesh.Trimesh) -> trimesh.Trimesh:
