@@ -68,6 +68,7 @@ class CaseInfo:
     category: str
     tags: tuple[str, ...]
     suites: tuple[str, ...]
+    meta: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -186,7 +187,7 @@ def load_comparison(dirs: list[Path], allow_mixed: bool = False) -> Comparison:
         suites = tuple(
             dict.fromkeys(s for m in models if cid in m.records for s in m.records[cid].suites)
         )
-        cases.append(CaseInfo(cid, rec.prompt, rec.category, tuple(rec.tags), suites))
+        cases.append(CaseInfo(cid, rec.prompt, rec.category, tuple(rec.tags), suites, rec.meta))
 
     filled: dict[str, list[str]] = {}
     for m in models:

@@ -339,9 +339,9 @@ def paraphrase_pairs(comp: Comparison) -> list[tuple[str, str]]:
     """``(original_id, paraphrase_id)`` pairs present in the comparison.
 
     A paraphrase case names its original with a tag ``paraphrase_of:<id>``, with
-    ``meta.paraphrase_of``, or shares a ``meta.pair`` id with it (the first case of a pair in
-    file order is the original), in the case file read from the path in the stamp when its
-    SHA-256 still matches.
+    ``meta.paraphrase_of``, or shares a ``meta.pair`` id with it (the first case of a pair, in
+    case order, is the original). ``meta`` comes from the records; for records written before
+    they carried it, from the case file at the path in the stamp when its SHA-256 matches.
     """
     ids = set(comp.case_ids)
     pairs: dict[str, str] = {}
@@ -349,12 +349,29 @@ def paraphrase_pairs(comp: Comparison) -> list[tuple[str, str]]:
         for t in c.tags:
             if t.startswith(PARAPHRASE_TAG_PREFIX):
                 pairs[c.case_id] = t[len(PARAPHRASE_TAG_PREFIX) :]
-    for para, orig in _meta_paraphrases(comp).items():
+    from_records = _pairs_from_meta([(c.case_id, c.meta) for c in comp.cases])
+    from_file = _pairs_from_case_file(comp) if not any(c.meta for c in comp.cases) else {}
+    for para, orig in {**from_file, **from_records}.items():
         pairs.setdefault(para, orig)
     return sorted((o, p) for p, o in pairs.items() if o in ids and p in ids and o != p)
 
 
-def _meta_paraphrases(comp: Comparison) -> dict[str, str]:
+def _pairs_from_meta(cases: list[tuple[str, dict]]) -> dict[str, str]:
+    """``{paraphrase_id: original_id}`` from ``meta.paraphrase_of`` and shared ``meta.pair``."""
+    out = {cid: str(meta["paraphrase_of"]) for cid, meta in cases if meta.get("paraphrase_of")}
+    first_of_pair: dict[str, str] = {}
+    for cid, meta in cases:
+        pair = meta.get("pair")
+        if pair is None:
+            continue
+        if str(pair) not in first_of_pair:
+            first_of_pair[str(pair)] = cid
+        else:
+            out.setdefault(cid, first_of_pair[str(pair)])
+    return out
+
+
+def _pairs_from_case_file(comp: Comparison) -> dict[str, str]:
     path, sha = comp.case_set.get("path"), comp.case_set.get("sha256")
     if not path or not Path(path).is_file():
         return {}
@@ -366,19 +383,7 @@ def _meta_paraphrases(comp: Comparison) -> dict[str, str]:
         return {}
     if cs.sha256 != sha:
         return {}
-    out = {c.id: str(c.meta["paraphrase_of"]) for c in cs.cases if c.meta.get("paraphrase_of")}
-    # cases sharing ``meta.pair`` (the adversarial set): the first in file order is the
-    # original, the others its paraphrases
-    first_of_pair: dict[str, str] = {}
-    for c in cs.cases:
-        pair = c.meta.get("pair")
-        if pair is None:
-            continue
-        if str(pair) not in first_of_pair:
-            first_of_pair[str(pair)] = c.id
-        else:
-            out.setdefault(c.id, first_of_pair[str(pair)])
-    return out
+    return _pairs_from_meta([(c.id, c.meta) for c in cs.cases])
 
 
 def paraphrase_table(comp: Comparison, s: Settings, pairs: list[tuple[str, str]]) -> pd.DataFrame:

@@ -74,7 +74,9 @@ def eval_cmd(
     save_views: Annotated[bool, typer.Option(help="Save a contact sheet per case.")] = False,
     max_faces: Annotated[int, typer.Option(help="Refuse meshes with more faces.")] = 2_000_000,
     max_mb: Annotated[float, typer.Option(help="Refuse files larger than this (MiB).")] = 256.0,
-    load_timeout: Annotated[float, typer.Option(help="Seconds allowed to parse one file.")] = 60.0,
+    load_timeout: Annotated[
+        float, typer.Option(help="Seconds allowed to parse one file (0: no limit).")
+    ] = 60.0,
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
     reference: Annotated[
         Path | None,

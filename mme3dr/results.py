@@ -38,7 +38,9 @@ class Record:
     ``suites`` maps each requested suite to its score in [0, 1] or ``None`` (absent: no
     evaluator produced a number); ``scores`` holds every evaluator's :class:`Score` as a dict
     (``evaluator, suite, score, value, passed, reason, status, params, details, seconds``);
-    ``timings`` are seconds (``load``, ``render``, ``evaluate``, ``total``).
+    ``timings`` are seconds (``load``, ``render``, ``evaluate``, ``total``); ``meta`` is the
+    case's free metadata (e.g. the adversarial set's ``family`` and paraphrase ``pair``), so a
+    result folder is self-describing without the case file.
     """
 
     case_id: str
@@ -53,6 +55,7 @@ class Record:
     error: str | None = None
     timings: dict[str, float] = field(default_factory=dict)
     provenance: dict[str, Any] = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
     schema: int = RECORD_SCHEMA
 
     def to_dict(self) -> dict[str, Any]:
@@ -185,19 +188,34 @@ def summarise(records: list[Record], stamp: dict[str, Any] | None = None) -> dic
         },
         "missing": missing,
         "errors": errors,
+        "skipped_evaluators": skipped_evaluators(records),
         "stamp": stamp or {},
     }
+
+
+def skipped_evaluators(records: list[Record]) -> dict[str, str]:
+    """``{evaluator: reason}`` for evaluators skipped on some case (first reason seen), e.g.
+    learned evaluators whose weights are absent."""
+    out: dict[str, str] = {}
+    for rec in records:
+        for sc in rec.scores:
+            if sc.get("status") == "skipped" and sc.get("evaluator") not in out:
+                out[sc["evaluator"]] = sc.get("reason", "")
+    return dict(sorted(out.items()))
 
 
 def merge_result_dirs(dirs: list[Path], out_dir: Path) -> dict[str, Any]:
     """Join shard folders (each with ``results.jsonl`` and ``summary.json``) into ``out_dir``.
 
-    The shards must share the case-set hash; a case present in several shards keeps the last
-    one read. Writes ``results.jsonl`` and ``summary.json`` and returns the summary.
+    The shards must share the case-set hash, rig, suites, up axis and model name
+    (``ConfigError`` otherwise); a case present in several shards keeps the last one read.
+    Set metrics (R-precision, FD/KID) need the whole run and are kept per shard under
+    ``shard_set_metrics``. Writes ``results.jsonl`` and ``summary.json``; returns the summary.
     """
     from mme3dr.errors import ConfigError
 
     stamps = []
+    shard_set_metrics = []
     records: dict[str, Record] = {}
     for d in dirs:
         res = d / RESULTS_FILE
@@ -205,19 +223,24 @@ def merge_result_dirs(dirs: list[Path], out_dir: Path) -> dict[str, Any]:
             raise ConfigError(f"{d}: no {RESULTS_FILE} here")
         summ = d / SUMMARY_FILE
         try:
-            stamp = (
-                json.loads(summ.read_text(encoding="utf-8")).get("stamp", {})
-                if summ.is_file()
-                else {}
-            )
+            shard = json.loads(summ.read_text(encoding="utf-8")) if summ.is_file() else {}
+            stamp = shard.get("stamp", {})
         except (OSError, json.JSONDecodeError, AttributeError) as exc:
             raise ConfigError(f"{summ}: not a valid summary ({exc})") from None
         stamps.append(stamp)
+        shard_set_metrics.append(shard.get("set_metrics"))
         for rec in read_records(res):
             records[rec.case_id] = rec
-    hashes = {s.get("case_set", {}).get("sha256") for s in stamps if s} - {None}
-    if len(hashes) > 1:
-        raise ConfigError(f"shards were run on different case sets (hashes {sorted(hashes)})")
+    for label, key in (
+        ("case sets", _case_set_hash),
+        ("rigs", _rig),
+        ("suites", _suites),
+        ("up axes", _up_axis),
+        ("models", _model_name),
+    ):
+        seen = {json.dumps(key(s), sort_keys=True) for s in stamps if s} - {"null"}
+        if len(seen) > 1:
+            raise ConfigError(f"shards were run with different {label}: {', '.join(sorted(seen))}")
     out_dir.mkdir(parents=True, exist_ok=True)
     tmp = out_dir / (RESULTS_FILE + ".tmp")
     tmp.unlink(missing_ok=True)
@@ -228,11 +251,34 @@ def merge_result_dirs(dirs: list[Path], out_dir: Path) -> dict[str, Any]:
     stamp.pop("shard", None)
     stamp["merged_from"] = [str(d) for d in dirs]
     summary = summarise(list(records.values()), stamp)
+    set_metrics = {str(d): m for d, m in zip(dirs, shard_set_metrics, strict=True) if m}
+    if set_metrics:  # R-precision and FD/KID need the whole run: kept per shard, not merged
+        summary["shard_set_metrics"] = set_metrics
     expected = stamp.get("case_set", {}).get("n_cases")
     if expected is not None and expected != len(records):
         summary["incomplete"] = f"{len(records)} of {expected} cases present after merge"
     write_json_atomic(out_dir / SUMMARY_FILE, summary)
     return summary
+
+
+def _case_set_hash(stamp: dict[str, Any]) -> Any:
+    return (stamp.get("case_set") or {}).get("sha256")
+
+
+def _rig(stamp: dict[str, Any]) -> Any:
+    return stamp.get("rig")
+
+
+def _suites(stamp: dict[str, Any]) -> Any:
+    return stamp.get("suites")
+
+
+def _up_axis(stamp: dict[str, Any]) -> Any:
+    return (stamp.get("model") or {}).get("up_axis")
+
+
+def _model_name(stamp: dict[str, Any]) -> Any:
+    return (stamp.get("model") or {}).get("name")
 
 
 def _json_default(obj: Any) -> Any:

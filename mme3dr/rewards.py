@@ -316,7 +316,10 @@ class MeshReward:
         for k, chunk_out in enumerate(pool.map(_score_items, chunks)):
             for j, res in enumerate(chunk_out):
                 results[k + j * n] = res
-        return [r for r in results if r is not None]
+        missing = [i for i, r in enumerate(results) if r is None]
+        if missing:  # never shift results onto the wrong samples
+            raise RuntimeError(f"reward workers returned no result for samples {missing}")
+        return results  # type: ignore[return-value]
 
     def _ensure_pool(self) -> Executor:
         if self._pool is None:

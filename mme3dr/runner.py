@@ -206,7 +206,13 @@ def evaluate_case(
     failed_suites = {
         s: 0.0 for s in suites if any(e.suite == s and e.available() for e in evaluators)
     }
-    base = dict(case_id=case.id, category=case.category, prompt=case.prompt, tags=list(case.tags))
+    base = dict(
+        case_id=case.id,
+        category=case.category,
+        prompt=case.prompt,
+        tags=list(case.tags),
+        meta=dict(case.meta),
+    )
     if asset_path is None:
         return Record(
             status="missing",
@@ -417,9 +423,8 @@ def run_eval(
     records = [r for cid, r in done.items() if cid in selected]
     stamp["weights"] = _weights_stamp()
     summary = summarise(records, stamp)
-    from mme3dr.metrics import finalize_all, skipped_evaluators
+    from mme3dr.metrics import finalize_all
 
-    summary["skipped_evaluators"] = skipped_evaluators(records)
     if set_metrics:  # computed after the per-case pass, over the whole run
         summary["set_metrics"] = (
             {m.name: {"status": "skipped", "reason": "run interrupted"} for m in set_metrics}

@@ -254,3 +254,17 @@ def test_paraphrase_pairs_from_meta_pair_in_the_case_file(tmp_path: Path) -> Non
     para = lb.tables["paraphrase"].set_index("model")
     assert para.loc["A", "score"] == pytest.approx(0.75)
     assert para.loc["B", "score"] == pytest.approx(0.0)
+
+
+def test_paraphrase_pairs_from_record_meta_without_the_case_file(tmp_path: Path) -> None:
+    """Records carry the case's meta, so moved result folders still know their pairs."""
+    for name, (va, vb) in {"A": (0.9, 0.3), "B": (0.6, 0.6)}.items():
+        recs = [_rec("q1", va), _rec("q2", vb), _rec("q3", 1.0)]
+        recs[0].meta = {"pair": "p"}
+        recs[1].meta = {"pair": "p"}
+        _write(tmp_path / name, name, recs)  # the stamp has no case-file path
+    lb = build_leaderboard(
+        load_comparison([tmp_path]), Settings(n_resamples=200, rating_resamples=50)
+    )
+    assert lb.paraphrase_pairs == [("q1", "q2")]
+    assert lb.tables["paraphrase"].set_index("model").loc["A", "score"] == pytest.approx(0.6)

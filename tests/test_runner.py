@@ -268,3 +268,35 @@ def test_resume_refuses_a_different_up_axis(tmp_path: Path, mixed) -> None:
     cfg.up_axis = None
     assert run_eval(cfg, progress=False).skipped_existing == 6
 
+
+def test_records_carry_case_meta(tmp_path: Path) -> None:
+    model = tmp_path / "m"
+    model.mkdir()
+    cases = tmp_path / "cases.jsonl"
+    row = {
+        "id": "x",
+        "prompt": "a cube",
+        "category": "stylized",
+        "suites": PHYS,
+        "meta": {"family": "paraphrase", "pair": "p1"},
+    }
+    cases.write_text(json.dumps(row) + "\n")
+    out = run_eval(EvalConfig(model_dir=model, cases=cases, out_dir=tmp_path / "o"), progress=False)
+    (rec,) = read_records(out.out_dir / "results.jsonl")
+    assert rec.meta == {"family": "paraphrase", "pair": "p1"}
+
+
+def test_merge_refuses_shards_made_with_different_rigs(tmp_path: Path, mixed) -> None:
+    model, cases = mixed
+    run_eval(
+        EvalConfig(model_dir=model, cases=cases, out_dir=tmp_path / "sh", shard=(1, 2)),
+        progress=False,
+    )
+    run_eval(
+        EvalConfig(
+            model_dir=model, cases=cases, out_dir=tmp_path / "sh", shard=(2, 2), rig="orbit24"
+        ),
+        progress=False,
+    )
+    r = CliRunner().invoke(app, ["merge", str(tmp_path / "sh" / "My_Model")])
+    assert r.exit_code == 2 and "different rigs" in r.output

@@ -82,13 +82,3 @@ def finalize_all(metrics: list[SetMetric], records: list[Record]) -> dict[str, A
                 "trace": traceback.format_exc(limit=3),
             }
     return out
-
-
-def skipped_evaluators(records: list[Record]) -> dict[str, str]:
-    """``{evaluator: reason}`` for evaluators that were skipped (first reason seen)."""
-    out: dict[str, str] = {}
-    for rec in records:
-        for sc in rec.scores:
-            if sc.get("status") == "skipped" and sc.get("evaluator") not in out:
-                out[sc["evaluator"]] = sc.get("reason", "")
-    return dict(sorted(out.items()))
