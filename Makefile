@@ -15,8 +15,9 @@ $(VENV)/.installed: pyproject.toml
 
 demo: setup
 	$(BIN)/python scripts/make_examples.py $(EXAMPLES)
-	$(BIN)/mme3dr eval $(EXAMPLES)/reference --cases starter --out results --overwrite
-	$(BIN)/mme3dr eval $(EXAMPLES)/broken --cases starter --out results --overwrite
+	$(BIN)/mme3dr eval $(EXAMPLES)/reference --cases starter --out results --overwrite --save-views
+	$(BIN)/mme3dr eval $(EXAMPLES)/broken --cases starter --out results --overwrite --save-views
+	$(BIN)/mme3dr leaderboard results --out results/report.html
 
 test: setup
 	bash scripts/ensure_chromium.sh
