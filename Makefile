@@ -14,15 +14,20 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 demo: setup
+	bash scripts/ensure_gl.sh
 	$(BIN)/python scripts/make_examples.py $(EXAMPLES)
 	$(BIN)/mme3dr eval $(EXAMPLES)/reference --cases starter --out results --overwrite --save-views
 	$(BIN)/mme3dr eval $(EXAMPLES)/broken --cases starter --out results --overwrite --save-views
 	$(BIN)/mme3dr leaderboard results --out results/report.html
 
 test: setup
+	bash scripts/ensure_gl.sh
 	bash scripts/ensure_chromium.sh
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
+
+lint: setup
+	$(BIN)/ruff check .
 
 bench: setup
 	$(BIN)/python scripts/bench_eval.py
