@@ -4,10 +4,11 @@ For a seeded sample of cases that have an honest reference mesh (the procedural 
 models of the bundled sets), every evaluator the runner would run on the case (its checks in
 the selected suites plus the suites' default evaluators; evaluators that are not
 ``available()``, e.g. learned ones without weights, are left out) scores the honest asset and
-each attacked asset of :data:`mme3dr.adversarial.ATTACKS`. An attacked mesh the loader refuses
-(``empty``) scores 0 on every evaluator, as a missing or unreadable asset does in ``mme3dr
-eval``. Per case, an evaluator listed several times (two ``aspect`` checks) scores the mean of
-its instances.
+each attacked asset of :data:`mme3dr.adversarial.ATTACKS`, through :mod:`mme3dr.scoring`
+(the rules of ``mme3dr eval``: an evaluator that errors scores 0). An attacked mesh the loader
+refuses (``empty``) scores 0 on every evaluator, as a missing or unreadable asset does in
+``mme3dr eval``. Per case, an evaluator listed several times (two ``aspect`` checks) scores
+the mean of its instances.
 
 The table has one row per (evaluator, attack): ``n`` cases where both scored, ``wins`` (honest
 strictly higher, by more than :data:`TIE_EPS`), ``ties``, ``losses``, ``win_rate`` = wins / n,
@@ -31,13 +32,9 @@ import pandas as pd
 import trimesh
 
 from mme3dr.adversarial import ATTACKS, apply_attack
-from mme3dr.assets import Asset
 from mme3dr.cases import Case, CaseSet, load_cases
-from mme3dr.errors import AssetError
 from mme3dr.evaluators import registry
-from mme3dr.evaluators.base import Sample
-from mme3dr.results import overall_of
-from mme3dr.runner import case_suites, combine_suites, plan_evaluators
+from mme3dr.scoring import contribution, plan_case, record_scores, score_pairs
 
 #: scores closer than this count as a tie
 TIE_EPS = 1e-6
@@ -84,23 +81,24 @@ def sample_cases(
 def score_mesh(
     case: Case, mesh: trimesh.Trimesh, suites: tuple[str, ...] | None
 ) -> dict[str, float | None]:
-    """Every planned evaluator's score on ``mesh`` (mean over repeated checks), plus
-    ``overall``. A mesh the loader refuses scores 0 on every available evaluator."""
-    evaluators = [e for e in plan_evaluators(case, suites) if e.available()]
-    try:
-        asset = Asset.from_trimesh(mesh, name=f"{case.id}.audit")
-    except AssetError:
-        out: dict[str, float | None] = {e.name: 0.0 for e in evaluators}
-        out["overall"] = 0.0 if evaluators else None
+    """Every planned, available evaluator's score on ``mesh`` by the scoring rules
+    (:mod:`mme3dr.scoring`: an error scores 0, ``not_applicable``/``skipped`` is absent; the
+    mean over repeated checks), plus ``overall`` exactly as ``mme3dr eval`` computes it. A mesh
+    the loader refuses scores 0 on every available evaluator (rule 7)."""
+    plan = plan_case(case, suites)
+    available = [e for e in plan.evaluators if e.available()]
+    (record,) = score_pairs([(case, mesh)], suites)
+    if record.status != "ok":
+        out: dict[str, float | None] = {e.name: 0.0 for e in available}
+        out["overall"] = record.overall
         return out
-    sample = Sample(case=case, asset=asset)
-    scores = [e.score(sample) for e in evaluators]
     per: dict[str, list[float]] = defaultdict(list)
-    for sc in scores:
-        if sc.status == "ok" and sc.score is not None:
-            per[sc.evaluator].append(float(sc.score))
-    out = {e.name: (float(np.mean(per[e.name])) if per[e.name] else None) for e in evaluators}
-    out["overall"] = overall_of(combine_suites(scores, case_suites(case, suites)))
+    for sc in record_scores(record):
+        value = contribution(sc)
+        if value is not None:
+            per[sc.evaluator].append(value)
+    out = {e.name: (float(np.mean(per[e.name])) if per[e.name] else None) for e in available}
+    out["overall"] = record.overall
     return out
 
 

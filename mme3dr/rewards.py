@@ -13,9 +13,13 @@ Normalisation and weighting (the contract of :class:`RewardSpec`):
   ``R = sum(w_i r_i) / sum(w_i)``, so every reward lies in [0, 1] whatever the terms;
 * a term with ``source="case"`` applies only when the case lists that check (and runs with
   the case's parameters); ``source="always"`` runs on every case with the term's ``params``;
-* **a failed reward is never replaced by a number**: when the mesh is missing or undecodable,
-  or any applicable evaluator errors or skips, the reward is ``None`` and the reason is
-  recorded (:class:`RewardResult.error`). Trainers mask such samples out of the loss.
+* the scoring rules of :mod:`mme3dr.scoring` apply, as in ``mme3dr eval``: an applicable
+  evaluator that errors on the mesh gives its term **0** (counted, the reason recorded in
+  :attr:`RewardResult.error`), never a good score and never dropped; a ``skipped`` or
+  ``not_applicable`` evaluator's term is left out;
+* when the mesh is missing or unusable the reward is ``None`` with ``undecodable=True``: the
+  caller decides (trainers apply a configurable ``undecodable`` reward; the benchmark itself
+  scores such a case 0 on every measurable suite).
 
 Three forms:
 
@@ -135,19 +139,22 @@ class RewardSpec:
         return out
 
     def score(self, case: Case, mesh: Any) -> RewardResult:
-        """Reward of ``mesh`` (a ``trimesh.Trimesh``, or ``None`` when undecodable) for ``case``."""
+        """Reward of ``mesh`` (a ``trimesh.Trimesh``, or ``None`` when undecodable) for ``case``.
+
+        Terms follow the scoring rules of :mod:`mme3dr.scoring`: an evaluator that errors on
+        the mesh gives its term 0 (counted, reason kept in ``error``); a ``skipped`` or
+        ``not_applicable`` evaluator's term is left out. ``None`` only when the mesh is
+        unusable (``undecodable``) or no term could score.
+        """
         t0 = time.perf_counter()
-        if mesh is None:
-            return RewardResult(None, error="undecodable: no mesh", seconds=0.0)
-        from mme3dr.assets import Asset
+        asset, why = _asset_of(case, mesh)
+        if asset is None:
+            return RewardResult(None, error=why, seconds=time.perf_counter() - t0,
+                                undecodable=True)
         from mme3dr.evaluators import registry
         from mme3dr.evaluators.base import Sample
+        from mme3dr.scoring import EXCLUDED_STATUSES
 
-        try:
-            asset = Asset.from_trimesh(mesh, name=f"{case.id}.mesh")
-        except Exception as exc:  # noqa: BLE001 - a bad mesh is a failed reward, not a crash
-            seconds = time.perf_counter() - t0
-            return RewardResult(None, error=f"invalid mesh: {exc}", seconds=seconds)
         sample = Sample(case=case, asset=asset)
         planned = self.plan(case)
         if not planned:
@@ -157,33 +164,48 @@ class RewardSpec:
             )
         terms: dict[str, float | None] = {}
         raw: dict[str, Any] = {}
-        errors: list[str] = []
+        notes: list[str] = []
         total = wsum = 0.0
         for i, (term, params) in enumerate(planned):
             key = term.name if term.name not in terms else f"{term.name}#{i}"
             try:
                 ev = registry.build(term.evaluator, params)
-            except ValueError as exc:
-                terms[key] = None
-                errors.append(f"{key}: {exc}")
-                continue
+            except ValueError as exc:  # a configuration error, not the mesh's fault
+                return RewardResult(None, terms, raw, f"{key}: {exc}",
+                                    time.perf_counter() - t0)
             s = ev.score(sample)
             x = s.score if term.field == "score" else s.value
             raw[key] = x
-            if s.status != "ok" or x is None or not _finite(x):
+            if s.status in EXCLUDED_STATUSES:
                 terms[key] = None
-                errors.append(f"{key}: {s.status}: {s.reason or 'no number'}")
+                notes.append(f"{key}: {s.status}: {s.reason or 'no reason given'}")
                 continue
-            r = term.normalise(float(x))
+            if s.status != "ok" or x is None or not _finite(x):
+                r = 0.0  # scoring rule 3: a failure scores 0 and is counted
+                notes.append(f"{key}: {s.status}: {s.reason or 'no number'} (scored 0)")
+            else:
+                r = term.normalise(float(x))
             terms[key] = r
             total += term.weight * r
             wsum += term.weight
         seconds = time.perf_counter() - t0
-        if errors:
-            return RewardResult(None, terms, raw, "; ".join(errors), seconds)
+        note = "; ".join(notes) or None
         if wsum <= 0:
-            return RewardResult(None, terms, raw, "all applicable weights are 0", seconds)
-        return RewardResult(total / wsum, terms, raw, None, seconds)
+            why = note or "all applicable weights are 0"
+            return RewardResult(None, terms, raw, f"no term could score: {why}", seconds)
+        return RewardResult(total / wsum, terms, raw, note, seconds)
+
+
+def _asset_of(case: Case, mesh: Any) -> tuple[Any, str]:
+    """``(Asset, "")`` for a usable mesh, ``(None, reason)`` for ``None`` or an unusable one."""
+    if mesh is None:
+        return None, "undecodable: no mesh"
+    from mme3dr.assets import Asset
+
+    try:
+        return Asset.from_trimesh(mesh, name=f"{case.id}.mesh"), ""
+    except Exception as exc:  # noqa: BLE001 - a bad mesh is a failed reward, not a crash
+        return None, f"undecodable: invalid mesh: {exc}"
 
 
 def _finite(x: Any) -> bool:
@@ -195,10 +217,12 @@ def _finite(x: Any) -> bool:
 
 @dataclass
 class RewardResult:
-    """The reward of one sample: ``reward`` in [0, 1] or ``None`` (failed, see ``error``).
+    """The reward of one sample: ``reward`` in [0, 1] or ``None`` (see ``error``).
 
-    ``terms`` holds each applicable term's normalised value (``None`` where it failed), ``raw``
-    the evaluator's number before normalisation, ``seconds`` the time spent.
+    ``terms`` holds each applicable term's normalised value (0 where the evaluator failed,
+    ``None`` where it was left out), ``raw`` the evaluator's number before normalisation,
+    ``error`` what went wrong (also set, with a number, when some term failed and scored 0),
+    ``undecodable`` whether the mesh was missing or unusable, ``seconds`` the time spent.
     """
 
     reward: float | None
@@ -206,6 +230,7 @@ class RewardResult:
     raw: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
     seconds: float = 0.0
+    undecodable: bool = False
 
     @property
     def ok(self) -> bool:
@@ -216,31 +241,28 @@ class RewardResult:
 
 
 def overall_reward(case: Case, mesh: Any, suites: tuple[str, ...] | None = None) -> RewardResult:
-    """The case's ``overall`` exactly as ``mme3dr eval`` computes it (mean of suite scores).
+    """The case's ``overall`` exactly as ``mme3dr eval`` computes it (:mod:`mme3dr.scoring`).
 
-    Uses :func:`mme3dr.runner.plan_evaluators` and :func:`mme3dr.runner.combine_suites`;
-    evaluators that error are left out of their suite as in the benchmark, but if *every* suite
-    is absent the reward is ``None``.
+    An unusable mesh (``None`` or one the loader refuses) is ``undecodable``: the reward is
+    ``None`` and the caller's policy applies (``mme3dr eval`` scores such a case 0 on every
+    measurable suite; trainers default to the same 0). ``None`` too when no suite is present.
     """
     t0 = time.perf_counter()
-    if mesh is None:
-        return RewardResult(None, error="undecodable: no mesh")
-    from mme3dr.assets import Asset
-    from mme3dr.evaluators.base import Sample
-    from mme3dr.results import overall_of
-    from mme3dr.runner import case_suites, combine_suites, plan_evaluators
+    asset, why = _asset_of(case, mesh)
+    if asset is None:
+        return RewardResult(None, error=why, undecodable=True)
+    from mme3dr.scoring import score_pairs
 
-    try:
-        asset = Asset.from_trimesh(mesh, name=f"{case.id}.mesh")
-    except Exception as exc:  # noqa: BLE001
-        return RewardResult(None, error=f"invalid mesh: {exc}")
-    sample = Sample(case=case, asset=asset)
-    scores = [ev.score(sample) for ev in plan_evaluators(case, suites)]
-    per_suite = combine_suites(scores, case_suites(case, suites))
-    overall = overall_of(per_suite)
-    terms = {f"suite/{k}": v for k, v in per_suite.items()}
-    err = None if overall is not None else "no suite produced a score"
-    return RewardResult(overall, terms, {}, err, time.perf_counter() - t0)
+    (record,) = score_pairs([(case, asset)], suites)
+    terms = {f"suite/{k}": v for k, v in record.suites.items()}
+    failed = [
+        f"{s['evaluator']}: {s['status']}: {s.get('reason', '')}"
+        for s in record.scores if s.get("status") != "ok"
+    ]
+    err = None if record.overall is not None else "no suite produced a score"
+    if err is None and failed:
+        err = "; ".join(failed)
+    return RewardResult(record.overall, terms, {}, err, time.perf_counter() - t0)
 
 
 # ------------------------------------------------------------------------------ batching

@@ -25,17 +25,23 @@ from mme3dr.assets import SUPPORTED_EXTENSIONS, UP_AXES, LoadLimits, load_asset
 from mme3dr.cases import Case, CaseSet, load_cases
 from mme3dr.errors import AssetError, ConfigError
 from mme3dr.evaluators import registry
-from mme3dr.evaluators.base import SUITES, Evaluator, Sample, Score
+from mme3dr.evaluators.base import SUITES, Score
 from mme3dr.results import (
     RESULTS_FILE,
     SUMMARY_FILE,
     Record,
     append_record,
-    overall_of,
     read_records,
     repair_results_file,
     summarise,
     write_json_atomic,
+)
+from mme3dr.scoring import (
+    failed_record,
+    plan_case,
+    record_scores,
+    score_loaded,
+    selected_suites,
 )
 
 MODEL_META_FILE = "model.json"
@@ -142,53 +148,6 @@ def pick_asset_file(candidates: list[Path]) -> Path | None:
     return candidates[0]
 
 
-def plan_evaluators(case: Case, suites: tuple[str, ...] | None) -> list[Evaluator]:
-    """The evaluators to run for ``case``: its checks in the selected suites plus each selected
-    suite's default evaluators (a default that is also a check runs once, with the check's
-    parameters)."""
-    active = case_suites(case, suites)
-    evaluators: list[Evaluator] = []
-    check_names = set()
-    for chk in case.checks:
-        params = {k: v for k, v in chk.items() if k != "check"}
-        ev = registry.build(chk["check"], params)
-        if ev.suite in active:
-            evaluators.append(ev)
-            check_names.add(ev.name)
-    for suite in active:
-        for cls in registry.default_evaluators(suite):
-            if cls.name not in check_names:
-                evaluators.append(cls())
-    return evaluators
-
-
-def case_suites(case: Case, suites: tuple[str, ...] | None) -> tuple[str, ...]:
-    return tuple(s for s in case.suites if suites is None or s in suites)
-
-
-def check_weight(name: str) -> float:
-    """Weight of an evaluator within its suite score (see ``mme3dr.evaluators.weights``)."""
-    try:
-        from mme3dr.evaluators.weights import CHECK_WEIGHTS
-    except ImportError:
-        return 1.0
-    return float(CHECK_WEIGHTS.get(name, 1.0))
-
-
-def combine_suites(scores: list[Score], suites: tuple[str, ...]) -> dict[str, float | None]:
-    """Weighted mean of the ok scores of each suite; ``None`` where a suite has none."""
-    out: dict[str, float | None] = {}
-    for suite in suites:
-        pairs = [
-            (check_weight(s.evaluator), s.score)
-            for s in scores
-            if s.suite == suite and s.status == "ok" and s.score is not None
-        ]
-        total = sum(w for w, _ in pairs)
-        out[suite] = sum(w * v for w, v in pairs) / total if total > 0 else None
-    return out
-
-
 def evaluate_case(
     case: Case,
     asset_path: Path | None,
@@ -198,80 +157,45 @@ def evaluate_case(
     views_dir: Path | None = None,
     observers: list[Any] | None = None,
 ) -> Record:
-    """Load, evaluate and judge one case. Never raises for bad input: it becomes the record."""
+    """Load one case's file and score it with :mod:`mme3dr.scoring` (its rules decide every
+    number). Never raises for bad input: it becomes the record."""
     t0 = time.perf_counter()
-    suites = case_suites(case, cfg.suites)
-    evaluators = plan_evaluators(case, cfg.suites)
-    # a missing or unusable asset scores 0 on every suite that something could have measured
-    failed_suites = {
-        s: 0.0 for s in suites if any(e.suite == s and e.available() for e in evaluators)
-    }
-    base = dict(
-        case_id=case.id,
-        category=case.category,
-        prompt=case.prompt,
-        tags=list(case.tags),
-        meta=dict(case.meta),
-    )
+    plan = plan_case(case, cfg.suites)
     if asset_path is None:
-        return Record(
-            status="missing",
-            suites=failed_suites,
-            overall=0.0 if failed_suites else None,
-            error="no asset file for this case",
-            **base,
-        )
+        return failed_record(plan, "missing", "no asset file for this case")
     try:
         asset = load_asset(asset_path, up_axis=up_axis, limits=cfg.limits)
     except AssetError as exc:
-        return Record(
-            status="error",
-            suites=failed_suites,
-            overall=0.0 if failed_suites else None,
-            asset=str(asset_path),
-            error=str(exc),
-            timings={"load": time.perf_counter() - t0, "total": time.perf_counter() - t0},
-            **base,
+        elapsed = time.perf_counter() - t0
+        return failed_record(
+            plan, "error", str(exc), asset=str(asset_path),
+            timings={"load": elapsed, "total": elapsed},
         )
-    t_load = time.perf_counter() - t0
-    sample = Sample(case=case, asset=asset, rig=rig, device=cfg.device, backend=cfg.backend)
-    scores = [ev.score(sample) for ev in evaluators]
+    scored = score_loaded(
+        plan, asset, rig=rig, device=cfg.device, backend=cfg.backend,
+        asset_label=str(asset_path), load_seconds=time.perf_counter() - t0,
+    )
     if views_dir is not None:
         try:
             views_dir.mkdir(parents=True, exist_ok=True)
-            sample.views().contact_sheet().save(views_dir / f"{safe_name(case.id)}.png")
+            scored.sample.views().contact_sheet().save(views_dir / f"{safe_name(case.id)}.png")
         except Exception as exc:  # noqa: BLE001 - a failed thumbnail never fails the case
-            scores.append(
+            # recorded for the user, but it is not a measurement: it never enters a suite
+            scored.record.scores.append(
                 Score(
                     "save_views",
-                    suites[0] if suites else "physical",
+                    "views",
                     None,
                     status="error",
                     reason=f"could not save views: {exc}",
-                )
+                ).to_dict()
             )
     if observers:  # set metrics (R-precision, FD/KID) see the views while they are in memory
         from mme3dr.metrics import observe_all
 
-        observe_all(observers, sample, scores)
-    t_total = time.perf_counter() - t0
-    t_render = sample.render_seconds
-    suite_scores = combine_suites(scores, suites)
-    return Record(
-        status="ok",
-        suites=suite_scores,
-        overall=overall_of(suite_scores),
-        scores=[s.to_dict() for s in scores],
-        asset=str(asset_path),
-        timings={
-            "load": t_load,
-            "render": t_render,
-            "evaluate": max(0.0, t_total - t_load - t_render),
-            "total": t_total,
-        },
-        provenance=asset.provenance,
-        **base,
-    )
+        observe_all(observers, scored.sample, record_scores(scored.record))
+    scored.record.timings["total"] = time.perf_counter() - t0
+    return scored.record
 
 
 def build_stamp(cfg: EvalConfig, case_set: CaseSet, rig: Any, model: dict[str, Any]) -> dict:
@@ -397,7 +321,7 @@ def run_eval(
             device=cfg.device,
             backend=cfg.backend,
             suites=cfg.suites,
-            case_suites={s for c in cases for s in case_suites(c, cfg.suites)},
+            case_suites={s for c in cases for s in selected_suites(c, cfg.suites)},
             reference=Path(cfg.reference) if cfg.reference else None,
         )
     )

@@ -130,7 +130,7 @@ def reference_scores() -> dict[str, dict]:
     cases = load_cases("mme3dr").by_id()
     from mme3dr.assets import Asset
     from mme3dr.evaluators.base import Sample
-    from mme3dr.runner import plan_evaluators
+    from mme3dr.scoring import plan_case
 
     out = {}
     for cid in SUBSET:
@@ -138,7 +138,7 @@ def reference_scores() -> dict[str, dict]:
         sample = Sample(case=case, asset=Asset.from_trimesh(REFERENCE[cid]()))
         out[cid] = {
             "case": case,
-            "scores": [e.score(sample) for e in plan_evaluators(case, GEOMETRY)],
+            "scores": [e.score(sample) for e in plan_case(case, GEOMETRY).evaluators],
         }
     return out
 

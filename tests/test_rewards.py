@@ -72,10 +72,10 @@ def test_weighted_mean_of_case_and_always_terms():
     assert spec.score(CASE, _table(4)).terms["ground_contacts"] == 1.0
 
 
-def test_failures_are_none_never_a_number():
+def test_failures_never_become_a_good_score():
     spec = RewardSpec.from_list([{"evaluator": "watertight"}])
     res = spec.score(CASE, None)
-    assert res.reward is None and "undecodable" in res.error
+    assert res.reward is None and res.undecodable and "undecodable" in res.error
 
     class Boom(registry.get("watertight")):
         def evaluate(self, sample):
@@ -88,7 +88,9 @@ def test_failures_are_none_never_a_number():
         res = boom.score(CASE, _box())
     finally:
         registry._REGISTRY["watertight"] = orig
-    assert res.reward is None and "kaput" in res.error and res.terms["watertight"] is None
+    # scoring rule 3: an evaluator that errors on a usable mesh scores 0, counted, reason kept
+    assert res.reward == 0.0 and not res.undecodable
+    assert "kaput" in res.error and res.terms["watertight"] == 0.0
     nothing = RewardSpec.from_list([{"evaluator": "ground_contacts", "source": "case"}])
     bare = Case(id="b", prompt="a box", category="stylized")
     assert nothing.score(bare, _box()).reward is None

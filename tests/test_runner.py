@@ -241,7 +241,8 @@ def test_missing_case_scores_zero_only_on_suites_something_can_measure(tmp_path:
     out = run_eval(EvalConfig(model_dir=model, cases=cases, out_dir=tmp_path / "o"), progress=False)
     (rec,) = read_records(out.out_dir / "results.jsonl")
     # physical has default evaluators; spatial has none without checks, so it stays absent
-    assert rec.status == "missing" and rec.suites == {"physical": 0.0}
+    assert rec.status == "missing" and rec.suites == {"physical": 0.0, "spatial": None}
+    assert rec.overall == 0.0
 
 
 def test_merge_reports_a_corrupt_shard_summary_in_one_line(tmp_path: Path, mixed) -> None:

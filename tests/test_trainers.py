@@ -148,7 +148,7 @@ def test_shipped_configs_load_and_bad_keys_fail(tmp_path):
 
 
 def test_toy_cases_are_valid_and_split():
-    from mme3dr.runner import plan_evaluators
+    from mme3dr.scoring import plan_case
 
     train, held = toy_split()
     assert len(train) + len(held) == len(toy_cases()) and held
@@ -156,7 +156,7 @@ def test_toy_cases_are_valid_and_split():
     train_words = {w for c in train for w in c.prompt.split()}
     assert all(w in train_words for c in held for w in c.prompt.split())
     for c in toy_cases():
-        assert plan_evaluators(c, None)  # every check builds
+        assert plan_case(c, None).evaluators  # every check builds
 
 
 def test_prompt_sampler_is_seeded_and_restorable():

@@ -146,6 +146,9 @@ class LaionAesthetic(Evaluator):
             batch_size=int(batch_size),
         )
 
+    def required_weights(self) -> tuple[tuple[str, str | None], ...]:
+        return ((self.params["model"], None), (self.params["head"], None))
+
     def evaluate(self, sample: Sample) -> Score:
         import torch
 
@@ -228,6 +231,9 @@ class HpsV21(Evaluator):
             hi=float(hi),
             batch_size=int(batch_size),
         )
+
+    def required_weights(self) -> tuple[tuple[str, str | None], ...]:
+        return ((self.params["model"], self.params["checkpoint"]),)
 
     def evaluate(self, sample: Sample) -> Score:
         from mme3dr.features.clip import load_clip
@@ -385,6 +391,9 @@ class MultiViewConsistency(Evaluator):
             janus_max=float(janus_max),
             batch_size=int(batch_size),
         )
+
+    def required_weights(self) -> tuple[tuple[str, str | None], ...]:
+        return ((self.params["model"], None),) if self.params["features"] == "clip" else ()
 
     def evaluate(self, sample: Sample) -> Score:
         p = self.params

@@ -134,6 +134,9 @@ class ClipScore(Evaluator):
             batch_size=int(batch_size),
         )
 
+    def required_weights(self) -> tuple[tuple[str, str | None], ...]:
+        return ((self.params["model"], self.params["checkpoint"]),)
+
     def evaluate(self, sample: Sample) -> Score:
         from mme3dr.features.clip import load_clip
 

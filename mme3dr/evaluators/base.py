@@ -101,12 +101,27 @@ class Evaluator(ABC):
     def __init__(self, **params: Any):
         self.params: dict[str, Any] = dict(params)
 
+    def required_weights(self) -> tuple[tuple[str, str | None], ...]:
+        """``(weights name, explicit path or None)`` this instance needs (none by default)."""
+        return ()
+
     def available(self) -> bool:
         """Whether this evaluator can produce a score here (e.g. its weights are present).
 
-        The runner scores a missing or unreadable asset 0 only on suites that have at least
-        one available evaluator, so a suite nobody can measure stays absent for every model.
+        Scoring rule 7 (:mod:`mme3dr.scoring`): a missing or unreadable asset scores 0 only on
+        suites with at least one available evaluator, so a suite nobody can measure stays
+        absent for every model. By default: every :meth:`required_weights` resolves locally.
         """
+        needed = self.required_weights()
+        if not needed:
+            return True
+        from mme3dr.weights import WeightsMissing, resolve
+
+        for name, explicit in needed:
+            try:
+                resolve(name, explicit)
+            except (WeightsMissing, KeyError):
+                return False
         return True
 
     @abstractmethod

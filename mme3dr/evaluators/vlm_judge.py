@@ -235,6 +235,10 @@ class _VlmJudge(Evaluator):
             raise ValueError(f"max_side must be >= 64, got {max_side}")
         super().__init__(template=template, endpoint=endpoint, model=model, max_side=int(max_side))
 
+    def available(self) -> bool:
+        """Only with an endpoint (``--vlm-endpoint`` or the ``endpoint`` parameter)."""
+        return bool(self.params["endpoint"] or _CONFIG["endpoint"])
+
     def evaluate(self, sample: Sample) -> Score:
         p = self.params
         endpoint = p["endpoint"] or _CONFIG["endpoint"]
