@@ -78,6 +78,17 @@ def eval_cmd(
         float, typer.Option(help="Seconds allowed to parse one file (0: no limit).")
     ] = 60.0,
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(help="Worker processes (default: every usable core; 1: in this process)."),
+    ] = None,
+    case_timeout: Annotated[
+        float, typer.Option(help="Seconds one case may take in a worker (then: error timeout).")
+    ] = 30.0,
+    case_memory: Annotated[
+        int | None,
+        typer.Option(help="MB one worker may use (default: half the RAM over the workers)."),
+    ] = None,
     reference: Annotated[
         Path | None,
         typer.Option(help="Folder of reference meshes: FD/KID on Inception and DINOv2 features."),
@@ -96,6 +107,7 @@ def eval_cmd(
     """Evaluate a folder of generated meshes; writes results.jsonl and summary.json."""
     from mme3dr.assets import LoadLimits
     from mme3dr.runner import EvalConfig, parse_shard, run_eval
+    from mme3dr.workers import usable_cores
 
     try:
         cfg = EvalConfig(
@@ -116,6 +128,9 @@ def eval_cmd(
             save_views=save_views,
             model_name=name,
             reference=reference,
+            workers=workers if workers is not None else usable_cores(),
+            case_timeout=case_timeout,
+            case_memory_mb=case_memory,
         )
         _configure_learned(weights or [], vlm_endpoint, vlm_model, reference)
         if resume and overwrite:

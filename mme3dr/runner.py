@@ -15,7 +15,7 @@ import signal
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -52,7 +52,8 @@ class EvalConfig:
     """Everything that defines one evaluation run (all of it is recorded in the summary).
 
     ``shard`` is ``(k, n)`` with 1 <= k <= n: this run takes every n-th case starting at the
-    k-th (file order). ``suites`` of ``None`` means each case's own suites.
+    k-th (file order). ``suites`` of ``None`` means each case's own suites. ``workers`` is 1
+    here (in process, for debugging and the Python API); the CLI defaults to every usable core.
     """
 
     model_dir: Path
@@ -71,6 +72,11 @@ class EvalConfig:
     save_views: bool = False
     model_name: str | None = None
     reference: Path | None = None  # folder of reference meshes for FD/KID (set metrics)
+    #: worker processes; 1 scores in this process (no budgets beyond the load timeout), more
+    #: run each case in a pool under the budgets below (see :mod:`mme3dr.workers`)
+    workers: int = 1
+    case_timeout: float = 30.0  # seconds of wall time per case (workers > 1)
+    case_memory_mb: int | None = None  # per worker; None: half the RAM shared by the workers
 
 
 @dataclass
@@ -148,34 +154,55 @@ def pick_asset_file(candidates: list[Path]) -> Path | None:
     return candidates[0]
 
 
-def evaluate_case(
+def score_case_file(
     case: Case,
     asset_path: Path | None,
-    cfg: EvalConfig,
+    *,
+    suites: tuple[str, ...] | None = None,
     rig: Any = None,
+    device: str = "cpu",
+    backend: str = "gl",
     up_axis: str | None = None,
+    limits: LoadLimits | None = None,
     views_dir: Path | None = None,
     observers: list[Any] | None = None,
+    on_stage: Callable[[str], None] | None = None,
 ) -> Record:
     """Load one case's file and score it with :mod:`mme3dr.scoring` (its rules decide every
-    number). Never raises for bad input: it becomes the record."""
+    number). Never raises for bad input: it becomes the record. ``on_stage`` hears each stage
+    (``load``, evaluator names, ``views``) as it starts."""
     t0 = time.perf_counter()
-    plan = plan_case(case, cfg.suites)
+    plan = plan_case(case, suites)
     if asset_path is None:
         return failed_record(plan, "missing", "no asset file for this case")
+    stage = ["load"]
+
+    def tell(name: str) -> None:
+        stage[0] = name
+        if on_stage is not None:
+            on_stage(name)
+
+    tell("load")
     try:
-        asset = load_asset(asset_path, up_axis=up_axis, limits=cfg.limits)
+        asset = load_asset(asset_path, up_axis=up_axis, limits=limits or LoadLimits())
+        scored = score_loaded(
+            plan, asset, rig=rig, device=device, backend=backend,
+            asset_label=str(asset_path), load_seconds=time.perf_counter() - t0, on_stage=tell,
+        )
     except AssetError as exc:
         elapsed = time.perf_counter() - t0
         return failed_record(
             plan, "error", str(exc), asset=str(asset_path),
             timings={"load": elapsed, "total": elapsed},
         )
-    scored = score_loaded(
-        plan, asset, rig=rig, device=cfg.device, backend=cfg.backend,
-        asset_label=str(asset_path), load_seconds=time.perf_counter() - t0,
-    )
+    except MemoryError:
+        elapsed = time.perf_counter() - t0
+        return failed_record(
+            plan, "error", f"{asset_path}: memory: out of memory during {stage[0]}",
+            asset=str(asset_path), timings={"total": elapsed},
+        )
     if views_dir is not None:
+        tell("views")
         try:
             views_dir.mkdir(parents=True, exist_ok=True)
             scored.sample.views().contact_sheet().save(views_dir / f"{safe_name(case.id)}.png")
@@ -193,9 +220,26 @@ def evaluate_case(
     if observers:  # set metrics (R-precision, FD/KID) see the views while they are in memory
         from mme3dr.metrics import observe_all
 
+        tell("set metrics")
         observe_all(observers, scored.sample, record_scores(scored.record))
     scored.record.timings["total"] = time.perf_counter() - t0
     return scored.record
+
+
+def evaluate_case(
+    case: Case,
+    asset_path: Path | None,
+    cfg: EvalConfig,
+    rig: Any = None,
+    up_axis: str | None = None,
+    views_dir: Path | None = None,
+    observers: list[Any] | None = None,
+) -> Record:
+    """:func:`score_case_file` with the settings of ``cfg`` (the in-process path)."""
+    return score_case_file(
+        case, asset_path, suites=cfg.suites, rig=rig, device=cfg.device, backend=cfg.backend,
+        up_axis=up_axis, limits=cfg.limits, views_dir=views_dir, observers=observers,
+    )
 
 
 def build_stamp(cfg: EvalConfig, case_set: CaseSet, rig: Any, model: dict[str, Any]) -> dict:
@@ -220,6 +264,7 @@ def build_stamp(cfg: EvalConfig, case_set: CaseSet, rig: Any, model: dict[str, A
             "max_faces": cfg.limits.max_faces,
             "timeout_s": cfg.limits.timeout_s,
         },
+        "execution": _execution_stamp(cfg),
         "model": model,
         "shard": f"{cfg.shard[0]}/{cfg.shard[1]}" if cfg.shard else None,
         "platform": {
@@ -230,6 +275,18 @@ def build_stamp(cfg: EvalConfig, case_set: CaseSet, rig: Any, model: dict[str, A
         },
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
     }
+
+
+def _execution_stamp(cfg: EvalConfig) -> dict[str, Any]:
+    """How cases ran: in process, or in a pool of workers under budgets."""
+    from mme3dr.workers import default_case_memory_mb
+
+    if cfg.workers <= 1:
+        return {"workers": 1, "mode": "in-process", "case_timeout_s": None,
+                "case_memory_mb": None}
+    memory = cfg.case_memory_mb or default_case_memory_mb(cfg.workers)
+    return {"workers": cfg.workers, "mode": "process pool", "case_timeout_s": cfg.case_timeout,
+            "case_memory_mb": memory}
 
 
 def _weights_stamp() -> dict[str, Any]:
@@ -269,6 +326,12 @@ def run_eval(
         raise ConfigError(f"--up-axis must be one of {', '.join(UP_AXES)}, got {cfg.up_axis!r}")
     if cfg.limits.max_faces < 1 or cfg.limits.max_bytes < 1:
         raise ConfigError("--max-faces and --max-mb must be positive")
+    if cfg.workers < 1:
+        raise ConfigError(f"--workers must be at least 1, got {cfg.workers}")
+    if not cfg.case_timeout > 0:
+        raise ConfigError(f"--case-timeout must be positive, got {cfg.case_timeout:g}")
+    if cfg.case_memory_mb is not None and cfg.case_memory_mb < 128:
+        raise ConfigError(f"--case-memory must be at least 128 MB, got {cfg.case_memory_mb}")
     from mme3dr.render import check_backend, get_rig
 
     check_backend(cfg.backend)
@@ -326,21 +389,33 @@ def run_eval(
         )
     )
 
+    if set_metrics and cfg.workers > 1:  # observers need every case's views in this process
+        cfg = replace(cfg, workers=1)
+        stamp["execution"] = _execution_stamp(cfg)
+        stamp["execution"]["note"] = "set metrics (R-precision, FD/KID) run in one process"
     # the stamp is on disk from the start, so a killed run can be resumed and checked
     write_json_atomic(out_dir / SUMMARY_FILE, summarise(list(done.values()), stamp))
     interrupted = False
     evaluated = 0
+
+    def finish(record: Record) -> None:
+        nonlocal evaluated
+        append_record(results_path, record)
+        done[record.case_id] = record
+        evaluated += 1
+        if on_case is not None:
+            on_case(record)
+
     with _stop_on_sigterm(), _progress(len(todo), enabled=progress) as advance:
         try:
-            for case in todo:
-                path = pick_asset_file(index.get(case.id, []))
-                record = evaluate_case(case, path, cfg, rig, up_axis, views_dir, set_metrics)
-                append_record(results_path, record)
-                done[case.id] = record
-                evaluated += 1
-                if on_case is not None:
-                    on_case(record)
-                advance(record)
+            if cfg.workers <= 1:
+                for case in todo:
+                    path = pick_asset_file(index.get(case.id, []))
+                    record = evaluate_case(case, path, cfg, rig, up_axis, views_dir, set_metrics)
+                    finish(record)
+                    advance(record)
+            else:
+                _run_pool(cfg, todo, index, up_axis, views_dir, finish, advance)
         except KeyboardInterrupt:
             interrupted = True
     selected = {c.id for c in cases}
@@ -365,6 +440,101 @@ def run_eval(
         skipped_existing=len(cases) - len(todo),
         interrupted=interrupted,
     )
+
+
+def _run_pool(
+    cfg: EvalConfig,
+    todo: list[Case],
+    index: dict[str, list[Path]],
+    up_axis: str | None,
+    views_dir: Path | None,
+    finish: Callable[[Record], None],
+    advance: Callable[[Record], None],
+) -> None:
+    """Score ``todo`` in a pebble process pool, each case under the run's budgets.
+
+    At most ``2 * workers`` cases are queued at once; records are written as cases finish (one
+    writer: this process). A case stopped from outside becomes an ``error`` record naming the
+    file and the stage. Ctrl-C / SIGTERM (as ``KeyboardInterrupt``) stops the pool at once:
+    the cases in flight are lost and ``--resume`` reruns them.
+    """
+    import multiprocessing
+    import shutil
+    import tempfile
+    from concurrent.futures import FIRST_COMPLETED, wait
+    from concurrent.futures import TimeoutError as FutureTimeout
+
+    from pebble import ProcessExpired, ProcessPool
+
+    from mme3dr import workers as w
+
+    memory = cfg.case_memory_mb or w.default_case_memory_mb(cfg.workers)
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    stage_dir = tempfile.mkdtemp(prefix="mme3dr-stages-")
+    pool = ProcessPool(
+        max_workers=cfg.workers, context=ctx, initializer=w.init_worker,
+        initargs=(memory, stage_dir, w.process_settings()),
+    )
+    pending: dict[Any, tuple[Case, Path | None]] = {}
+    queue = iter(todo)
+
+    def submit() -> bool:
+        case = next(queue, None)
+        if case is None:
+            return False
+        path = pick_asset_file(index.get(case.id, []))
+        task = w.CaseTask(
+            case=case.to_dict() | {"meta": dict(case.meta)},
+            asset_path=str(path) if path is not None else None,
+            suites=cfg.suites, rig=cfg.rig, device=cfg.device, backend=cfg.backend,
+            up_axis=up_axis, limits=cfg.limits,
+            views_dir=str(views_dir) if views_dir is not None else None, stage_dir=stage_dir,
+        )
+        pending[pool.schedule(w.run_case_task, args=(task,), timeout=cfg.case_timeout)] = (
+            case, path)
+        return True
+
+    def outcome(future: Any, case: Case, path: Path | None) -> Record:
+        kind, code = None, None
+        try:
+            return Record.from_dict(future.result())
+        except FutureTimeout:
+            kind = "timeout"
+        except ProcessExpired as exc:
+            code = exc.exitcode
+            kind = "memory" if code == w.MEMORY_EXIT else "crash"
+        except Exception as exc:  # noqa: BLE001 - a bug in one case is that case's record
+            reason = f"{path}: internal error: {type(exc).__name__}: {exc}"
+            return failed_record(plan_case(case, cfg.suites), "error", reason,
+                                 asset=str(path) if path else None)
+        stage = w.read_stage(stage_dir, case.id)
+        reason = w.budget_reason(str(path) if path else None, kind, stage, cfg.case_timeout,
+                                 memory, code)
+        return failed_record(plan_case(case, cfg.suites), "error", reason,
+                             asset=str(path) if path else None)
+
+    try:
+        for _ in range(2 * cfg.workers):
+            if not submit():
+                break
+        while pending:
+            finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+            for future in finished:
+                case, path = pending.pop(future)
+                record = outcome(future, case, path)
+                w.clear_stage(stage_dir, case.id)
+                finish(record)
+                advance(record)
+                submit()
+        pool.close()
+        pool.join()
+    except BaseException:
+        pool.stop()
+        pool.join(timeout=10)
+        raise
+    finally:
+        shutil.rmtree(stage_dir, ignore_errors=True)
 
 
 def _check_resume_compatible(out_dir: Path, stamp: dict[str, Any]) -> None:

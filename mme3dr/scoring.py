@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -198,14 +198,20 @@ def score_loaded(
     backend: str = "gl",
     asset_label: str | None = None,
     load_seconds: float = 0.0,
+    on_stage: Callable[[str], None] | None = None,
 ) -> Scored:
     """Run every planned evaluator on a loaded asset and combine (rules 2-6, 8).
 
     Never raises for a bad asset: :meth:`Evaluator.score` turns exceptions into error scores.
+    ``on_stage(name)`` is told which evaluator starts (a worker reports it when stopped).
     """
     t0 = time.perf_counter()
     sample = Sample(case=plan.case, asset=asset, rig=rig, device=device, backend=backend)
-    scores = [ev.score(sample) for ev in plan.evaluators]
+    scores = []
+    for ev in plan.evaluators:
+        if on_stage is not None:
+            on_stage(ev.name)
+        scores.append(ev.score(sample))
     suites = combine_suites(scores, plan.suites)
     elapsed = time.perf_counter() - t0
     record = Record(

@@ -133,6 +133,8 @@ class Evaluator(ABC):
         t0 = time.perf_counter()
         try:
             result = self.evaluate(sample)
+        except MemoryError:  # over the case's memory budget: the whole case fails (workers)
+            raise
         except Exception as exc:  # noqa: BLE001 - one failing evaluator never stops a run
             result = Score(
                 evaluator=self.name,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 from typing import Any
 
 from mme3dr.evaluators.base import SUITES, Evaluator
@@ -34,14 +35,27 @@ def register(cls: type[Evaluator]) -> type[Evaluator]:
     return cls
 
 
+#: environment variable naming extra modules (comma-separated) whose evaluators register
+#: themselves on import, e.g. ``MME3DR_PLUGINS=my_checks`` (workers import them too)
+PLUGINS_ENV = "MME3DR_PLUGINS"
+
+
+def plugin_modules() -> list[str]:
+    """The modules named by ``$MME3DR_PLUGINS``."""
+    return [m.strip() for m in os.environ.get(PLUGINS_ENV, "").split(",") if m.strip()]
+
+
 def load_builtin() -> None:
-    """Import the built-in suite modules so their evaluators register themselves."""
+    """Import the built-in suite modules (and ``$MME3DR_PLUGINS``) so their evaluators
+    register themselves."""
     for module in BUILTIN_MODULES:
         try:
             importlib.import_module(module)
         except ModuleNotFoundError as exc:
             if exc.name != module:
                 raise
+    for module in plugin_modules():
+        importlib.import_module(module)
 
 
 def known_names() -> list[str]:
