@@ -255,9 +255,8 @@ def _check_problems(chk: Any, validate: bool) -> list[str]:
         return []
     from mme3dr.evaluators import registry
 
-    params = {k: v for k, v in chk.items() if k != "check"}
     try:
-        registry.build(name, params)
+        registry.build_check(chk)
     except KeyError as exc:
         return [f"check: {exc.args[0]}"]
     except ValueError as exc:

@@ -130,8 +130,13 @@ class RewardSpec:
         """The ``(term, params)`` pairs that apply to ``case``."""
         out: list[tuple[RewardTerm, dict[str, Any]]] = []
         for t in self.terms:
-            if t.source == "always":
-                out.append((t, dict(t.params)))
+            if t.source == "always":  # the case's controls ("run", boolean "expect") still apply
+                control = {
+                    k: v for chk in case.checks if chk.get("check") == t.evaluator
+                    for k, v in chk.items()
+                    if k == "run" or (k == "expect" and isinstance(v, bool))
+                }
+                out.append((t, dict(t.params) | control))
                 continue
             for chk in case.checks:
                 if chk.get("check") == t.evaluator:
@@ -169,10 +174,14 @@ class RewardSpec:
         for i, (term, params) in enumerate(planned):
             key = term.name if term.name not in terms else f"{term.name}#{i}"
             try:
-                ev = registry.build(term.evaluator, params)
+                ev = registry.build_check({"check": term.evaluator, **params})
             except ValueError as exc:  # a configuration error, not the mesh's fault
                 return RewardResult(None, terms, raw, f"{key}: {exc}",
                                     time.perf_counter() - t0)
+            if ev is None:  # the case switches this evaluator off
+                terms[key] = None
+                notes.append(f"{key}: switched off by the case")
+                continue
             s = ev.score(sample)
             x = s.score if term.field == "score" else s.value
             raw[key] = x

@@ -8,7 +8,10 @@ The rules, one per situation (each is tested in ``tests/test_scoring.py``):
 1. **Planning.** A case's *selected suites* are its ``suites`` filtered by the run's suites
    (all of them when the run names none). Its *evaluators* are its ``checks`` whose suite is
    selected, plus every default evaluator (``runs_by_default``) of each selected suite; a
-   default that is also listed as a check runs once, with the check's parameters. A suite is
+   default that is also listed as a check runs once, with the check's parameters. A case can
+   switch a default off (``{"check": "stable", "run": false}``) or expect the object to fail
+   it (``{"check": "stable", "expect": false}``: the score becomes ``1 - score``; see
+   :func:`mme3dr.evaluators.registry.build_check`). A suite is
    *measurable* for the case when at least one planned evaluator of it is ``available()``
    (e.g. its weights are present).
 2. **ok.** An evaluator with status ``ok`` contributes its score, in [0, 1], to its suite with
@@ -103,8 +106,10 @@ def plan_case(case: Case, suites: Sequence[str] | None = None) -> CasePlan:
     evaluators: list[Evaluator] = []
     listed: set[str] = set()
     for chk in case.checks:
-        params = {k: v for k, v in chk.items() if k != "check"}
-        ev = registry.build(chk["check"], params)
+        ev = registry.build_check(chk)
+        if ev is None:  # a default evaluator this case switches off ("run": false)
+            listed.add(chk["check"])
+            continue
         if ev.suite in active:
             evaluators.append(ev)
             listed.add(ev.name)

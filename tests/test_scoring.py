@@ -14,7 +14,7 @@ from mme3dr import scoring
 from mme3dr.audit import score_mesh
 from mme3dr.cases import Case, load_cases
 from mme3dr.evaluators import registry
-from mme3dr.evaluators.base import Evaluator, Sample, Score
+from mme3dr.evaluators.base import Evaluator, Inverted, Sample, Score
 from mme3dr.examples import shapes
 from mme3dr.examples.models import REFERENCE
 from mme3dr.results import read_records, summarise
@@ -288,3 +288,76 @@ def test_results_are_written_for_every_case(starter_run) -> None:
 def test_record_paths_name_the_file(starter_run) -> None:
     rec = starter_run["records"]["spa-001"]
     assert rec.asset and Path(rec.asset).name == "spa-001.ply"
+
+
+# ------------------------------------------------------------- per-case control of defaults
+
+def _floating_cube() -> trimesh.Trimesh:
+    cube = shapes.cube()
+    shard = trimesh.creation.box(extents=(0.1, 0.1, 0.1))
+    shard.apply_translation((0.0, 0.0, 1.6))
+    return trimesh.util.concatenate([cube, shard])
+
+
+def test_a_case_can_switch_a_default_evaluator_off() -> None:
+    plain = Case(id="p", prompt="a cube", category="stylized", suites=("physical",))
+    off = Case(id="o", prompt="a cube", category="stylized", suites=("physical",),
+               checks=({"check": "floating_parts", "run": False},))
+    names = [e.name for e in scoring.plan_case(plain).evaluators]
+    assert "floating_parts" in names
+    assert [e.name for e in scoring.plan_case(off).evaluators] == [
+        n for n in names if n != "floating_parts"]
+    (rec,) = scoring.score_pairs([(off, _floating_cube())])
+    assert "floating_parts" not in {s["evaluator"] for s in rec.scores}
+
+
+def test_a_case_can_expect_an_object_to_fail_a_default() -> None:
+    expect_float = Case(id="f", prompt="a cube floating above a cube", category="stylized",
+                        suites=("physical",),
+                        checks=({"check": "floating_parts", "expect": False},))
+    plain = Case(id="p", prompt="a cube", category="stylized", suites=("physical",))
+    (inv,) = scoring.score_pairs([(expect_float, _floating_cube())])
+    (base,) = scoring.score_pairs([(plain, _floating_cube())])
+    get = {r.case_id: {s["evaluator"]: s for s in r.scores} for r in (inv, base)}
+    fp_inv, fp_base = get["f"]["floating_parts"], get["p"]["floating_parts"]
+    assert fp_base["passed"] is False and fp_inv["passed"] is True
+    assert fp_inv["score"] == pytest.approx(1.0 - fp_base["score"])
+    assert fp_inv["params"]["expect"] is False and "expected to fail" in fp_inv["reason"]
+    # the count checks keep "expect" as their own parameter
+    ev = registry.build_check({"check": "ground_contacts", "expect": 3})
+    assert ev.params["expect"] == 3 and not isinstance(ev, Inverted)
+
+
+def test_per_case_controls_are_validated_with_the_case_file(tmp_path: Path) -> None:
+    from mme3dr.errors import CaseError
+
+    bad = [
+        {"check": "parts", "run": False},  # not a default evaluator
+        {"check": "stable", "run": False, "tol": 0.02},  # run: false takes nothing else
+        {"check": "stable", "run": "no"},
+    ]
+    for i, chk in enumerate(bad):
+        path = tmp_path / f"c{i}.jsonl"
+        path.write_text(json.dumps({"id": "x", "prompt": "p", "category": "stylized",
+                                    "checks": [chk]}) + "\n")
+        with pytest.raises(CaseError) as exc:
+            load_cases(path)
+        assert "run" in str(exc.value)
+
+
+def test_rewards_honour_the_case_controls() -> None:
+    from mme3dr.rewards import RewardSpec
+
+    spec = RewardSpec.from_list([{"evaluator": "floating_parts"}])
+    off = Case(id="o", prompt="x", category="stylized", suites=("physical",),
+               checks=({"check": "floating_parts", "run": False},))
+    inv = Case(id="i", prompt="x", category="stylized", suites=("physical",),
+               checks=({"check": "floating_parts", "expect": False},))
+    plain = Case(id="p", prompt="x", category="stylized", suites=("physical",))
+    mesh = _floating_cube()
+    assert spec.score(off, mesh).reward is None  # the only term is switched off
+    base = spec.score(plain, mesh).reward
+    assert spec.score(inv, mesh).reward == pytest.approx(1.0 - base)
+    (rec,) = scoring.score_pairs([(inv, mesh)], ("physical",))
+    fp = next(s for s in rec.scores if s["evaluator"] == "floating_parts")
+    assert fp["score"] == pytest.approx(spec.score(inv, mesh).reward)

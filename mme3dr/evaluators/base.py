@@ -181,3 +181,35 @@ class Evaluator(ABC):
             status=status,
             details=details,
         )
+
+
+class Inverted(Evaluator):
+    """A case that expects an object to *fail* an evaluator (``{"check": NAME, "expect":
+    false}``): the inner score ``s`` becomes ``1 - s`` and ``passed`` flips. Skipped, not
+    applicable and errored outcomes are kept as they are (an error still scores 0)."""
+
+    def __init__(self, inner: Evaluator):
+        self.inner = inner
+        self.name = inner.name  # type: ignore[misc]
+        self.suite = inner.suite  # type: ignore[misc]
+        self.version = inner.version  # type: ignore[misc]
+        self.needs_views = inner.needs_views  # type: ignore[misc]
+        self.robust_to = ()  # type: ignore[misc]  # claims are about the plain judgement
+        self.params = dict(inner.params) | {"expect": False}
+
+    def available(self) -> bool:
+        return self.inner.available()
+
+    def required_weights(self) -> tuple[tuple[str, str | None], ...]:
+        return self.inner.required_weights()
+
+    def evaluate(self, sample: Sample) -> Score:
+        result = self.inner.evaluate(sample)
+        if result.status == "ok" and result.score is not None:
+            result.score = 1.0 - float(result.score)
+            if result.passed is not None:
+                result.passed = not result.passed
+            result.reason = f"expected to fail: {result.reason}" if result.reason else (
+                "expected to fail")
+            result.details = dict(result.details) | {"inverted": True}
+        return result

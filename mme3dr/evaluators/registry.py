@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 import os
 from typing import Any
 
@@ -81,6 +82,55 @@ def build(name: str, params: dict[str, Any] | None = None) -> Evaluator:
         return cls(**(params or {}))
     except TypeError as exc:
         raise ValueError(f"bad parameters for {name!r}: {exc}") from None
+
+
+#: keys of a case's check entry that the framework reads (never passed to the evaluator)
+CONTROL_KEYS: tuple[str, ...] = ("run",)
+
+
+def accepts(cls: type[Evaluator], param: str) -> bool:
+    """Whether evaluator ``cls`` takes keyword parameter ``param``."""
+    try:
+        return param in inspect.signature(cls.__init__).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def build_check(entry: dict[str, Any]) -> Evaluator | None:
+    """Build the evaluator a case's check entry asks for, with the per-case controls:
+
+    * ``{"check": NAME, "run": false}`` switches off a default evaluator for this case (the
+      result is ``None``); only default evaluators can be switched off, with no other keys;
+    * ``{"check": NAME, "expect": false}`` on an evaluator that has no ``expect`` parameter
+      inverts its judgement (:class:`~mme3dr.evaluators.base.Inverted`: the case expects the
+      object to *fail* it, e.g. a floating cube is expected not to be ``stable``);
+      ``"expect": true`` is the evaluator's plain judgement. Evaluators that take ``expect``
+      (the count checks) get it as a parameter.
+
+    ``KeyError`` for an unknown name, ``ValueError`` for bad parameters or controls.
+    """
+    from mme3dr.evaluators.base import Inverted
+
+    name = entry["check"]
+    params = {k: v for k, v in entry.items() if k != "check"}
+    cls = get(name)
+    run = params.pop("run", True)
+    if not isinstance(run, bool):
+        raise ValueError(f"run must be true or false, got {run!r}")
+    if not run:
+        if not cls.runs_by_default:
+            raise ValueError(
+                f"run: false switches off a default evaluator; {name!r} does not run by default"
+            )
+        if params:
+            raise ValueError(f"run: false takes no other keys, got {', '.join(sorted(params))}")
+        return None
+    expect = params.get("expect")
+    if isinstance(expect, bool) and not accepts(cls, "expect"):
+        params.pop("expect")
+        ev = build(name, params)
+        return ev if expect else Inverted(ev)
+    return build(name, params)
 
 
 def default_evaluators(suite: str) -> list[type[Evaluator]]:
