@@ -471,11 +471,23 @@ def _run_pool(
     memory = cfg.case_memory_mb or w.default_case_memory_mb(cfg.workers)
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if ctx.get_start_method() == "forkserver":  # workers fork from a server that has imported
+        ctx.set_forkserver_preload(list(w.PRELOAD))  # these (no GL context, no torch yet)
     stage_dir = tempfile.mkdtemp(prefix="mme3dr-stages-")
-    pool = ProcessPool(
-        max_workers=cfg.workers, context=ctx, initializer=w.init_worker,
-        initargs=(memory, stage_dir, w.process_settings()),
-    )
+    with w.single_threaded_env():  # parallelism comes from the workers, not BLAS threads
+        pool = ProcessPool(
+            max_workers=cfg.workers, context=ctx, initializer=w.init_worker,
+            initargs=(memory, stage_dir, w.process_settings()),
+        )
+        try:  # start the fork server with this environment; fail early and in one line
+            pool.schedule(w.warm_up).result(timeout=120)
+        except Exception as exc:  # noqa: BLE001 - e.g. a script without a __main__ guard
+            pool.stop()
+            raise ConfigError(
+                f"could not start worker processes ({type(exc).__name__}: {exc}); a script "
+                "that calls run_eval with workers > 1 needs an `if __name__ == '__main__':` "
+                "guard, or use workers=1"
+            ) from None
     pending: dict[Any, tuple[Case, Path | None]] = {}
     queue = iter(todo)
 
