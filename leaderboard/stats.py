@@ -220,3 +220,73 @@ def bradley_terry_ratings(
     alpha = (1.0 - level) / 2.0
     low, high = np.percentile(boot, [100 * alpha, 100 * (1 - alpha)], axis=0)
     return Ratings(point, low, high, n_comp)
+
+
+@dataclass
+class PairedTest:
+    """A paired two-sided test of ``mean(a - b) == 0`` over the cases both models scored."""
+
+    n: int
+    mean_diff: float
+    p_value: float
+    exact: bool
+
+
+def paired_permutation_test(
+    a: np.ndarray, b: np.ndarray, n_resamples: int = 10_000, seed: int = DEFAULT_SEED
+) -> PairedTest:
+    """Sign-flip permutation test of the mean per-case difference ``a - b``.
+
+    Under the null hypothesis that the two models are exchangeable on every case, each
+    difference is as likely negative as positive, so its sign is flipped at random
+    (``scipy.stats.permutation_test`` with ``permutation_type="samples"``). Two-sided; exact
+    (all ``2**n`` sign patterns) when ``2**n <= n_resamples``, else ``n_resamples`` random
+    patterns with seed ``seed``. Cases where either value is ``NaN`` are left out; with no
+    case left, or all differences 0, the p-value is 1.
+    """
+    from scipy.stats import permutation_test
+
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    keep = ~(np.isnan(a) | np.isnan(b))
+    a, b = a[keep], b[keep]
+    n = int(a.size)
+    if n == 0 or np.all(a == b):
+        return PairedTest(n, float(np.mean(a - b)) if n else float("nan"), 1.0, True)
+
+    def statistic(x: np.ndarray, y: np.ndarray, axis: int = -1) -> np.ndarray:
+        return np.mean(x - y, axis=axis)
+
+    res = permutation_test(
+        (a, b),
+        statistic,
+        permutation_type="samples",
+        vectorized=True,
+        n_resamples=n_resamples,
+        alternative="two-sided",
+        **_rng_kwarg(seed),
+    )
+    return PairedTest(n, float(np.mean(a - b)), float(min(1.0, res.pvalue)), 2**n <= n_resamples)
+
+
+def _rng_kwarg(seed: int) -> dict[str, np.random.Generator]:
+    """scipy >= 1.15 calls the generator ``rng``; older versions ``random_state``."""
+    import inspect
+
+    from scipy.stats import permutation_test
+
+    key = "rng" if "rng" in inspect.signature(permutation_test).parameters else "random_state"
+    return {key: np.random.default_rng(seed)}
+
+
+def holm_adjust(p_values: list[float]) -> list[float]:
+    """Holm–Bonferroni adjusted p-values (family-wise error control over all the pairs):
+    the k-th smallest of m p-values becomes ``max_{j<=k} min(1, (m - j + 1) p_(j))``."""
+    p = np.asarray(p_values, dtype=float)
+    m = p.size
+    order = np.argsort(p, kind="stable")
+    adjusted = np.empty(m)
+    running = 0.0
+    for rank, idx in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * p[idx]))
+        adjusted[idx] = running
+    return adjusted.tolist()
