@@ -313,7 +313,9 @@ def checks() -> None:
         cls = registry.get(name)
         by_suite.setdefault(cls.suite, []).append(cls)
     order = [s for s in SUITES if s in by_suite] + sorted(set(by_suite) - set(SUITES))
-    lines = ["Evaluators by suite (* runs by default; vN is the evaluator version)."]
+    lines = _wrap(
+        "Evaluators by suite (* runs by default; vN is the evaluator version).", width, ""
+    )
     for suite in order:
         lines += ["", f"{suite} ({len(by_suite[suite])})"]
         for cls in sorted(by_suite[suite], key=lambda c: c.name):
@@ -482,8 +484,8 @@ def weights_list() -> None:
     )
     for wname, spec in CATALOGUE.items():
         ok, where = found[wname]
-        size = f", ~{spec.size_mb} MB" if spec.size_mb else ""
-        lines += ["", f"{wname}  (present: {'yes' if ok else 'no'}{size})"]
+        size = f"  (~{spec.size_mb} MB)" if spec.size_mb else ""
+        lines += ["", f"{wname}  present: {'yes' if ok else 'no'}{size}"]
         lines += _wrap(spec.description or f"{spec.arch} {spec.tag}".strip(), width, "    ")
         lines += _wrap(", ".join(spec.used_by) or "-", width, " " * 13, "    used by: ")
         if ok:
