@@ -130,7 +130,35 @@ class Leaderboard:
                 f"Suite(s) {', '.join(self.absent_suites)}: no evaluator produced a score for any "
                 "model, so they are left out (absent, not zero)."
             )
+        for model, suites in unmeasured_zeros(self.comparison).items():
+            notes.append(
+                f"{model}: suite(s) {', '.join(suites)} were measured on none of its usable "
+                "assets (every evaluator was skipped there), yet its missing and errored cases "
+                "carry 0 on them, as its records say. The run treated an evaluator as available "
+                "that could not run; the numbers are shown as recorded."
+            )
         return notes
+
+
+def unmeasured_zeros(comp: Comparison) -> dict[str, list[str]]:
+    """Per model, suites whose only numbers are the 0s of its missing/errored cases while its
+    ``ok`` cases asked for the suite and measured nothing: a sign the run thought an
+    evaluator was available (so failures score 0) that could not actually run."""
+    out: dict[str, list[str]] = {}
+    for m in comp.models:
+        recs = list(m.records.values())
+        ok = [r for r in recs if r.status == "ok"]
+        failed = [r for r in recs if r.status != "ok"]
+        asked = {s for r in ok for s in r.suites}
+        bad = [
+            s
+            for s in sorted(asked)
+            if not any(r.suites.get(s) is not None for r in ok)
+            and any(r.suites.get(s) is not None for r in failed)
+        ]
+        if bad:
+            out[m.name] = bad
+    return out
 
 
 def score_matrix(comp: Comparison, suite: str | None = None) -> np.ndarray:

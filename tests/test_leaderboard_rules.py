@@ -285,3 +285,22 @@ def test_report_card_html_order(two_models: Path) -> None:
     assert entry.index('class="scores"') < entry.index('class="skipped"')
     assert 'data-table="significance"' in html and "paired sign-flip permutation test" in html
     assert 'data-table="errors"' in html and 'data-table="difficulty"' in html
+
+
+def test_zeros_only_from_failures_are_pointed_out(tmp_path: Path) -> None:
+    """Records that put 0 on a suite for failed cases although nothing measured it on the
+    usable ones (an evaluator wrongly taken as available) are shown as recorded, with a note."""
+    recs = [
+        _ok("c1", {"spatial": 1.0, "aesthetic": None}),
+        _failed("c2", "missing", ["spatial", "aesthetic"], "no asset file for this case"),
+    ]
+    _folder(tmp_path, "m", recs, 2)
+    lb = build_leaderboard(load_comparison([tmp_path / "m"]), FAST)
+    assert _suite_means(lb, "m") == {"spatial": 0.5, "aesthetic": 0.0}  # as summary.json says
+    notes = [n for n in lb.extra_notes() if "measured on none of its usable" in n]
+    assert len(notes) == 1 and notes[0].startswith("m: suite(s) aesthetic ")
+    good = [recs[0], _failed("c2", "missing", ["spatial"], "no asset file for this case")]
+    _folder(tmp_path, "good", good, 2)
+    lb = build_leaderboard(load_comparison([tmp_path / "good"]), FAST)
+    assert _suite_means(lb, "good") == {"spatial": 0.5}
+    assert not any("measured on none" in n for n in lb.extra_notes())
