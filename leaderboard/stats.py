@@ -235,47 +235,35 @@ class PairedTest:
 def paired_permutation_test(
     a: np.ndarray, b: np.ndarray, n_resamples: int = 10_000, seed: int = DEFAULT_SEED
 ) -> PairedTest:
-    """Sign-flip permutation test of the mean per-case difference ``a - b``.
+    """Sign-flip permutation test of the mean per-case difference ``d = a - b``.
 
     Under the null hypothesis that the two models are exchangeable on every case, each
-    difference is as likely negative as positive, so its sign is flipped at random
-    (``scipy.stats.permutation_test`` with ``permutation_type="samples"``). Two-sided; exact
-    (all ``2**n`` sign patterns) when ``2**n <= n_resamples``, else ``n_resamples`` random
-    patterns with seed ``seed``. Cases where either value is ``NaN`` are left out; with no
-    case left, or all differences 0, the p-value is 1.
+    difference is as likely negative as positive. The two-sided p-value is the share of sign
+    patterns ``s`` (``s_c = +-1``) with ``|mean(s * d)| >= |mean(d)|``: over all ``2**n``
+    patterns when ``2**n <= n_resamples`` (exact), else over ``n_resamples`` random patterns
+    drawn with ``seed``, counting the observed pattern too (``(k + 1) / (n_resamples + 1)``,
+    so a p-value is never 0). These are the conventions of ``scipy.stats.permutation_test``
+    with ``permutation_type="samples"``; it is done here as one matrix product because scipy's
+    generic loop takes about 0.3 s per pair. Cases where either value is ``NaN`` are left out;
+    with no case left, or every difference 0, the p-value is 1.
     """
-    from scipy.stats import permutation_test
-
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     keep = ~(np.isnan(a) | np.isnan(b))
-    a, b = a[keep], b[keep]
-    n = int(a.size)
-    if n == 0 or np.all(a == b):
-        return PairedTest(n, float(np.mean(a - b)) if n else float("nan"), 1.0, True)
-
-    def statistic(x: np.ndarray, y: np.ndarray, axis: int = -1) -> np.ndarray:
-        return np.mean(x - y, axis=axis)
-
-    res = permutation_test(
-        (a, b),
-        statistic,
-        permutation_type="samples",
-        vectorized=True,
-        n_resamples=n_resamples,
-        alternative="two-sided",
-        **_rng_kwarg(seed),
-    )
-    return PairedTest(n, float(np.mean(a - b)), float(min(1.0, res.pvalue)), 2**n <= n_resamples)
-
-
-def _rng_kwarg(seed: int) -> dict[str, np.random.Generator]:
-    """scipy >= 1.15 calls the generator ``rng``; older versions ``random_state``."""
-    import inspect
-
-    from scipy.stats import permutation_test
-
-    key = "rng" if "rng" in inspect.signature(permutation_test).parameters else "random_state"
-    return {key: np.random.default_rng(seed)}
+    d = a[keep] - b[keep]
+    n = int(d.size)
+    if n == 0 or np.all(d == 0):
+        return PairedTest(n, float(d.mean()) if n else float("nan"), 1.0, True)
+    observed = abs(float(d.mean()))
+    tol = 1e-12 * max(1.0, observed)
+    exact = 2**n <= n_resamples
+    if exact:
+        bits = (np.arange(2**n)[:, None] >> np.arange(n)[None, :]) & 1
+        signs = 1.0 - 2.0 * bits
+    else:
+        signs = np.random.default_rng(seed).choice([-1.0, 1.0], size=(n_resamples, n))
+    extreme = int(np.sum(np.abs(signs @ d) / n >= observed - tol))
+    p = extreme / signs.shape[0] if exact else (extreme + 1) / (n_resamples + 1)
+    return PairedTest(n, float(d.mean()), float(min(1.0, p)), exact)
 
 
 def holm_adjust(p_values: list[float]) -> list[float]:

@@ -195,6 +195,22 @@ def test_paired_permutation_test_matches_full_enumeration() -> None:
     assert nan.n == 2
 
 
+def test_permutation_test_agrees_with_scipy() -> None:
+    from scipy.stats import permutation_test
+
+    rng = np.random.default_rng(2)
+    for n in (6, 30):
+        a, b = rng.uniform(0, 1, n), rng.uniform(0, 1, n) * 0.8
+
+        def mean_diff(x, y, axis=-1):
+            return np.mean(x - y, axis=axis)
+
+        ref = permutation_test((a, b), mean_diff, permutation_type="samples", vectorized=True,
+                               n_resamples=5000, alternative="two-sided").pvalue  # fmt: skip
+        got = stats.paired_permutation_test(a, b, n_resamples=5000, seed=1).p_value
+        assert got == pytest.approx(ref, abs=0.02 if n > 12 else 1e-12), n
+
+
 def test_permutation_p_tracks_the_paired_t_test_on_many_cases() -> None:
     from scipy.stats import ttest_rel
 
