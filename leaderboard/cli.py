@@ -27,6 +27,10 @@ def leaderboard_command(
     json_out: Annotated[
         Path | None, typer.Option("--json", help="Also write every table as JSON.")
     ] = None,
+    cases_csv: Annotated[
+        Path | None,
+        typer.Option(help="Also write one CSV row per model x case (scores, status, reason)."),
+    ] = None,
     allow_mixed: Annotated[
         bool,
         typer.Option(help="Compare folders from different case sets on their shared cases."),
@@ -46,19 +50,28 @@ def leaderboard_command(
     margin: Annotated[
         float, typer.Option(help="Score difference within which a case is a tie.")
     ] = 0.01,
+    permutations: Annotated[
+        int, typer.Option(help="Random sign patterns for the paired permutation test.")
+    ] = 10_000,
 ) -> None:
     """Compare result folders: one self-contained HTML report (+ optional CSV / JSON)."""
+    import pandas as pd
+
     from leaderboard.load import LeaderboardError, load_comparison
     from leaderboard.report import write_report
     from leaderboard.tables import Settings, build_leaderboard
 
     t0 = time.perf_counter()
-    if resamples < 1 or rating_resamples < 0:
-        _fail("--resamples must be at least 1 and --rating-resamples at least 0")
+    if resamples < 1 or rating_resamples < 0 or permutations < 1:
+        _fail("--resamples and --permutations must be at least 1 and --rating-resamples at least 0")
     if margin < 0:
         _fail("--margin must be >= 0")
     settings = Settings(
-        n_resamples=resamples, rating_resamples=rating_resamples, seed=seed, margin=margin
+        n_resamples=resamples,
+        rating_resamples=rating_resamples,
+        seed=seed,
+        margin=margin,
+        permutations=permutations,
     )
     try:
         comp = load_comparison(results_dirs, allow_mixed=allow_mixed)
@@ -73,17 +86,25 @@ def leaderboard_command(
     if json_out is not None:
         json_out.parent.mkdir(parents=True, exist_ok=True)
         lb.write_json(json_out)
+    if cases_csv is not None:
+        cases_csv.parent.mkdir(parents=True, exist_ok=True)
+        lb.write_cases_csv(cases_csv)
     for note in comp.notes + lb.extra_notes():
         typer.echo(f"note: {note}", err=True)
     top = lb.tables["overall"].iloc[0]
+    best = "—" if pd.isna(top["score"]) else f"{top['score']:.3f}"
     typer.echo(
-        f"{len(comp.models)} model{'s' if len(comp.models) != 1 else ''} x "
-        f"{len(comp.cases)} cases; best: {top['model']} "
-        f"({top['score']:.3f}); report: {out}"
+        f"{_plural(len(comp.models), 'model')} x {_plural(len(comp.cases), 'case')}; "
+        f"best: {top['model']} ({best}); report: {out}"
         + (f"; csv: {csv}" if csv else "")
         + (f"; json: {json_out}" if json_out else "")
+        + (f"; cases csv: {cases_csv}" if cases_csv else "")
         + f" ({time.perf_counter() - t0:.1f} s)"
     )
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def _fail(message: str) -> None:

@@ -12,8 +12,15 @@ Conventions:
   :attr:`Comparison.notes` says so.
 * The case universe is the union of the case ids recorded by the models, in the order the
   first model recorded them (the case file's order); the case set's ``n_cases`` is checked
-  against it. A case a model has no record for is treated exactly like
-  a ``missing`` record: status ``missing``, score 0 on every suite the case asks for.
+  against it. A case a model has no record for (an incomplete run) is filled in as a
+  ``missing`` record by the rule of :mod:`mme3dr.results`: 0 on every suite the case asks for
+  that this model's run measured on some case (so an evaluator for it was available), absent
+  (``None``) on the others; ``overall`` is the mean of those (``None`` when there are none).
+* Every score the report shows is the records' own (``suites`` and ``overall``); means follow
+  :func:`mme3dr.results.suite_means`, so a model's numbers equal its ``summary.json`` (when no
+  case had to be filled in) and do not depend on which other models are compared.
+* A case's ``difficulty`` comes from its records (``difficulty`` or ``meta.difficulty``), else
+  from the case file named in the stamp when its SHA-256 still matches, else it is unknown.
 * Model names come from ``stamp.model.name`` (else the folder name); duplicates get the folder
   name appended so every column is distinct.
 * Nothing here evaluates anything: adding a folder only re-reads files.
@@ -26,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mme3dr.results import RESULTS_FILE, SUMMARY_FILE, Record, read_records
+from mme3dr.results import RESULTS_FILE, SUMMARY_FILE, Record, overall_of, read_records
 from mme3dr.runner import safe_name
 
 VIEWS_DIR = "views"
@@ -69,6 +76,7 @@ class CaseInfo:
     tags: tuple[str, ...]
     suites: tuple[str, ...]
     meta: dict = field(default_factory=dict)
+    difficulty: str | None = None
 
 
 @dataclass
@@ -138,17 +146,48 @@ def _case_set_key(m: ModelResult) -> tuple[str, str, str]:
     return (str(cs.get("name", "?")), str(cs.get("version", "?")), str(cs.get("sha256", "?")))
 
 
-def _missing_record(info: CaseInfo) -> Record:
+def measured_suites(records: dict[str, Record]) -> set[str]:
+    """Suites a model's run put a number on for some case (so something could measure them)."""
+    return {s for r in records.values() for s, v in r.suites.items() if v is not None}
+
+
+def _missing_record(info: CaseInfo, measurable: set[str]) -> Record:
+    suites: dict[str, float | None] = {s: (0.0 if s in measurable else None) for s in info.suites}
     return Record(
         case_id=info.case_id,
         status="missing",
         category=info.category,
         prompt=info.prompt,
         tags=list(info.tags),
-        suites={s: 0.0 for s in info.suites},
-        overall=0.0 if info.suites else None,
+        suites=suites,
+        overall=overall_of(suites),
         error="no record for this case in the result folder",
+        meta=dict(info.meta),
     )
+
+
+def case_file_cases(case_set: dict[str, Any]) -> dict[str, Any]:
+    """``{case_id: Case}`` from the case file at ``case_set["path"]`` when its SHA-256 still
+    matches ``case_set["sha256"]``; ``{}`` when it is gone, changed or unreadable."""
+    path, sha = case_set.get("path"), case_set.get("sha256")
+    if not path or not Path(path).is_file():
+        return {}
+    try:
+        from mme3dr.cases import load_cases
+
+        cs = load_cases(Path(path), validate_checks=False)
+    except Exception:  # noqa: BLE001 - an unreadable case file only means less metadata
+        return {}
+    return {c.id: c for c in cs.cases} if cs.sha256 == sha else {}
+
+
+def _difficulty(recs: list[Record], from_file: Any) -> str | None:
+    for r in recs:
+        d = getattr(r, "difficulty", None) or (r.meta or {}).get("difficulty")
+        if d:
+            return str(d)
+    d = getattr(from_file, "difficulty", None)
+    return str(d) if d else None
 
 
 def load_comparison(dirs: list[Path], allow_mixed: bool = False) -> Comparison:
@@ -181,25 +220,37 @@ def load_comparison(dirs: list[Path], allow_mixed: bool = False) -> Comparison:
     else:
         ids = list(dict.fromkeys(cid for m in models for cid in m.records))
 
+    file_cases = case_file_cases(models[0].case_set) if len(keys) == 1 else {}
     cases: list[CaseInfo] = []
     for cid in ids:
-        rec = next(m.records[cid] for m in models if cid in m.records)
-        suites = tuple(
-            dict.fromkeys(s for m in models if cid in m.records for s in m.records[cid].suites)
+        recs = [m.records[cid] for m in models if cid in m.records]
+        rec = recs[0]
+        suites = tuple(dict.fromkeys(s for r in recs for s in r.suites))
+        cases.append(
+            CaseInfo(
+                cid,
+                rec.prompt,
+                rec.category,
+                tuple(rec.tags),
+                suites,
+                rec.meta,
+                _difficulty(recs, file_cases.get(cid)),
+            )  # fmt: skip
         )
-        cases.append(CaseInfo(cid, rec.prompt, rec.category, tuple(rec.tags), suites, rec.meta))
 
     filled: dict[str, list[str]] = {}
     for m in models:
+        measurable = measured_suites(m.records)
         for info in cases:
             if info.case_id not in m.records:
-                m.records[info.case_id] = _missing_record(info)
+                m.records[info.case_id] = _missing_record(info, measurable)
                 filled.setdefault(m.name, []).append(info.case_id)
         m.records = {cid: m.records[cid] for cid in ids}
     for name, lost in filled.items():
         notes.append(
             f"{name}: {len(lost)} case(s) have no record in its folder and count as missing "
-            f"(score 0): {', '.join(lost[:10])}{' ...' if len(lost) > 10 else ''}"
+            "(score 0 on the suites its run measured elsewhere), so its numbers here differ "
+            f"from its summary.json: {', '.join(lost[:10])}{' ...' if len(lost) > 10 else ''}"
         )
     expected = {m.case_set.get("n_cases") for m in models} - {None}
     if len(keys) == 1 and len(expected) == 1 and expected != {len(ids)}:

@@ -39,6 +39,7 @@ THUMB_PX = 176
 PAGE_SIZE = 8
 RATING_TABLES = ("rating", "judge")
 COUNT_COLUMNS = ("rank", "n", "ok", "missing", "error", "wins", "ties", "losses", "passed")
+P_COLUMNS = ("p_value", "p_holm")
 
 
 def fmt_value(table: str, column: str, value: Any) -> str:
@@ -47,11 +48,13 @@ def fmt_value(table: str, column: str, value: Any) -> str:
         return "—"
     if column in COUNT_COLUMNS:
         return str(int(value))
+    if column in P_COLUMNS:
+        return "<0.001" if float(value) < 0.001 else f"{float(value):.3f}"
     if table in RATING_TABLES:
         return f"{float(value):.0f}"
     if table == "check" and column == "score":
         return f"{100 * float(value):.0f}%"
-    if table == "paraphrase":
+    if table in ("paraphrase", "significance"):
         return (
             f"{float(value):+.3f}"
             if column in ("score", "ci_low", "ci_high")
@@ -119,6 +122,12 @@ def pairwise_matrix(df: pd.DataFrame, names: list[str]) -> list[dict[str, Any]]:
     return [{"model": a, "cells": [cells.get((a, b)) for b in names]} for a in names]
 
 
+def _error_rows(df: pd.DataFrame, names: list[str]) -> list[dict[str, Any]]:
+    """The error tally grouped per model, in model order (models with nothing to tally too)."""
+    rows = _records(df)
+    return [{"model": n, "rows": [r for r in rows if r["model"] == n]} for n in names]
+
+
 def _model_info(m: ModelResult, color: str) -> dict[str, Any]:
     st = m.stamp
     rig = st.get("rig") or {}
@@ -134,32 +143,59 @@ def _model_info(m: ModelResult, color: str) -> dict[str, Any]:
     }
 
 
+def card_checks(scores: list[dict[str, Any]]) -> dict[str, Any]:
+    """A gallery card's evaluator results, in the order the card shows them.
+
+    ``results``: every evaluator that produced a result (``status`` ok), failed verdicts
+    first, then ungraded scores, then passed ones; ``errors``: evaluators that errored (they
+    score 0 in their suite); ``not_applicable`` and ``skipped``: names only, each collapsed into
+    one line on the card, with their distinct reasons (``skip_reasons``) folded beneath."""
+    items = [
+        {
+            "name": sc.get("evaluator", "?"),
+            "suite": sc.get("suite", ""),
+            "passed": sc.get("passed"),
+            "status": sc.get("status", "ok"),
+            "score": sc.get("score"),
+            "reason": sc.get("reason") or "",
+        }
+        for sc in scores
+        if sc.get("evaluator") != "save_views" or sc.get("status") == "error"
+    ]
+    rank = {False: 0, None: 1, True: 2}
+    results = sorted(
+        (c for c in items if c["status"] == "ok"), key=lambda c: rank[_verdict(c["passed"])]
+    )
+    skipped = [c for c in items if c["status"] == "skipped"]
+    not_applicable = [c for c in items if c["status"] == "not_applicable"]
+    return {
+        "results": results,
+        "errors": [c for c in items if c["status"] == "error"],
+        "skipped": [c["name"] for c in skipped],
+        "skip_reasons": list(dict.fromkeys(c["reason"] for c in skipped if c["reason"])),
+        "not_applicable": not_applicable,
+    }
+
+
+def _verdict(passed: Any) -> bool | None:
+    return None if passed is None else bool(passed)
+
+
 def gallery(comp: Comparison) -> list[dict[str, Any]]:
-    """One entry per case: prompt and, per model, thumbnail, scores and check reasons."""
+    """One entry per case: prompt and, per model, thumbnail, check results and scores."""
     out = []
     for info in comp.cases:
         entries = []
         for m in comp.models:
             rec = m.records[info.case_id]
-            checks = [
-                {
-                    "name": sc.get("evaluator", "?"),
-                    "suite": sc.get("suite", ""),
-                    "passed": sc.get("passed"),
-                    "status": sc.get("status", "ok"),
-                    "score": sc.get("score"),
-                    "reason": sc.get("reason") or "",
-                }
-                for sc in rec.scores
-            ]
             entries.append(
                 {
                     "model": m.name,
                     "status": rec.status,
                     "thumb": thumbnail(m, info.case_id) if rec.status == "ok" else None,
                     "overall": rec.overall,
-                    "suites": [(k, v) for k, v in rec.suites.items() if v is not None],
-                    "checks": checks,
+                    "suites": list(rec.suites.items()),
+                    "checks": card_checks(rec.scores),
                     "error": rec.error if rec.status != "ok" else None,
                 }
             )
@@ -169,6 +205,7 @@ def gallery(comp: Comparison) -> list[dict[str, Any]]:
                 "id": info.case_id,
                 "prompt": info.prompt,
                 "category": info.category,
+                "difficulty": info.difficulty,
                 "tags": list(info.tags),
                 "statuses": " ".join(statuses),
                 "search": " ".join([info.case_id, info.prompt, *info.tags]).lower(),
@@ -188,6 +225,7 @@ def _plots(lb: Leaderboard) -> dict[str, str | None]:
         ),
         "suite": None,
         "category": None,
+        "difficulty": None,
         "check": None,
         "paraphrase": None,
     }
@@ -198,6 +236,11 @@ def _plots(lb: Leaderboard) -> dict[str, str | None]:
     if not t["category"].empty:
         out["category"] = data_uri(
             plots.radar(t["category"], names, "Per-category mean overall score"), svg
+        )
+    if not t["difficulty"].empty:
+        out["difficulty"] = data_uri(
+            plots.grouped_bars(t["difficulty"], names, "Per-difficulty mean overall, 95% interval"),
+            svg,
         )
     if not t["check"].empty:
         out["check"] = data_uri(plots.check_heatmap(t["check"], names, "Check pass rate (%)"), svg)
@@ -246,6 +289,9 @@ def render_html(lb: Leaderboard, title: str = "mme3dr leaderboard") -> str:
         "overall": _records(t["overall"]),
         "suite": matrix(t["suite"], names),
         "category": matrix(t["category"], names),
+        "difficulty": matrix(t["difficulty"], names),
+        "significance": _records(t["significance"]),
+        "errors": _error_rows(t["errors"], names),
         "tag": matrix(t["tag"], names),
         "pairwise": pairwise_matrix(t["pairwise"], names),
         "rating": _records(t["rating"]),

@@ -21,11 +21,21 @@ Tables (column ``table`` in the exports):
   check (a model that did not run it there, e.g. a missing case, counts as not passing).
 * ``paraphrase``: one row per model: mean ``overall`` on original cases, on their adversarial
   paraphrases, and the gap (original minus paraphrase), when paraphrase cases were run.
+* ``difficulty``: like ``category``, grouped by the cases' ``difficulty`` (when known).
+* ``significance``: one row per unordered pair of models: the mean per-case difference of
+  ``overall`` (model minus opponent) over the cases both have a number for, its paired
+  bootstrap interval, and the two-sided p-value of a paired sign-flip permutation test, raw and
+  Holm-adjusted over all pairs (see :func:`leaderboard.stats.paired_permutation_test`).
+* ``errors``: one row per (model, reason): how many cases were missing, errored (by error
+  kind), had a check error (by check and exception type) or had an evaluator skipped.
+
+Besides the tables, :func:`case_frame` is the per-case export: one row per model x case.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,15 +45,17 @@ import numpy as np
 import pandas as pd
 
 from leaderboard import stats
-from leaderboard.load import Comparison, LeaderboardError
+from leaderboard.load import Comparison, LeaderboardError, case_file_cases
+from mme3dr.results import suite_means
 
 PARAPHRASE_TAG_PREFIX = "paraphrase_of:"
-SCORE_TABLES: tuple[str, ...] = ("overall", "suite", "category", "tag")
+SCORE_TABLES: tuple[str, ...] = ("overall", "suite", "category", "difficulty", "tag")
 EXPORT_COLUMNS: tuple[str, ...] = (
     "table", "group", "suite", "model", "opponent", "rank", "score", "ci_low", "ci_high",
     "tied_with", "n", "ok", "missing", "error", "wins", "ties", "losses", "win_rate", "passed",
-    "original", "paraphrase",
+    "original", "paraphrase", "p_value", "p_holm", "source", "cases",
 )  # fmt: skip
+ASSET_ERROR_KIND = re.compile(r"^[a-z][a-z_]*$")
 
 
 @dataclass
@@ -56,6 +68,7 @@ class Settings:
     level: float = stats.DEFAULT_LEVEL
     margin: float = 0.01
     prior: float = 1.0
+    permutations: int = 10_000
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -70,6 +83,11 @@ class Leaderboard:
     tables: dict[str, pd.DataFrame]
     absent_suites: list[str] = field(default_factory=list)
     paraphrase_pairs: list[tuple[str, str]] = field(default_factory=list)
+    cases: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def write_cases_csv(self, path: Path) -> None:
+        """The per-case table (one row per model x case), see :func:`case_frame`."""
+        self.cases.to_csv(path, index=False)
 
     def export_frame(self) -> pd.DataFrame:
         """Every table stacked into one long frame with a ``table`` column (the CSV)."""
@@ -99,6 +117,7 @@ class Leaderboard:
                 name: json.loads(df.to_json(orient="records", double_precision=15))
                 for name, df in self.tables.items()
             },
+            "cases": json.loads(self.cases.to_json(orient="records", double_precision=15)),
         }
 
     def write_json(self, path: Path) -> None:
@@ -111,28 +130,74 @@ class Leaderboard:
                 f"Suite(s) {', '.join(self.absent_suites)}: no evaluator produced a score for any "
                 "model, so they are left out (absent, not zero)."
             )
+        for model, suites in unmeasured_zeros(self.comparison).items():
+            notes.append(
+                f"{model}: suite(s) {', '.join(suites)} were measured on none of its usable "
+                "assets (every evaluator was skipped there), yet its missing and errored cases "
+                "carry 0 on them, as its records say. The run treated an evaluator as available "
+                "that could not run; the numbers are shown as recorded."
+            )
         return notes
 
 
-def score_matrix(comp: Comparison, suite: str | None = None) -> np.ndarray:
-    """Cases x models: ``overall`` (or one suite's score); ``NaN`` where absent.
+def unmeasured_zeros(comp: Comparison) -> dict[str, list[str]]:
+    """Per model, suites whose only numbers are the 0s of its missing/errored cases while its
+    ``ok`` cases asked for the suite and measured nothing: a sign the run thought an
+    evaluator was available (so failures score 0) that could not actually run."""
+    out: dict[str, list[str]] = {}
+    for m in comp.models:
+        recs = list(m.records.values())
+        ok = [r for r in recs if r.status == "ok"]
+        failed = [r for r in recs if r.status != "ok"]
+        asked = {s for r in ok for s in r.suites}
+        bad = [
+            s
+            for s in sorted(asked)
+            if not any(r.suites.get(s) is not None for r in ok)
+            and any(r.suites.get(s) is not None for r in failed)
+        ]
+        if bad:
+            out[m.name] = bad
+    return out
 
-    For a suite, a case counts only where at least one model's ``ok`` record has a number for
-    it: a suite no evaluator could score (e.g. one not built yet) is absent for everybody on
-    that case, rather than 0 for the models whose asset was missing and absent for the rest.
+
+def score_matrix(comp: Comparison, suite: str | None = None) -> np.ndarray:
+    """Cases x models: each record's own ``overall`` (or one suite's score); ``NaN`` where the
+    record has none (absent: nothing could measure it for that model and case).
+
+    These are the per-case numbers behind every mean, interval, pairwise outcome, rating and
+    significance test; a model's column depends only on its own records.
     """
     out = np.full((len(comp.cases), len(comp.models)), np.nan)
     for i, cid in enumerate(comp.case_ids):
-        recs = [m.records[cid] for m in comp.models]
-        if suite is not None and not any(
-            r.status == "ok" and r.suites.get(suite) is not None for r in recs
-        ):
-            continue
-        for j, rec in enumerate(recs):
+        for j, m in enumerate(comp.models):
+            rec = m.records[cid]
             v = rec.overall if suite is None else rec.suites.get(suite)
             if v is not None:
                 out[i, j] = float(v)
     return out
+
+
+def model_means(comp: Comparison, case_ids: list[str] | None = None) -> list[dict[str, Any]]:
+    """Per model, :func:`mme3dr.results.suite_means` of its records (all cases, or
+    ``case_ids``): the point estimates the report shows, identical to ``summary.json``."""
+    ids = comp.case_ids if case_ids is None else case_ids
+    return [suite_means([m.records[c] for c in ids]) for m in comp.models]
+
+
+def _interval(
+    mat: np.ndarray, means: list[dict[str, Any]], s: Settings, suite: str | None = None
+) -> stats.Interval:
+    """Bootstrap interval of ``mat``'s columns, with the point estimate taken from
+    :func:`mme3dr.results.suite_means` (the same cases and values, so only rounding of the
+    summation order could differ, and this makes the report equal ``summary.json`` exactly)."""
+    iv = stats.bootstrap_means(mat, s.n_resamples, s.seed, s.level)
+    point = [
+        (m["overall"] if suite is None else m["suites"].get(suite, {"mean": None}))["mean"]
+        for m in means
+    ]
+    iv.mean = np.array([np.nan if p is None else p for p in point], dtype=float)
+    return iv
 
 
 def _ranked_rows(
@@ -162,7 +227,7 @@ def _num(x: float) -> float | None:
 
 
 def overall_table(comp: Comparison, s: Settings) -> pd.DataFrame:
-    iv = stats.bootstrap_means(score_matrix(comp), s.n_resamples, s.seed, s.level)
+    iv = _interval(score_matrix(comp), model_means(comp), s)
     rows = _ranked_rows(comp.names, iv)
     for row, m in zip(rows, comp.models, strict=True):
         counts = Counter(r.status for r in m.records.values())
@@ -181,25 +246,34 @@ def suite_table(comp: Comparison, s: Settings) -> tuple[pd.DataFrame, list[str]]
     from mme3dr.evaluators.base import SUITES
 
     names = _ordered(sorted({x for c in comp.cases for x in c.suites}), tuple(SUITES))
+    means = model_means(comp)
     rows, absent = [], []
     for suite in names:
         mat = score_matrix(comp, suite)
         if np.isnan(mat).all():
             absent.append(suite)
             continue
-        iv = stats.bootstrap_means(mat, s.n_resamples, s.seed, s.level)
-        rows.extend(_ranked_rows(comp.names, iv, suite))
+        rows.extend(_ranked_rows(comp.names, _interval(mat, means, s, suite), suite))
     return pd.DataFrame(rows), absent
 
 
 def subset_table(comp: Comparison, s: Settings, kind: str) -> pd.DataFrame:
-    """Per-category (``kind="category"``) or per-tag rows of case ``overall`` means."""
-    from mme3dr.cases import CATEGORIES
+    """Per-category, per-difficulty or per-tag (``kind``) rows of case ``overall`` means.
+
+    Difficulty groups follow :data:`mme3dr.cases.DIFFICULTIES`; cases of unknown difficulty
+    form the group ``unknown`` (only listed when some case's difficulty is known)."""
+    from mme3dr.cases import CATEGORIES, DIFFICULTIES
 
     mat = score_matrix(comp)
     if kind == "category":
         membership = {c.case_id: [c.category] for c in comp.cases}
         groups = _ordered(sorted({c.category for c in comp.cases}), CATEGORIES)
+    elif kind == "difficulty":
+        if not any(c.difficulty for c in comp.cases):
+            return pd.DataFrame()
+        membership = {c.case_id: [c.difficulty or "unknown"] for c in comp.cases}
+        found = sorted({g for v in membership.values() for g in v})
+        groups = _ordered(found, (*DIFFICULTIES, "unknown"))
     else:
         membership = {c.case_id: list(c.tags) for c in comp.cases}
         counts = Counter(t for c in comp.cases for t in c.tags)
@@ -207,7 +281,8 @@ def subset_table(comp: Comparison, s: Settings, kind: str) -> pd.DataFrame:
     rows = []
     for g in groups:
         sel = np.array([g in membership[cid] for cid in comp.case_ids])
-        iv = stats.bootstrap_means(mat[sel], s.n_resamples, s.seed, s.level)
+        ids = [cid for cid, keep in zip(comp.case_ids, sel, strict=True) if keep]
+        iv = _interval(mat[sel], model_means(comp, ids), s)
         rows.extend(_ranked_rows(comp.names, iv, g))
     return pd.DataFrame(rows)
 
@@ -335,6 +410,137 @@ def check_table(comp: Comparison) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def significance_table(comp: Comparison, s: Settings) -> pd.DataFrame:
+    """Paired permutation p-values and mean differences per pair (see module docstring)."""
+    mat = score_matrix(comp)
+    rows = []
+    names = comp.names
+    for i in range(len(names)):
+        for j in range(i + 1, len(names)):
+            test = stats.paired_permutation_test(mat[:, i], mat[:, j], s.permutations, s.seed)
+            both = ~(np.isnan(mat[:, i]) | np.isnan(mat[:, j]))
+            diff = (mat[:, i] - mat[:, j])[both]
+            iv = stats.bootstrap_means(diff[:, None], s.n_resamples, s.seed, s.level)
+            rows.append(
+                {
+                    "model": names[i],
+                    "opponent": names[j],
+                    "n": test.n,
+                    "score": _num(test.mean_diff),
+                    "ci_low": _num(iv.low[0]),
+                    "ci_high": _num(iv.high[0]),
+                    "p_value": test.p_value,
+                }
+            )
+    if rows:
+        for row, adj in zip(rows, stats.holm_adjust([r["p_value"] for r in rows]), strict=True):
+            row["p_holm"] = adj
+    return pd.DataFrame(rows)
+
+
+def error_reason(rec: Any) -> str | None:
+    """A short, countable reason why a record has no usable asset, ``None`` when it is ok.
+
+    ``missing: <why>``, or for an ``error`` record ``error: <kind>`` where the message is
+    ``<asset path>: <kind>: <detail>`` (an :class:`mme3dr.errors.AssetError`), else the
+    message's first 60 characters with the asset path removed."""
+    if rec.status == "ok":
+        return None
+    msg = str(rec.error or "").strip()
+    if rec.asset and msg.startswith(f"{rec.asset}: "):
+        msg = msg[len(rec.asset) + 2 :]
+    if rec.status == "missing":
+        return f"missing: {msg or 'no asset'}"
+    kind = getattr(rec, "error_kind", None) or msg.split(": ", 1)[0]
+    if not ASSET_ERROR_KIND.match(str(kind)):
+        kind = re.sub(r"\d+", "#", msg)[:60] or "unknown"
+    return f"{rec.status}: {kind}"
+
+
+def _check_reasons(rec: Any) -> list[tuple[str, str]]:
+    """``(source, reason)`` for each evaluator of an ok record that errored or was skipped."""
+    out = []
+    for sc in rec.scores:
+        status, name = sc.get("status"), sc.get("evaluator", "?")
+        if status == "error":
+            exc = str(sc.get("reason") or "").split(":", 1)[0].strip() or "error"
+            out.append(("check", f"check error: {name}: {exc}"))
+        elif status == "skipped":
+            out.append(("skipped", f"skipped: {name}"))
+    return out
+
+
+def _merge_skipped(found: dict[tuple[str, str], list[str]]) -> dict[tuple[str, str], list[str]]:
+    """Evaluators skipped on exactly the same cases (e.g. every learned one, weights absent)
+    become one row: ``skipped: a, b, c``."""
+    out = {k: v for k, v in found.items() if k[0] != "skipped"}
+    by_cases: dict[tuple[str, ...], list[str]] = {}
+    for (source, reason), ids in found.items():
+        if source == "skipped":
+            by_cases.setdefault(tuple(ids), []).append(reason.removeprefix("skipped: "))
+    for ids, names in by_cases.items():
+        out[("skipped", "skipped: " + ", ".join(sorted(names)))] = list(ids)
+    return out
+
+
+def error_table(comp: Comparison) -> pd.DataFrame:
+    """The tally of reasons per model (see module docstring), most frequent first."""
+    rows = []
+    for m in comp.models:
+        found: dict[tuple[str, str], list[str]] = {}
+        for cid, rec in m.records.items():
+            reason = error_reason(rec)
+            pairs = [("case", reason)] if reason else []
+            for key in pairs + _check_reasons(rec):
+                found.setdefault(key, []).append(cid)
+        found = _merge_skipped(found)
+        order = {"case": 0, "check": 1, "skipped": 2}
+        for (source, reason), ids in sorted(
+            found.items(), key=lambda kv: (order[kv[0][0]], -len(kv[1]), kv[0][1])
+        ):
+            rows.append(
+                {
+                    "model": m.name,
+                    "source": source,
+                    "group": reason,
+                    "n": len(ids),
+                    "cases": " ".join(ids[:8]) + (" ..." if len(ids) > 8 else ""),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def case_frame(comp: Comparison) -> pd.DataFrame:
+    """One row per model x case: status, ``overall``, each suite's score (empty where absent),
+    the case's category and difficulty, and why it failed (``reason``: :func:`error_reason`,
+    ``error``: the full message, ``check_errors``: errored checks with their messages)."""
+    from mme3dr.evaluators.base import SUITES
+
+    suites = _ordered(sorted({x for c in comp.cases for x in c.suites}), tuple(SUITES))
+    rows = []
+    for m in comp.models:
+        for info in comp.cases:
+            rec = m.records[info.case_id]
+            row: dict[str, Any] = {
+                "model": m.name,
+                "case_id": info.case_id,
+                "category": info.category,
+                "difficulty": info.difficulty,
+                "status": rec.status,
+                "overall": rec.overall,
+            }
+            row.update({f"suite_{x}": rec.suites.get(x) for x in suites})
+            row["reason"] = error_reason(rec)
+            row["error"] = rec.error if rec.status != "ok" else None
+            row["check_errors"] = "; ".join(
+                f"{sc.get('evaluator')}: {sc.get('reason', '')}"
+                for sc in rec.scores
+                if sc.get("status") == "error"
+            )
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
 def paraphrase_pairs(comp: Comparison) -> list[tuple[str, str]]:
     """``(original_id, paraphrase_id)`` pairs present in the comparison.
 
@@ -372,18 +578,8 @@ def _pairs_from_meta(cases: list[tuple[str, dict]]) -> dict[str, str]:
 
 
 def _pairs_from_case_file(comp: Comparison) -> dict[str, str]:
-    path, sha = comp.case_set.get("path"), comp.case_set.get("sha256")
-    if not path or not Path(path).is_file():
-        return {}
-    try:
-        from mme3dr.cases import load_cases
-
-        cs = load_cases(Path(path), validate_checks=False)
-    except Exception:  # noqa: BLE001 - an unreadable case file only means no meta pairs
-        return {}
-    if cs.sha256 != sha:
-        return {}
-    return _pairs_from_meta([(c.id, c.meta) for c in cs.cases])
+    cases = case_file_cases(comp.case_set)
+    return _pairs_from_meta([(c.id, c.meta) for c in cases.values()])
 
 
 def paraphrase_table(comp: Comparison, s: Settings, pairs: list[tuple[str, str]]) -> pd.DataFrame:
@@ -422,12 +618,17 @@ def build_leaderboard(
         "overall": overall_table(comp, s),
         "suite": suites,
         "category": subset_table(comp, s, "category"),
+        "difficulty": subset_table(comp, s, "difficulty"),
         "tag": subset_table(comp, s, "tag"),
         "pairwise": pairwise_table(comp, s),
+        "significance": significance_table(comp, s),
         "rating": rating_table(comp, s),
         "check": check_table(comp),
         "paraphrase": paraphrase_table(comp, s, pairs),
+        "errors": error_table(comp),
     }
     if judgments is not None:
         tables["judge"] = judge_table(comp, s, judgments)
-    return Leaderboard(comp, s, tables, absent_suites=absent, paraphrase_pairs=pairs)
+    return Leaderboard(
+        comp, s, tables, absent_suites=absent, paraphrase_pairs=pairs, cases=case_frame(comp)
+    )

@@ -318,18 +318,76 @@ def merge(
 
 @app.command()
 def checks() -> None:
-    """List every registered evaluator and check with its suite and description."""
+    """List every registered evaluator and check, grouped by suite, with its parameters."""
     from mme3dr.evaluators import registry
+    from mme3dr.evaluators.base import SUITES
 
-    table = Table()
-    for col in ("name", "suite", "default", "version", "description"):
-        table.add_column(col)
+    width = _text_width()
+    by_suite: dict[str, list[Any]] = {}
     for name in registry.known_names():
         cls = registry.get(name)
-        table.add_row(
-            name, cls.suite, "yes" if cls.runs_by_default else "", cls.version, cls.description
-        )
-    console.print(table)
+        by_suite.setdefault(cls.suite, []).append(cls)
+    order = [s for s in SUITES if s in by_suite] + sorted(set(by_suite) - set(SUITES))
+    lines = _wrap(
+        "Evaluators by suite (* runs by default; vN is the evaluator version).", width, ""
+    )
+    for suite in order:
+        lines += ["", f"{suite} ({len(by_suite[suite])})"]
+        for cls in sorted(by_suite[suite], key=lambda c: c.name):
+            lines.append(f"  {cls.name}{' *' if cls.runs_by_default else ''}  v{cls.version}")
+            lines += _wrap(cls.description or "(no description)", width, "      ")
+            params = ", ".join(evaluator_params(cls)) or "none"
+            lines += _wrap(f"params: {params}", width, "          ", "      ")
+    typer.echo("\n".join(lines))
+
+
+def _text_width() -> int:
+    """Columns to wrap plain-text listings to: the terminal's (``$COLUMNS``), at most 100."""
+    import shutil
+
+    return max(40, min(100, shutil.get_terminal_size((80, 24)).columns))
+
+
+def _wrap(text: str, width: int, indent: str, first: str | None = None) -> list[str]:
+    """``text`` wrapped to ``width`` columns; long words (paths) are broken, never overflow."""
+    import textwrap
+
+    return textwrap.wrap(
+        text,
+        width=width,
+        initial_indent=indent if first is None else first,
+        subsequent_indent=indent,
+        break_long_words=True,
+        break_on_hyphens=False,
+    ) or [indent.rstrip()]
+
+
+def evaluator_params(cls: type) -> list[str]:
+    """An evaluator's keyword parameters as ``name=default`` (``name`` when required), read
+    from the ``__init__`` signatures along its class hierarchy up to ``Evaluator`` (so the
+    count checks list ``expect, min, max`` from their shared base). An evaluator taking other
+    free-form keywords that it validates itself (e.g. ``aspect``'s ratios) ends with
+    ``other keywords (see description)``."""
+    import inspect
+
+    from mme3dr.evaluators.base import Evaluator
+
+    out: dict[str, str] = {}
+    free = False
+    for klass in cls.__mro__:
+        if klass is Evaluator or not issubclass(klass, Evaluator):
+            break
+        init = klass.__dict__.get("__init__")
+        if init is None:
+            continue
+        params = list(inspect.signature(init).parameters.values())[1:]
+        for p in params:
+            if p.kind is p.KEYWORD_ONLY and p.name not in out:
+                out[p.name] = p.name if p.default is p.empty else f"{p.name}={p.default!r}"
+        if not any(p.kind is p.VAR_KEYWORD for p in params):
+            break
+        free = free or not hasattr(cls, "extra_params")
+    return list(out.values()) + (["other keywords (see description)"] if free else [])
 
 
 def _load(spec: str) -> Any:
@@ -430,22 +488,41 @@ app.add_typer(weights_app, name="weights")
 
 @weights_app.command("list")
 def weights_list() -> None:
-    """Every weights entry: the evaluators that use it and whether it is present here."""
+    """Every weights entry: whether it is present here, what uses it and how to get it."""
     from mme3dr.weights import CATALOGUE, mme3dr_home, status
 
-    table = Table(title=f"weights (MME3DR_HOME={mme3dr_home()})", title_justify="left")
-    for col in ("name", "used by", "model", "present", "where / how to get it"):
-        table.add_column(col, overflow="fold")
+    width = _text_width()
+    found = {name: status(name) for name in CATALOGUE}
+    n_ok = sum(ok for ok, _ in found.values())
+    lines = _wrap(
+        f"weights in MME3DR_HOME={mme3dr_home()}: {n_ok} of {len(CATALOGUE)} present", width, ""
+    )
     for wname, spec in CATALOGUE.items():
-        ok, where = status(wname)
-        table.add_row(
-            wname,
-            ", ".join(spec.used_by),
-            f"{spec.arch} {spec.tag}".strip(),
-            "yes" if ok else "no",
-            where,
-        )
-    console.print(table)
+        ok, where = found[wname]
+        size = f"  (~{spec.size_mb} MB)" if spec.size_mb else ""
+        lines += ["", f"{wname}  present: {'yes' if ok else 'no'}{size}"]
+        lines += _wrap(spec.description or f"{spec.arch} {spec.tag}".strip(), width, "    ")
+        lines += _wrap(", ".join(spec.used_by) or "-", width, " " * 13, "    used by: ")
+        if ok:
+            lines += _wrap(where, width, " " * 13, "    at:      ")
+        else:
+            lines += _weights_hints(wname, spec, width)
+    typer.echo("\n".join(lines))
+
+
+def _weights_hints(wname: str, spec: Any, width: int) -> list[str]:
+    """How to get missing weights: fetch, copy the file(s) into place, or pass a path."""
+    from mme3dr.weights import weights_dir
+
+    pad = " " * 13
+    where = str(weights_dir(wname)) + "/"
+    what = "the model folder as" if spec.kind == "hf_model" else " or ".join(spec.files[:2])
+    return [
+        *_wrap(f"mme3dr weights fetch {wname}", width, pad, "    fetch:   "),
+        *_wrap(f"{what} in", width, pad, "    or put:  "),
+        *_wrap(where, width, pad, pad),
+        *_wrap(f"--weights {wname}=PATH", width, pad, "    or pass: "),
+    ]
 
 
 @weights_app.command("fetch")

@@ -134,20 +134,44 @@ def _mean(values: Iterable[float]) -> float | None:
     return sum(vals) / len(vals) if vals else None
 
 
+def suite_means(records: Iterable[Record]) -> dict[str, Any]:
+    """The one aggregation rule for suite and overall scores over a model's cases.
+
+    Returns ``{"suites": {suite: {"mean", "n"}}, "overall": {"mean", "n"}}``. A suite's mean is
+    over the records where that suite is present (a number: ``ok`` cases that measured it,
+    and ``missing``/``error`` cases, which carry 0 where something could have measured it);
+    ``None`` entries (nothing could measure the suite on that case) are left out. ``overall``
+    is the mean of the records' own ``overall`` where present (``None`` when none is). A suite
+    no record has a number for is not listed. :func:`summarise` and the leaderboard both use
+    this, so their numbers agree exactly.
+    """
+    suite_vals: dict[str, list[float]] = defaultdict(list)
+    overall_vals: list[float] = []
+    for rec in sorted(records, key=lambda r: r.case_id):  # one summation order everywhere
+        for suite, val in rec.suites.items():
+            if val is not None:
+                suite_vals[suite].append(float(val))
+        if rec.overall is not None:
+            overall_vals.append(float(rec.overall))
+    return {
+        "suites": {s: {"mean": _mean(v), "n": len(v)} for s, v in sorted(suite_vals.items())},
+        "overall": {"mean": _mean(overall_vals), "n": len(overall_vals)},
+    }
+
+
 def summarise(records: list[Record], stamp: dict[str, Any] | None = None) -> dict[str, Any]:
     """Per-suite, per-category, per-check and overall means, status counts and the stamp.
 
-    Means are over cases; a suite's mean uses the cases where that suite is present (missing
-    and error cases count as 0). ``checks`` aggregates every evaluator by name: how many cases
-    ran it, its pass rate (where it has a threshold) and mean score.
+    Suite and overall means follow :func:`suite_means` (over cases; a suite's mean uses the
+    cases where that suite is present, missing and error cases counting as 0). ``checks``
+    aggregates every evaluator by name: how many cases ran it, its pass rate (where it has a
+    threshold) and mean score.
     """
     counts = {s: 0 for s in STATUSES}
-    suite_vals: dict[str, list[float]] = defaultdict(list)
     cat_vals: dict[str, list[float]] = defaultdict(list)
     check_scores: dict[str, list[float]] = defaultdict(list)
     check_passes: dict[str, list[bool]] = defaultdict(list)
     check_errors: dict[str, int] = defaultdict(int)
-    overall_vals: list[float] = []
     missing: list[str] = []
     errors: dict[str, str] = {}
     for rec in sorted(records, key=lambda r: r.case_id):
@@ -156,11 +180,7 @@ def summarise(records: list[Record], stamp: dict[str, Any] | None = None) -> dic
             missing.append(rec.case_id)
         elif rec.status == "error":
             errors[rec.case_id] = rec.error or ""
-        for suite, val in rec.suites.items():
-            if val is not None:
-                suite_vals[suite].append(val)
         if rec.overall is not None:
-            overall_vals.append(rec.overall)
             cat_vals[rec.category].append(rec.overall)
         for sc in rec.scores:
             name = sc.get("evaluator", "?")
@@ -171,11 +191,12 @@ def summarise(records: list[Record], stamp: dict[str, Any] | None = None) -> dic
             if sc.get("passed") is not None:
                 check_passes[name].append(bool(sc["passed"]))
     names = sorted(set(check_scores) | set(check_passes) | set(check_errors))
+    means = suite_means(records)
     return {
         "n_cases": len(records),
         "counts": counts,
-        "overall": _mean(overall_vals),
-        "suites": {s: {"mean": _mean(v), "n": len(v)} for s, v in sorted(suite_vals.items())},
+        "overall": means["overall"]["mean"],
+        "suites": means["suites"],
         "categories": {c: {"mean": _mean(v), "n": len(v)} for c, v in sorted(cat_vals.items())},
         "checks": {
             n: {

@@ -157,12 +157,13 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def built(results: Path) -> dict[str, Path]:
     """``mme3dr leaderboard`` on the three folders: report, CSV and JSON."""
     out = results.parent / "report"
-    paths = {"html": out / "report.html", "csv": out / "tables.csv", "json": out / "tables.json"}
+    paths = {"html": out / "report.html", "csv": out / "tables.csv", "json": out / "tables.json",
+             "cases": out / "cases.csv"}  # fmt: skip
     dirs = [str(results / n) for n in ("reference", "broken", safe_name(XSS_NAME))]
     res = CliRunner().invoke(
         app,
         ["leaderboard", *dirs, "--out", str(paths["html"]), "--csv", str(paths["csv"]),
-         "--json", str(paths["json"])],
+         "--json", str(paths["json"]), "--cases-csv", str(paths["cases"])],
     )  # fmt: skip
     assert res.exit_code == 0, res.output
     assert all(p.is_file() for p in paths.values())
@@ -174,7 +175,7 @@ def dom(built: dict[str, Path]) -> Node:
     """The report as the browser rendered it (after its own script ran), plus a screenshot."""
     with tempfile.TemporaryDirectory() as profile:
         url = built["html"].resolve().as_uri()
-        dumped = run_chromium(["--dump-dom", url], Path(profile)).stdout
+        dumped = run_chromium(["--window-size=1280,900", "--dump-dom", url], Path(profile)).stdout
         ARTIFACTS.mkdir(exist_ok=True)
         SCREENSHOT.unlink(missing_ok=True)
         run_chromium([f"--screenshot={SCREENSHOT}", "--window-size=1280,900", url], Path(profile))
@@ -224,12 +225,11 @@ def test_tables_have_the_right_rows(dom: Node, built: dict[str, Path], results: 
     assert sorted(models("pairwise")) == sorted(NAMES)
     assert groups("category") == list(CATEGORIES)
     assert sorted(groups("tag")) == sorted({t for c in cases for t in c.tags})
-    # a suite has a row when some model's ok record scored it (absent suites are left out)
+    # a suite has a row when some model's record has a number for it (absent: left out)
     scored = {
         suite
         for d in results.iterdir()
         for rec in read_records(d / "results.jsonl")
-        if rec.status == "ok"
         for suite, v in rec.suites.items()
         if v is not None
     }
@@ -401,3 +401,102 @@ def test_gallery_is_paged_by_its_script(dom: Node) -> None:
     assert dom.find_all("span", id="g-info")[0].text() == "33 of 33 cases · page 1 of 5"
     first = shown[0]
     assert first.find_all("p")[0].text().strip().startswith("“")  # the prompt, quoted
+
+
+def _suite_means(lb, model: str) -> dict[str, float]:
+    t = lb.tables["suite"]
+    sub = t[(t["model"] == model) & t["score"].notna()]
+    return dict(zip(sub["group"], sub["score"], strict=True))
+
+
+def test_suite_means_equal_each_summary_alone_and_beside_others(results: Path) -> None:
+    """Real runs (broken has missing and errored cases; the third misses four): a model's
+    per-suite and overall means in the report equal its own summary.json exactly, with 1, 2
+    and 3 models in the report."""
+    from leaderboard.tables import Settings
+
+    s = Settings(n_resamples=50, rating_resamples=0, permutations=100)
+    folders = sorted(d for d in results.iterdir() if (d / "results.jsonl").is_file())
+    reports = [build_leaderboard(load_comparison(folders), s)]
+    reports += [build_leaderboard(load_comparison([d, folders[0]]), s) for d in folders[1:]]
+    for d in folders:
+        summary = json.loads((d / SUMMARY_FILE).read_text())
+        name = summary["stamp"]["model"]["name"]
+        want = {k: v["mean"] for k, v in summary["suites"].items() if v["mean"] is not None}
+        assert summary["counts"]["missing"] + summary["counts"]["error"] > 0 or name == "reference"
+        alone = build_leaderboard(load_comparison([d]), s)
+        for lb in [alone] + [r for r in reports if name in r.comparison.names]:
+            assert _suite_means(lb, name) == want, (name, lb.comparison.names)
+            score = lb.tables["overall"].set_index("model").loc[name, "score"]
+            assert score == summary["overall"]
+
+
+def test_cases_csv_has_one_row_per_model_and_case(built: dict[str, Path], results: Path) -> None:
+    cases = pd.read_csv(built["cases"])
+    assert len(cases) == 3 * 33 and set(cases["model"]) == NAMES
+    broken = cases[cases["model"] == "broken"]
+    summary = json.loads((results / "broken" / SUMMARY_FILE).read_text())
+    assert broken["status"].value_counts().to_dict() == {
+        k: v for k, v in summary["counts"].items() if v
+    }
+    failed = broken[broken["status"] != "ok"]
+    assert failed["reason"].notna().all() and failed["error"].notna().all()
+    assert (failed["overall"] == 0.0).all()
+    assert set(broken["difficulty"]) <= {"easy", "medium", "hard"}  # read from the case file
+    for suite, v in summary["suites"].items():
+        assert broken[f"suite_{suite}"].mean() == pytest.approx(v["mean"])
+
+
+def test_report_sections_and_failure_tally(dom: Node, built: dict[str, Path]) -> None:
+    sig = dom.find_all("table", data_table="significance")[0]
+    assert len([tr for tr in sig.find_all("tr") if "data-model" in tr.attrs]) == 3
+    assert "permutation test" in dom.find_all("section", id="pairwise")[0].text()
+    data = json.loads(built["json"].read_text())
+    counts = {r["model"]: r for r in data["tables"]["overall"]}
+    tally = [r for r in data["tables"]["errors"] if r["source"] == "case"]
+    for name in NAMES:
+        n = sum(r["n"] for r in tally if r["model"] == name)
+        assert n == counts[name]["missing"] + counts[name]["error"], name
+    diff = dom.find_all("table", data_table="difficulty")[0]
+    assert [tr.attrs["data-group"] for tr in diff.find_all("tr") if "data-group" in tr.attrs] == [
+        "easy", "medium", "hard"
+    ]  # fmt: skip
+    assert "3 models" in " ".join(dom.find_all("header")[0].text().split())
+
+
+def test_gallery_cards_fold_skipped_evaluators(dom: Node) -> None:
+    entries = [n for n in dom.find_all("div") if "entry" in n.attrs.get("class", "").split()]
+    ok = [e for e in entries if e.attrs["data-status"] == "ok"]
+    assert ok
+    for e in ok:
+        folds = [d for d in e.find_all("details") if "skipped" in d.attrs.get("class", "")]
+        assert len(folds) <= 1
+        items = [li.text() for ul in e.find_all("ul") for li in ul.find_all("li")
+                 if "checks" in ul.attrs.get("class", "")]  # fmt: skip
+        assert not any("not found" in t for t in items)  # skip messages only in the fold
+        kids = [c.attrs.get("class", "") for c in e.children]
+        if "checks" in kids and "scores" in kids:
+            assert kids.index("checks") < kids.index("scores")  # results first
+
+
+def test_long_paths_wrap(tmp_path: Path) -> None:
+    """A result folder and an error message with a 300-character path do not widen the page."""
+    from leaderboard.report import write_report
+    from leaderboard.tables import Settings
+    from mme3dr.results import Record, append_record, write_json_atomic
+
+    deep = tmp_path.joinpath(*["a-rather-long-folder-name-for-results" + str(i) for i in range(8)])
+    deep.mkdir(parents=True)
+    asset = str(deep / ("asset_" * 20 + ".glb"))
+    error = f"{asset}: unreadable: could not parse"
+    rec = Record("c1", "error", category="stylized", prompt="a cube", suites={"spatial": 0.0},
+                 overall=0.0, asset=asset, error=error)  # fmt: skip
+    append_record(deep / "results.jsonl", rec)
+    write_json_atomic(deep / SUMMARY_FILE, {"stamp": {"model": {"name": "m" * 90}}})
+    out = tmp_path / "r.html"
+    write_report(build_leaderboard(load_comparison([deep]), Settings(10, 0, permutations=10)), out)
+    with tempfile.TemporaryDirectory() as profile:
+        args = ["--window-size=1280,900", "--dump-dom", out.resolve().as_uri()]
+        body = parse(run_chromium(args, Path(profile)).stdout).find_all("body")[0]
+    assert body.attrs["data-ready"] == "1"
+    assert int(body.attrs["data-scroll-width"]) <= int(body.attrs["data-view-width"]) == 1280

@@ -2,8 +2,8 @@
   "use strict";
 
   // After every image has loaded (or failed), mark each one and record a verdict on <body>:
-  // data-images-total, data-images-broken and data-ready="1" (read by the tests and handy
-  // when checking a report by hand).
+  // data-images-total, data-images-broken, data-scroll-width, data-view-width and
+  // data-ready="1" (read by the tests and handy when checking a report by hand).
   function checkImages() {
     var imgs = document.querySelectorAll("img");
     var broken = 0;
@@ -17,6 +17,9 @@
     });
     document.body.setAttribute("data-images-total", String(imgs.length));
     document.body.setAttribute("data-images-broken", String(broken));
+    // Whether anything (a long path, a long reason) makes the page wider than the window.
+    document.body.setAttribute("data-scroll-width", String(document.documentElement.scrollWidth));
+    document.body.setAttribute("data-view-width", String(window.innerWidth));
     document.body.setAttribute("data-ready", "1");
   }
 
