@@ -34,7 +34,7 @@ from mme3dr.evaluators.alignment import (
 )
 from mme3dr.evaluators.base import Evaluator, Sample, Score
 from mme3dr.evaluators.registry import register
-from mme3dr.weights import Resolved, WeightsMissing, record_use, resolve
+from mme3dr.weights import Resolved, WeightsMissing, guarded_load, record_use, resolve
 
 
 def _reduce(values: np.ndarray, how: str) -> float:
@@ -91,21 +91,34 @@ _HEADS_LOCK = threading.Lock()
 def load_aesthetic_head(
     name: str = "laion-aesthetic-v2", device: str = "cpu", checkpoint: str | None = None
 ):
-    """The aesthetic MLP head (input size read from the checkpoint), cached per process."""
-    import torch
+    """The aesthetic MLP head (input size read from the checkpoint), cached per process.
 
+    A file that does not load raises :class:`mme3dr.weights.WeightsLoadError` once and then
+    at once on every later call (see :func:`mme3dr.weights.guarded_load`)."""
     resolved = resolve(name, checkpoint)
     key = (str(resolved.path), device)
     with _HEADS_LOCK:
         if key not in _HEADS:
-            sd = torch.load(resolved.path, map_location="cpu", weights_only=True)
-            if isinstance(sd, dict) and "state_dict" in sd:
-                sd = sd["state_dict"]
-            head = _head_module()(int(sd["layers.0.weight"].shape[1]))
-            head.load_state_dict(sd)
+            head = guarded_load(resolved, lambda: _read_head(resolved), "LAION aesthetic MLP")
             _HEADS[key] = (head.to(device).eval(), resolved)
     record_use(resolved)
     return _HEADS[key]
+
+
+def _read_head(resolved: Resolved):
+    import torch
+
+    sd = torch.load(resolved.path, map_location="cpu", weights_only=True)
+    if isinstance(sd, dict) and "state_dict" in sd:
+        sd = sd["state_dict"]
+    if not isinstance(sd, dict) or "layers.0.weight" not in sd:
+        keys = list(sd)[:3] if isinstance(sd, dict) else []
+        raise ValueError(
+            f"no 'layers.0.weight' in the file (not a LAION aesthetic head; keys e.g. {keys})"
+        )
+    head = _head_module()(int(sd["layers.0.weight"].shape[1]))
+    head.load_state_dict(sd)
+    return head
 
 
 def _load_both(loaders: list) -> tuple[list, list[str]]:

@@ -22,7 +22,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from mme3dr.features import check_native_libs, to_tensor
-from mme3dr.weights import Resolved, record_use, resolve
+from mme3dr.weights import Resolved, guarded_load, record_use, resolve
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
@@ -136,6 +136,7 @@ def get_extractor(
     with _LOCK:
         if key not in _EXTRACTORS:
             check_native_libs()
-            _EXTRACTORS[key] = cls(loader(resolved, device), resolved, device, batch_size)
+            model = guarded_load(resolved, lambda: loader(resolved, device), name)
+            _EXTRACTORS[key] = cls(model, resolved, device, batch_size)
     record_use(resolved)
     return _EXTRACTORS[key]
