@@ -200,8 +200,9 @@ def test_cli_eval_with_weights_fills_suites_and_set_metrics(with_clip, tmp_path)
     assert w["clip-vit-b-32"]["pretrained"] == "openai"
     assert w["laion-aesthetic-v2"]["weights"] == "random weights"
     rp = summary["set_metrics"]["clip_r_precision"]
-    assert rp["status"] == "ok" and rp["n_cases"] == 3 and rp["n_prompts"] == 3
-    assert 0.0 <= rp["r@1"] <= rp["r@5"] <= rp["r@10"] == 1.0
+    assert rp["status"] == "ok" and rp["n_cases"] == 3 and rp["pool_size"] == 3
+    assert 0.0 <= rp["r@1"] <= 1.0 and rp["r@5"] is None and rp["r@10"] is None
+    assert "3 prompts" in rp["undefined"]["r@5"]
     assert "hps_v21" in summary["skipped_evaluators"]
 
 

@@ -33,6 +33,10 @@ class RunContext:
     suites: tuple[str, ...] | None = None
     case_suites: set[str] = field(default_factory=set)
     reference: Path | None = None
+    #: the whole case set (a :class:`mme3dr.cases.CaseSet`), for metrics whose definition
+    #: depends on it (R-precision's candidate pools); when ``None`` they read the case set
+    #: named in ``out_dir/summary.json``'s stamp
+    case_set: Any = None
 
 
 class SetMetric(Protocol):
@@ -81,4 +85,25 @@ def finalize_all(metrics: list[SetMetric], records: list[Record]) -> dict[str, A
                 "reason": f"{type(exc).__name__}: {exc}",
                 "trace": traceback.format_exc(limit=3),
             }
+    return out
+
+
+def merge_set_metrics(
+    shard_metrics: list[dict[str, Any] | None], records: list[Record]
+) -> dict[str, Any]:
+    """Set metrics over a merged run, from the shards' ``set_metrics`` and the merged records.
+
+    ``clip_r_precision`` is recomputed exactly from the shards' per-case ranks (fixed
+    candidate pools); metrics that cannot be combined from shard results (FD/KID) are left out
+    (the caller keeps them per shard).
+    """
+    from mme3dr.evaluators.alignment import merge_r_precision
+
+    out: dict[str, Any] = {}
+    parts = [m.get("clip_r_precision") for m in shard_metrics if m and "clip_r_precision" in m]
+    if parts:
+        try:
+            out["clip_r_precision"] = merge_r_precision(parts, records)
+        except Exception as exc:  # noqa: BLE001 - a merge never fails on a set metric
+            out["clip_r_precision"] = {"status": "error", "reason": f"{type(exc).__name__}: {exc}"}
     return out
