@@ -7,8 +7,10 @@ Resolution order for a weights name (see :data:`CATALOGUE`), first hit wins:
 2. the **mme3dr cache**: ``$MME3DR_HOME/weights/NAME/<file>`` (``MME3DR_HOME`` defaults to
    ``~/.cache/mme3dr``); ``mme3dr weights fetch NAME`` downloads into it;
 3. the **Hugging Face cache** (``$HF_HUB_CACHE``, else ``$HF_HOME/hub``, else
-   ``~/.cache/huggingface/hub``), the **open_clip** URL cache (``~/.cache/clip``) and the
-   **torch hub** cache (``$TORCH_HOME/hub/checkpoints``, default ``~/.cache/torch``).
+   ``~/.cache/huggingface/hub``), a model's own tool cache (HPS v2.1: ``$HPS_ROOT`` and
+   ``~/.cache/hpsv2``, directly or as HF cache roots), the **open_clip** URL cache
+   (``~/.cache/clip``) and the **torch hub** cache (``$TORCH_HOME/hub/checkpoints``, default
+   ``~/.cache/torch``; every accepted file name).
 
 Nothing here touches the network except :func:`fetch`. A name that resolves nowhere raises
 :class:`WeightsMissing`, whose message is one line: what is missing and the command or path
@@ -63,6 +65,9 @@ class WeightSpec:
     quick_gelu: bool = False
     used_by: tuple[str, ...] = ()
     size_mb: int = 0
+    #: extra folders searched after the HF cache (``$VAR`` and ``~`` expanded; an unset
+    #: variable is skipped); each is searched directly and as a Hugging Face cache root
+    extra_dirs: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -124,18 +129,53 @@ CATALOGUE: dict[str, WeightSpec] = {
             tag="hpsv2.1",
             hf_repo="xswu/HPSv2",
             used_by=("hps_v21",),
+            extra_dirs=("$HPS_ROOT", "~/.cache/hpsv2"),
             size_mb=1950,
+        ),
+        WeightSpec(
+            name="inception-v3-tf",
+            kind="torch_fidelity",
+            description=(
+                "TF-FID Inception-v3 (the 2015-12-05 TensorFlow graph used by FID/KID in papers; "
+                "torch-fidelity / pytorch-fid weights), pool 2048-d"
+            ),
+            files=(
+                "weights-inception-2015-12-05-6726825d.pth",
+                "pt_inception-2015-12-05-6726825d.pth",
+            ),
+            arch="FeatureExtractorInceptionV3",
+            tag="inception-2015-12-05",
+            url=(
+                "https://github.com/toshas/torch-fidelity/releases/download/v0.2.0/"
+                "weights-inception-2015-12-05-6726825d.pth"
+            ),
+            used_by=("fd_inception", "kid_inception"),
+            size_mb=92,
         ),
         WeightSpec(
             name="inception-v3",
             kind="torchvision",
-            description="Inception-v3 (torchvision, ImageNet weights ported from TF), pool 2048-d",
+            description=(
+                "Inception-v3 (torchvision, ImageNet weights ported from TF), pool 2048-d; "
+                "not the TF-FID graph"
+            ),
             files=("inception_v3_google-0cc3c7bd.pth",),
             arch="inception_v3",
             tag="IMAGENET1K_V1",
             url="https://download.pytorch.org/models/inception_v3_google-0cc3c7bd.pth",
-            used_by=("fd_inception", "kid_inception"),
+            used_by=("fd_inception_torchvision",),
             size_mb=104,
+        ),
+        WeightSpec(
+            name="dinov2-vit-l-14",
+            kind="hf_model",
+            description="DINOv2 ViT-L/14 (facebook/dinov2-large), CLS token 1024-d",
+            files=("model.safetensors", "pytorch_model.bin"),
+            arch="Dinov2Model",
+            tag="facebook/dinov2-large",
+            hf_repo="facebook/dinov2-large",
+            used_by=("fd_dinov2", "kid_dinov2"),
+            size_mb=1220,
         ),
         WeightSpec(
             name="dinov2-vit-b-14",
@@ -145,7 +185,7 @@ CATALOGUE: dict[str, WeightSpec] = {
             arch="Dinov2Model",
             tag="facebook/dinov2-base",
             hf_repo="facebook/dinov2-base",
-            used_by=("fd_dinov2", "kid_dinov2"),
+            used_by=("fd_dinov2 (features dinov2_b14)",),
             size_mb=346,
         ),
     )
@@ -273,13 +313,26 @@ def _in_folder(folder: Path, spec: WeightSpec) -> Path | None:
     return None
 
 
-def _hf_candidates(spec: WeightSpec) -> list[Path]:
+def _hf_candidates(spec: WeightSpec, cache: Path | None = None) -> list[Path]:
     if not spec.hf_repo:
         return []
-    snaps = hf_hub_cache() / ("models--" + spec.hf_repo.replace("/", "--")) / "snapshots"
+    root = hf_hub_cache() if cache is None else cache
+    snaps = root / ("models--" + spec.hf_repo.replace("/", "--")) / "snapshots"
     if not snaps.is_dir():
         return []
     return sorted(snaps.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True)
+
+
+def _extra_dirs(spec: WeightSpec) -> list[Path]:
+    out = []
+    for d in spec.extra_dirs:
+        if d.startswith("$"):
+            val = os.environ.get(d[1:])
+            if not val:
+                continue
+            d = val
+        out.append(Path(d).expanduser())
+    return out
 
 
 def _random_meta(path: Path, spec: WeightSpec) -> dict[str, Any]:
@@ -345,14 +398,20 @@ def resolve(name: str, explicit: str | Path | None = None) -> Resolved:
         hit = _in_folder(snap, spec)
         if hit is not None:
             return _resolved(spec, hit, "huggingface")
+    for folder in _extra_dirs(spec):
+        for cand in [folder, *_hf_candidates(spec, folder)]:
+            hit = _in_folder(cand, spec)
+            if hit is not None:
+                return _resolved(spec, hit, str(folder))
     if spec.url:
-        fname = spec.url.rsplit("/", 1)[-1]
+        names = dict.fromkeys([spec.url.rsplit("/", 1)[-1], *spec.files])
         for folder, source in (
             (open_clip_cache(), "open_clip"),
             (torch_hub_checkpoints(), "torch"),
         ):
-            if (folder / fname).is_file():
-                return _resolved(spec, folder / fname, source)
+            for fname in names:
+                if (folder / fname).is_file():
+                    return _resolved(spec, folder / fname, source)
     raise WeightsMissing(name, f"weights {name} ({spec.description}) not found: {fix_hint(name)}")
 
 

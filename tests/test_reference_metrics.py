@@ -142,7 +142,10 @@ def test_reference_post_pass_in_a_run(tmp_path, monkeypatch):
     assert dino["n_reference_images"] == 8 and dino["fd"] >= 0
     assert set(dino["kid"]) >= {"mean", "std", "subsets", "subset_size"}
     assert res["inception"]["status"] == "skipped"
-    assert "mme3dr weights fetch inception-v3" in res["inception"]["reason"]
-    assert summary["stamp"]["weights"]["dinov2-vit-b-14"]["sha256"] == "random weights"
+    assert "mme3dr weights fetch inception-v3-tf" in res["inception"]["reason"]
+    assert summary["stamp"]["weights"]["dinov2-vit-l-14"]["sha256"] == "random weights"
+    # 8 images < 32 feature dimensions of the tiny model: FD is flagged as biased
+    assert dino["small_sample"] == {"n_model": 8, "n_reference": 8, "feature_dim": 32}
+    assert "biased" in dino["warning"]
     # the reference features are cached for a rerun
     assert (tmp_path / "out" / "model" / "features" / "dinov2" / "_reference.npz").is_file()

@@ -141,7 +141,7 @@ def test_corrupt_and_wrong_aesthetic_head(home):
 def test_corrupt_backbone_is_one_skip_for_the_set_metric(home):
     from mme3dr.features.backbones import get_extractor
 
-    path = weights.weights_dir("inception-v3") / "inception_v3_google-0cc3c7bd.pth"
+    path = weights.weights_dir("inception-v3-tf") / "weights-inception-2015-12-05-6726825d.pth"
     _corrupt(path, cfg=None)
     with pytest.raises(weights.WeightsLoadError) as first:
         get_extractor("inception")

@@ -1,5 +1,9 @@
-"""Reference-set metrics (MME-3DR Table 4): FD and KID on Inception-v3 and DINOv2 features
-between a model's renders and renders of a reference set of meshes (``--reference DIR``).
+"""Reference-set metrics: FD and KID on Inception-v3 and DINOv2 features between a model's
+renders and renders of a reference set of meshes (``--reference DIR``).
+
+Backbones (see :mod:`mme3dr.features.backbones`): ``inception`` is the TF-FID Inception graph
+(torch-fidelity, the one FID/KID numbers in papers use), ``dinov2`` is DINOv2 ViT-L/14 (the
+FD-DINOv2 protocol); ``inception_torchvision`` and ``dinov2_b14`` are selectable alternatives.
 
 Every rendered view is one image. The model's views are the views already rendered for the
 per-case evaluators (:meth:`observe` sees each sample while its renders are in memory; nothing is
@@ -13,12 +17,18 @@ Results go to ``summary["set_metrics"]["reference"]``: per backbone ``fd``, ``ki
 ``kid_std`` (unbiased polynomial-kernel MMD^2 over subsets, see :mod:`mme3dr.metrics.distances`),
 the image counts and the model identity; a backbone whose weights are missing is ``skipped``
 with the fix. FD/KID values are *distances*: lower is better; they are not case scores.
+
+With fewer images on a side than the feature dimension (2048 for Inception, 1024 for DINOv2
+ViT-L/14) the covariance is rank-deficient and FD is strongly biased upwards: the entry then
+carries ``small_sample`` (counts and dimension) and a ``warning``, and a warning is logged.
+KID is unbiased but noisy at small N.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,6 +45,7 @@ if TYPE_CHECKING:
     from mme3dr.results import Record
 
 preload_native_libs()
+log = logging.getLogger(__name__)
 
 DEFAULT_BACKBONES: tuple[str, ...] = ("inception", "dinov2")
 
@@ -52,6 +63,21 @@ def reference_files(ref_dir: Path) -> list[Path]:
         for p in Path(ref_dir).rglob("*")
         if p.is_file() and p.suffix.lower() in SUPPORTED_EXTENSIONS and not p.name.startswith(".")
     )
+
+
+def small_sample(n_model: int, n_reference: int, dim: int) -> dict[str, Any]:
+    """``{"small_sample": {...}, "warning": "..."}`` when either side has fewer images than
+    the feature dimension ``dim`` (FD is then strongly biased), else ``{}``."""
+    n = min(n_model, n_reference)
+    if n >= dim:
+        return {}
+    return {
+        "small_sample": {"n_model": n_model, "n_reference": n_reference, "feature_dim": dim},
+        "warning": (
+            f"{n} images < feature dimension {dim}: the covariance is rank-deficient and FD is "
+            "strongly biased (compare FD only at equal N; KID is unbiased but noisy)"
+        ),
+    }
 
 
 class ReferenceDistances:
@@ -198,6 +224,10 @@ class ReferenceDistances:
                     f"{len(y)} reference images",
                 )
             else:
+                small = small_sample(len(x), len(y), int(x.shape[1]))
+                if small:
+                    entry.update(small)
+                    log.warning("reference %s: %s", name, small["warning"])
                 kid = kernel_distance(x, y, self.kid_subsets, self.kid_subset_size, self.seed)
                 entry.update(
                     status="ok",
