@@ -117,7 +117,7 @@ def _build(resolved: Resolved, device: str) -> Any:
         logging.disable(logging.WARNING)
         try:
             model = open_clip.create_model(
-                spec.arch, pretrained=None, force_quick_gelu=spec.quick_gelu
+                spec.arch, pretrained=None, force_quick_gelu=spec.quick_gelu, device=device
             )
         finally:
             logging.disable(previous)
