@@ -210,7 +210,8 @@ def merge_result_dirs(dirs: list[Path], out_dir: Path) -> dict[str, Any]:
     The shards must share the case-set hash, rig, suites, up axis and model name
     (``ConfigError`` otherwise); a case present in several shards keeps the last one read.
     Set metrics are kept per shard under ``shard_set_metrics``; R-precision (fixed candidate
-    pools, per-case ranks) is also recomputed over the whole run into ``set_metrics``.
+    pools, per-case ranks) and FD/KID (from the shards' saved features) are also recomputed
+    over the whole run into ``set_metrics``.
     Writes ``results.jsonl`` and ``summary.json``; returns the summary.
     """
     from mme3dr.errors import ConfigError
@@ -257,7 +258,7 @@ def merge_result_dirs(dirs: list[Path], out_dir: Path) -> dict[str, Any]:
         from mme3dr.metrics import merge_set_metrics
 
         summary["shard_set_metrics"] = set_metrics
-        merged = merge_set_metrics(shard_set_metrics, list(records.values()))
+        merged = merge_set_metrics(shard_set_metrics, list(records.values()), list(dirs))
         if merged:
             summary["set_metrics"] = merged
     expected = stamp.get("case_set", {}).get("n_cases")

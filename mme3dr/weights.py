@@ -93,7 +93,7 @@ CATALOGUE: dict[str, WeightSpec] = {
             tag="openai",
             hf_repo="timm/vit_base_patch32_clip_224.openai",
             quick_gelu=True,
-            used_by=("clip_score", "clip_r_precision", "mv_consistency"),
+            used_by=("clip_score", "clip_r_precision", "mv_consistency", "janus"),
             size_mb=605,
         ),
         WeightSpec(

@@ -89,21 +89,29 @@ def finalize_all(metrics: list[SetMetric], records: list[Record]) -> dict[str, A
 
 
 def merge_set_metrics(
-    shard_metrics: list[dict[str, Any] | None], records: list[Record]
+    shard_metrics: list[dict[str, Any] | None],
+    records: list[Record],
+    shard_dirs: list[Path] | None = None,
 ) -> dict[str, Any]:
     """Set metrics over a merged run, from the shards' ``set_metrics`` and the merged records.
 
     ``clip_r_precision`` is recomputed exactly from the shards' per-case ranks (fixed
-    candidate pools); metrics that cannot be combined from shard results (FD/KID) are left out
-    (the caller keeps them per shard).
+    candidate pools); ``reference`` (FD/KID) is recomputed from the features each shard saved
+    under ``<shard>/features/`` when ``shard_dirs`` are given and every shard has them.
     """
     from mme3dr.evaluators.alignment import merge_r_precision
+    from mme3dr.evaluators.reference_metrics import merge_reference
 
     out: dict[str, Any] = {}
-    parts = [m.get("clip_r_precision") for m in shard_metrics if m and "clip_r_precision" in m]
-    if parts:
+    for name in ("clip_r_precision", "reference"):
+        parts = [m[name] for m in shard_metrics if m and name in m]
+        if not parts or (name == "reference" and not shard_dirs):
+            continue
         try:
-            out["clip_r_precision"] = merge_r_precision(parts, records)
+            if name == "clip_r_precision":
+                out[name] = merge_r_precision(parts, records)
+            else:
+                out[name] = merge_reference(parts, list(shard_dirs or []), records)
         except Exception as exc:  # noqa: BLE001 - a merge never fails on a set metric
-            out["clip_r_precision"] = {"status": "error", "reason": f"{type(exc).__name__}: {exc}"}
+            out[name] = {"status": "error", "reason": f"{type(exc).__name__}: {exc}"}
     return out
