@@ -103,6 +103,10 @@ def eval_cmd(
     vlm_model: Annotated[str, typer.Option(help="Model name sent to the VLM endpoint.")] = (
         "default"
     ),
+    protocol: Annotated[
+        str | None,
+        typer.Option(help="Paper protocol preset (e.g. 3dgen-r1): its rig, suites, columns."),
+    ] = None,
 ) -> None:
     """Evaluate a folder of generated meshes; writes results.jsonl and summary.json."""
     from mme3dr.assets import LoadLimits
@@ -110,6 +114,14 @@ def eval_cmd(
     from mme3dr.workers import usable_cores
 
     try:
+        preset = None
+        if protocol:
+            from mme3dr.protocols import get_protocol, resolve_run_options
+
+            preset = get_protocol(protocol)
+            given = tuple(s.strip() for s in suites.split(",") if s.strip()) if suites else None
+            rig, chosen = resolve_run_options(preset, rig, given)
+            suites = ",".join(chosen)
         cfg = EvalConfig(
             model_dir=model_dir,
             cases=cases,
@@ -140,6 +152,11 @@ def eval_cmd(
         _fail(str(exc))
         return
     print_summary(outcome.summary)
+    if preset is not None:
+        from mme3dr.protocols import apply_protocol, format_columns
+
+        outcome.summary["protocol"] = apply_protocol(outcome.out_dir, preset)
+        console.print(format_columns(outcome.summary["protocol"]), highlight=False)
     console.print(
         f"results: {outcome.out_dir}/results.jsonl  summary: {outcome.out_dir}/summary.json"
     )

@@ -230,8 +230,10 @@ def merge_result_dirs(dirs: list[Path], out_dir: Path) -> dict[str, Any]:
 
     The shards must share the case-set hash, rig, suites, up axis and model name
     (``ConfigError`` otherwise); a case present in several shards keeps the last one read.
-    Set metrics (R-precision, FD/KID) need the whole run and are kept per shard under
-    ``shard_set_metrics``. Writes ``results.jsonl`` and ``summary.json``; returns the summary.
+    Set metrics are kept per shard under ``shard_set_metrics``; R-precision (fixed candidate
+    pools, per-case ranks) and FD/KID (from the shards' saved features) are also recomputed
+    over the whole run into ``set_metrics``.
+    Writes ``results.jsonl`` and ``summary.json``; returns the summary.
     """
     from mme3dr.errors import ConfigError
 
@@ -273,8 +275,13 @@ def merge_result_dirs(dirs: list[Path], out_dir: Path) -> dict[str, Any]:
     stamp["merged_from"] = [str(d) for d in dirs]
     summary = summarise(list(records.values()), stamp)
     set_metrics = {str(d): m for d, m in zip(dirs, shard_set_metrics, strict=True) if m}
-    if set_metrics:  # R-precision and FD/KID need the whole run: kept per shard, not merged
+    if set_metrics:  # kept per shard; those that combine exactly are recomputed over the run
+        from mme3dr.metrics import merge_set_metrics
+
         summary["shard_set_metrics"] = set_metrics
+        merged = merge_set_metrics(shard_set_metrics, list(records.values()), list(dirs))
+        if merged:
+            summary["set_metrics"] = merged
     expected = stamp.get("case_set", {}).get("n_cases")
     if expected is not None and expected != len(records):
         summary["incomplete"] = f"{len(records)} of {expected} cases present after merge"

@@ -7,8 +7,10 @@ Resolution order for a weights name (see :data:`CATALOGUE`), first hit wins:
 2. the **mme3dr cache**: ``$MME3DR_HOME/weights/NAME/<file>`` (``MME3DR_HOME`` defaults to
    ``~/.cache/mme3dr``); ``mme3dr weights fetch NAME`` downloads into it;
 3. the **Hugging Face cache** (``$HF_HUB_CACHE``, else ``$HF_HOME/hub``, else
-   ``~/.cache/huggingface/hub``), the **open_clip** URL cache (``~/.cache/clip``) and the
-   **torch hub** cache (``$TORCH_HOME/hub/checkpoints``, default ``~/.cache/torch``).
+   ``~/.cache/huggingface/hub``), a model's own tool cache (HPS v2.1: ``$HPS_ROOT`` and
+   ``~/.cache/hpsv2``, directly or as HF cache roots), the **open_clip** URL cache
+   (``~/.cache/clip``) and the **torch hub** cache (``$TORCH_HOME/hub/checkpoints``, default
+   ``~/.cache/torch``; every accepted file name).
 
 Nothing here touches the network except :func:`fetch`. A name that resolves nowhere raises
 :class:`WeightsMissing`, whose message is one line: what is missing and the command or path
@@ -25,11 +27,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
+import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 RANDOM_MARKER = "mme3dr_random_weights"
 RANDOM_STAMP = "random weights"
@@ -57,6 +65,9 @@ class WeightSpec:
     quick_gelu: bool = False
     used_by: tuple[str, ...] = ()
     size_mb: int = 0
+    #: extra folders searched after the HF cache (``$VAR`` and ``~`` expanded; an unset
+    #: variable is skipped); each is searched directly and as a Hugging Face cache root
+    extra_dirs: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -82,7 +93,7 @@ CATALOGUE: dict[str, WeightSpec] = {
             tag="openai",
             hf_repo="timm/vit_base_patch32_clip_224.openai",
             quick_gelu=True,
-            used_by=("clip_score", "clip_r_precision", "mv_consistency"),
+            used_by=("clip_score", "clip_r_precision", "mv_consistency", "janus"),
             size_mb=605,
         ),
         WeightSpec(
@@ -118,18 +129,53 @@ CATALOGUE: dict[str, WeightSpec] = {
             tag="hpsv2.1",
             hf_repo="xswu/HPSv2",
             used_by=("hps_v21",),
+            extra_dirs=("$HPS_ROOT", "~/.cache/hpsv2"),
             size_mb=1950,
+        ),
+        WeightSpec(
+            name="inception-v3-tf",
+            kind="torch_fidelity",
+            description=(
+                "TF-FID Inception-v3 (the 2015-12-05 TensorFlow graph used by FID/KID in papers; "
+                "torch-fidelity / pytorch-fid weights), pool 2048-d"
+            ),
+            files=(
+                "weights-inception-2015-12-05-6726825d.pth",
+                "pt_inception-2015-12-05-6726825d.pth",
+            ),
+            arch="FeatureExtractorInceptionV3",
+            tag="inception-2015-12-05",
+            url=(
+                "https://github.com/toshas/torch-fidelity/releases/download/v0.2.0/"
+                "weights-inception-2015-12-05-6726825d.pth"
+            ),
+            used_by=("fd_inception", "kid_inception"),
+            size_mb=92,
         ),
         WeightSpec(
             name="inception-v3",
             kind="torchvision",
-            description="Inception-v3 (torchvision, ImageNet weights ported from TF), pool 2048-d",
+            description=(
+                "Inception-v3 (torchvision, ImageNet weights ported from TF), pool 2048-d; "
+                "not the TF-FID graph"
+            ),
             files=("inception_v3_google-0cc3c7bd.pth",),
             arch="inception_v3",
             tag="IMAGENET1K_V1",
             url="https://download.pytorch.org/models/inception_v3_google-0cc3c7bd.pth",
-            used_by=("fd_inception", "kid_inception"),
+            used_by=("fd_inception_torchvision",),
             size_mb=104,
+        ),
+        WeightSpec(
+            name="dinov2-vit-l-14",
+            kind="hf_model",
+            description="DINOv2 ViT-L/14 (facebook/dinov2-large), CLS token 1024-d",
+            files=("model.safetensors", "pytorch_model.bin"),
+            arch="Dinov2Model",
+            tag="facebook/dinov2-large",
+            hf_repo="facebook/dinov2-large",
+            used_by=("fd_dinov2", "kid_dinov2"),
+            size_mb=1220,
         ),
         WeightSpec(
             name="dinov2-vit-b-14",
@@ -139,7 +185,7 @@ CATALOGUE: dict[str, WeightSpec] = {
             arch="Dinov2Model",
             tag="facebook/dinov2-base",
             hf_repo="facebook/dinov2-base",
-            used_by=("fd_dinov2", "kid_dinov2"),
+            used_by=("fd_dinov2 (features dinov2_b14)",),
             size_mb=346,
         ),
     )
@@ -152,6 +198,15 @@ class WeightsMissing(RuntimeError):
     def __init__(self, name: str, message: str):
         super().__init__(message)
         self.name = name
+
+
+class WeightsLoadError(WeightsMissing):
+    """Weights were found but could not be loaded (corrupt file, wrong architecture).
+
+    A subclass of :class:`WeightsMissing`, so every evaluator that turns missing weights into
+    a ``skipped`` score does the same here; ``str(exc)`` names the weights, the path, the file's
+    size and SHA-256 prefix, a summary of the error and how to re-fetch. See :func:`guarded_load`.
+    """
 
 
 @dataclass
@@ -258,13 +313,26 @@ def _in_folder(folder: Path, spec: WeightSpec) -> Path | None:
     return None
 
 
-def _hf_candidates(spec: WeightSpec) -> list[Path]:
+def _hf_candidates(spec: WeightSpec, cache: Path | None = None) -> list[Path]:
     if not spec.hf_repo:
         return []
-    snaps = hf_hub_cache() / ("models--" + spec.hf_repo.replace("/", "--")) / "snapshots"
+    root = hf_hub_cache() if cache is None else cache
+    snaps = root / ("models--" + spec.hf_repo.replace("/", "--")) / "snapshots"
     if not snaps.is_dir():
         return []
     return sorted(snaps.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True)
+
+
+def _extra_dirs(spec: WeightSpec) -> list[Path]:
+    out = []
+    for d in spec.extra_dirs:
+        if d.startswith("$"):
+            val = os.environ.get(d[1:])
+            if not val:
+                continue
+            d = val
+        out.append(Path(d).expanduser())
+    return out
 
 
 def _random_meta(path: Path, spec: WeightSpec) -> dict[str, Any]:
@@ -330,14 +398,20 @@ def resolve(name: str, explicit: str | Path | None = None) -> Resolved:
         hit = _in_folder(snap, spec)
         if hit is not None:
             return _resolved(spec, hit, "huggingface")
+    for folder in _extra_dirs(spec):
+        for cand in [folder, *_hf_candidates(spec, folder)]:
+            hit = _in_folder(cand, spec)
+            if hit is not None:
+                return _resolved(spec, hit, str(folder))
     if spec.url:
-        fname = spec.url.rsplit("/", 1)[-1]
+        names = dict.fromkeys([spec.url.rsplit("/", 1)[-1], *spec.files])
         for folder, source in (
             (open_clip_cache(), "open_clip"),
             (torch_hub_checkpoints(), "torch"),
         ):
-            if (folder / fname).is_file():
-                return _resolved(spec, folder / fname, source)
+            for fname in names:
+                if (folder / fname).is_file():
+                    return _resolved(spec, folder / fname, source)
     raise WeightsMissing(name, f"weights {name} ({spec.description}) not found: {fix_hint(name)}")
 
 
@@ -373,6 +447,142 @@ def sha256_of(path: Path) -> str:
                 h.update(chunk)
     _SHA_CACHE[key] = h.hexdigest()
     return _SHA_CACHE[key]
+
+
+# ------------------------------------------------------------------------------ load failures
+
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07]*\x07|\x1b[@-Z\\-_]")
+_KEYS = re.compile(r"(Missing|Unexpected) key\(s\) in state_dict: (.*?)(?:\.\s*$|\.\s*\n)", re.M)
+_MISMATCH = re.compile(
+    r"size mismatch for ([^:]+): copying a param with shape (.*?) from checkpoint, "
+    r"the shape in current model is (.*?)\.(?:\s|$)"
+)
+#: a summary never lists more than this many keys
+EXAMPLES = 3
+
+
+def strip_ansi(text: str) -> str:
+    """``text`` without terminal escape sequences (colours, cursor moves)."""
+    return _ANSI.sub("", str(text))
+
+
+def _shape(text: str) -> str:
+    return text.replace("torch.Size(", "").replace(")", "").strip()
+
+
+def summarise_load_error(exc: BaseException) -> str:
+    """One line describing why a checkpoint did not load, with no key dumps and no ANSI codes.
+
+    Missing / unexpected keys become ``"N missing keys, e.g. a, b, c"``; size mismatches
+    ``"N size mismatches, e.g. fc.weight [1008, 2048] in file vs [1000, 2048] in model"``;
+    an unpickling failure (random bytes, a non-PyTorch file) says the file is not a PyTorch
+    checkpoint instead of torch's advice to load it unsafely.
+    """
+    text = strip_ansi(str(exc))
+    kind = type(exc).__name__
+    if "Unpickl" in kind or "Weights only load failed" in text or "invalid load key" in text:
+        return f"not a loadable PyTorch checkpoint ({kind}; corrupt or truncated file?)"
+    if "failed finding central directory" in text or "PytorchStreamReader" in text:
+        return "not a loadable PyTorch checkpoint (broken zip archive: truncated or corrupt file)"
+    if "header too large" in text or "HeaderTooLarge" in text or "SafetensorError" in kind:
+        return f"not a loadable safetensors file ({kind}: corrupt or truncated file?)"
+    parts = []
+    for which, keys in _KEYS.findall(text):
+        names = re.findall(r'"([^"]+)"', keys)
+        if names:
+            parts.append(
+                f"{len(names)} {which.lower()} keys, e.g. {', '.join(names[:EXAMPLES])}"
+            )
+    mism = _MISMATCH.findall(text)
+    if mism:
+        eg = ", ".join(f"{k} {_shape(a)} in file vs {_shape(b)} in model" for k, a, b in mism[:2])
+        parts.append(f"{len(mism)} size mismatches, e.g. {eg}")
+    if parts:
+        return "state dict does not fit the architecture: " + "; ".join(parts)
+    first = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+    return f"{kind}: {first[:300]}"
+
+
+def describe_file(path: Path) -> str:
+    """``"1234567 bytes, sha256 0123456789ab"`` (folder: total bytes of its files)."""
+    path = Path(path)
+    try:
+        if path.is_dir():
+            size = sum(f.stat().st_size for f in path.iterdir() if f.is_file())
+        else:
+            size = path.stat().st_size
+        return f"{size} bytes, sha256 {sha256_of(path)[:12]}"
+    except OSError as exc:
+        return f"unreadable ({type(exc).__name__})"
+
+
+def refetch_hint(name: str) -> str:
+    """How to replace a bad file for weights ``name``."""
+    spec = CATALOGUE.get(name)
+    size = f" (~{spec.size_mb} MB)" if spec and spec.size_mb else ""
+    return (
+        f"delete it and re-fetch with `mme3dr weights fetch {name}`{size}, "
+        f"or pass --weights {name}=PATH to a good copy"
+    )
+
+
+_FAILED: dict[tuple[str, str, int, int], str] = {}
+_FAILED_LOCK = threading.Lock()
+
+
+def _failure_key(resolved: Resolved) -> tuple[str, str, int, int]:
+    try:
+        st = resolved.path.stat()
+        size, mtime = st.st_size, st.st_mtime_ns
+    except OSError:
+        size, mtime = -1, -1
+    return (resolved.spec.name, str(resolved.path), size, mtime)
+
+
+def known_failure(resolved: Resolved) -> str | None:
+    """The message of an earlier failed load of this very file in this process, if any."""
+    with _FAILED_LOCK:
+        return _FAILED.get(_failure_key(resolved))
+
+
+def raise_if_failed(resolved: Resolved) -> None:
+    """Raise the cached :class:`WeightsLoadError` when this file already failed to load."""
+    msg = known_failure(resolved)
+    if msg is not None:
+        raise WeightsLoadError(resolved.spec.name, msg)
+
+
+def guarded_load(resolved: Resolved, load: Callable[[], T], what: str = "") -> T:
+    """Run ``load()``; a failure becomes one :class:`WeightsLoadError`, cached for the process.
+
+    The first failure is logged once (one line) and remembered by (name, path, size, mtime),
+    so later calls for the same file raise the same error at once without retrying the load;
+    replacing the file clears it. ``what`` names the architecture being loaded, e.g.
+    ``"open_clip ViT-H-14"``.
+    """
+    raise_if_failed(resolved)
+    try:
+        return load()
+    except Exception as exc:  # noqa: BLE001 - any failure of a load is a weights problem
+        name = resolved.spec.name
+        arch = f" as {what}" if what else ""
+        msg = (
+            f"weights {name} at {resolved.path} ({describe_file(resolved.path)}) could not be "
+            f"loaded{arch}: {summarise_load_error(exc)}; {refetch_hint(name)}"
+        )
+        msg = strip_ansi(msg).replace("\n", " ")
+        with _FAILED_LOCK:
+            first = _failure_key(resolved) not in _FAILED
+            _FAILED[_failure_key(resolved)] = msg
+        if first:
+            log.warning("%s (cached: not retried in this run)", msg)
+        raise WeightsLoadError(name, msg) from None
+
+
+def clear_failures() -> None:
+    """Forget cached load failures (tests)."""
+    with _FAILED_LOCK:
+        _FAILED.clear()
 
 
 # ------------------------------------------------------------------------------ what a run used

@@ -104,14 +104,13 @@ def test_rings_and_neighbour_pairs():
     assert ring_pairs([0, 1, 2], (0.0, 30.0, 60.0)) == [(0, 1), (1, 2)]  # a partial arc does not
 
 
-def test_flat_card_scores_low_and_is_flagged_as_janus():
+def test_flat_card_scores_low_on_neighbour_consistency():
     ev = registry.build("mv_consistency", {"features": "pixels"})
     card = ev.score(_sample(trimesh.creation.box((1.0, 0.02, 1.0))))
     cube = ev.score(_sample(trimesh.creation.box((1, 1, 1))))
     ball = ev.score(_sample(trimesh.creation.icosphere(3)))
-    assert card.details["janus"] > 0.3 and card.passed is False
-    assert cube.details["janus"] < 0.1 and cube.passed and ball.passed
-    assert card.score < 0.2 < cube.score and ball.score > 0.9
+    assert card.score < cube.score and ball.score > 0.9
+    assert all("janus" not in s.details for s in (card, cube, ball))
     one = registry.build("mv_consistency").score(_sample(trimesh.creation.box(), get_rig("front")))
     assert one.status == "skipped" and "neighbouring views" in one.reason
 

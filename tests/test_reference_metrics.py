@@ -142,7 +142,61 @@ def test_reference_post_pass_in_a_run(tmp_path, monkeypatch):
     assert dino["n_reference_images"] == 8 and dino["fd"] >= 0
     assert set(dino["kid"]) >= {"mean", "std", "subsets", "subset_size"}
     assert res["inception"]["status"] == "skipped"
-    assert "mme3dr weights fetch inception-v3" in res["inception"]["reason"]
-    assert summary["stamp"]["weights"]["dinov2-vit-b-14"]["sha256"] == "random weights"
+    assert "mme3dr weights fetch inception-v3-tf" in res["inception"]["reason"]
+    assert summary["stamp"]["weights"]["dinov2-vit-l-14"]["sha256"] == "random weights"
+    # 8 images < 32 feature dimensions of the tiny model: FD is flagged as biased
+    assert dino["small_sample"] == {"n_model": 8, "n_reference": 8, "feature_dim": 32}
+    assert "biased" in dino["warning"]
     # the reference features are cached for a rerun
     assert (tmp_path / "out" / "model" / "features" / "dinov2" / "_reference.npz").is_file()
+
+
+def test_reference_metrics_recomputed_over_merged_shards(tmp_path, monkeypatch):
+    pytest.importorskip("transformers")
+    from typer.testing import CliRunner
+
+    from mme3dr.cli import app
+
+    monkeypatch.setenv("MME3DR_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hf"))
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))
+    monkeypatch.setenv("HOME", str(tmp_path))
+    from mme3dr.features.testing import write_random_dinov2
+
+    write_random_dinov2()
+    model, ref = tmp_path / "model", tmp_path / "ref"
+    meshes = [
+        trimesh.creation.box((1, 1, 1)),
+        trimesh.creation.icosphere(2),
+        trimesh.creation.box((1, 0.4, 0.2)),
+        trimesh.creation.cone(0.4, 1.0),
+    ]
+    for i, m in enumerate(meshes):
+        write_mesh(m, model / f"c{i}.obj")
+    write_mesh(trimesh.creation.cylinder(0.4, 1.0), ref / "r1.obj")
+    write_mesh(trimesh.creation.torus(0.4, 0.1), ref / "r2.obj")
+    cases = tmp_path / "cases.jsonl"
+    rows = [
+        {"id": f"c{i}", "prompt": f"object {i}", "category": "stylized", "suites": ["physical"]}
+        for i in range(4)
+    ]
+    cases.write_text("".join(json.dumps(r) + "\n" for r in rows))
+
+    def run(out, shard=None):
+        cfg = EvalConfig(
+            model_dir=model, cases=cases, out_dir=out, rig="orbit4", reference=ref, shard=shard
+        )
+        return run_eval(cfg, progress=False).summary["set_metrics"]["reference"]
+
+    full = run(tmp_path / "full")["dinov2"]
+    for k in (1, 2):
+        shard = run(tmp_path / "sh", (k, 2))["dinov2"]
+        assert shard["n_model_images"] == 8
+    res = CliRunner().invoke(app, ["merge", str(tmp_path / "sh" / "model")])
+    assert res.exit_code == 0, res.output
+    merged = json.loads((tmp_path / "sh" / "model" / "summary.json").read_text())
+    m = merged["set_metrics"]["reference"]["dinov2"]
+    assert m["status"] == "ok" and m["n_model_images"] == 16 == full["n_model_images"]
+    assert m["fd"] == pytest.approx(full["fd"], rel=1e-6)
+    assert m["kid_mean"] == pytest.approx(full["kid_mean"], rel=1e-6, abs=1e-9)
+    assert merged["set_metrics"]["reference"]["inception"]["status"] == "skipped"

@@ -7,8 +7,9 @@ and weight-free appearance and mesh-quality statistics.
 * ``hps_v21``: an HPS v2.1-style preference model (open_clip ViT-H-14 with a preference
   checkpoint): per view the cosine between image and prompt embeddings, reduced by ``mean`` or
   ``max``; score ``clip((value - lo) / (hi - lo))`` with lo 0.15, hi 0.35.
-* ``mv_consistency``: CLIP embedding similarity of neighbouring views on each orbit ring and a
-  front/back "Janus" indicator (see :class:`MultiViewConsistency`).
+* ``mv_consistency``: CLIP embedding similarity of neighbouring views on each orbit ring.
+* ``janus`` (opt-in, not validated, not in the default score): do views from opposite sides
+  both look like the prompt's front? See :func:`janus_measure`.
 * ``appearance`` and ``mesh_quality``: no weights; see :mod:`mme3dr.appearance` and
   :mod:`mme3dr.geometry.mesh_quality`. They are opt-in (list them in a case's ``checks``), so
   a run without learned weights leaves the aesthetic suite absent instead of filling it with
@@ -34,7 +35,7 @@ from mme3dr.evaluators.alignment import (
 )
 from mme3dr.evaluators.base import Evaluator, Sample, Score
 from mme3dr.evaluators.registry import register
-from mme3dr.weights import Resolved, WeightsMissing, record_use, resolve
+from mme3dr.weights import Resolved, WeightsMissing, guarded_load, record_use, resolve
 
 
 def _reduce(values: np.ndarray, how: str) -> float:
@@ -91,21 +92,34 @@ _HEADS_LOCK = threading.Lock()
 def load_aesthetic_head(
     name: str = "laion-aesthetic-v2", device: str = "cpu", checkpoint: str | None = None
 ):
-    """The aesthetic MLP head (input size read from the checkpoint), cached per process."""
-    import torch
+    """The aesthetic MLP head (input size read from the checkpoint), cached per process.
 
+    A file that does not load raises :class:`mme3dr.weights.WeightsLoadError` once and then
+    at once on every later call (see :func:`mme3dr.weights.guarded_load`)."""
     resolved = resolve(name, checkpoint)
     key = (str(resolved.path), device)
     with _HEADS_LOCK:
         if key not in _HEADS:
-            sd = torch.load(resolved.path, map_location="cpu", weights_only=True)
-            if isinstance(sd, dict) and "state_dict" in sd:
-                sd = sd["state_dict"]
-            head = _head_module()(int(sd["layers.0.weight"].shape[1]))
-            head.load_state_dict(sd)
+            head = guarded_load(resolved, lambda: _read_head(resolved), "LAION aesthetic MLP")
             _HEADS[key] = (head.to(device).eval(), resolved)
     record_use(resolved)
     return _HEADS[key]
+
+
+def _read_head(resolved: Resolved):
+    import torch
+
+    sd = torch.load(resolved.path, map_location="cpu", weights_only=True)
+    if isinstance(sd, dict) and "state_dict" in sd:
+        sd = sd["state_dict"]
+    if not isinstance(sd, dict) or "layers.0.weight" not in sd:
+        keys = list(sd)[:3] if isinstance(sd, dict) else []
+        raise ValueError(
+            f"no 'layers.0.weight' in the file (not a LAION aesthetic head; keys e.g. {keys})"
+        )
+    head = _head_module()(int(sd["layers.0.weight"].shape[1]))
+    head.load_state_dict(sd)
+    return head
 
 
 def _load_both(loaders: list) -> tuple[list, list[str]]:
@@ -307,63 +321,86 @@ def _find(ring: list[int], azimuths, target: float) -> int | None:
     return None
 
 
-def janus_indicator(
-    emb: np.ndarray, flipped: dict[int, np.ndarray], azimuths, elevations
-) -> dict[str, Any] | None:
-    """Front/back similarity minus front/side similarity, per opposite pair of views.
-
-    For a view at azimuth a with views at a + 180 (back) and a +- 90 (sides) on the same ring:
-    ``opposite = max(cos(front, back), cos(mirror(front), back))`` (a picture seen through from
-    behind is mirrored) and ``side`` = mean cosine between front/back and the side views.
-    ``janus = opposite - side``: about 0 for objects that change smoothly around the orbit,
-    high when front and back look alike but the sides do not (a double face, a flat card).
-    Uses the ring closest to eye level; ``None`` when no ring has such views.
-    """
-    best = None
+def opposite_quads(azimuths, elevations) -> list[tuple[int, int, int, int]]:
+    """``(a, a + 180, a + 90, a - 90)`` view quadruples on the ring closest to eye level that
+    has any (each axis once: ``a`` in [0, 180)); ``[]`` when no ring has such views."""
     for ring in sorted(rings(azimuths, elevations), key=lambda r: abs(elevations[r[0]])):
-        pairs = []
+        quads = []
         for i in ring:
             a = azimuths[i]
             if not 0.0 <= a % 360.0 < 180.0:
                 continue
             j = _find(ring, azimuths, a + 180.0)
             s1, s2 = _find(ring, azimuths, a + 90.0), _find(ring, azimuths, a - 90.0)
-            if j is None or s1 is None or s2 is None:
-                continue
-            opp = float(emb[i] @ emb[j])
-            if i in flipped:
-                opp = max(opp, float(flipped[i] @ emb[j]))
-            side = float(np.mean([emb[x] @ emb[y] for x in (i, j) for y in (s1, s2)]))
-            pairs.append(
-                {"front": i, "back": j, "opposite": opp, "side": side, "janus": opp - side}
-            )
-        if pairs:
-            best = pairs
-            break
-    if not best:
+            if j is not None and s1 is not None and s2 is not None:
+                quads.append((i, j, s1, s2))
+        if quads:
+            return quads
+    return []
+
+
+def front_likeness(img: np.ndarray, front: np.ndarray, back: np.ndarray) -> np.ndarray:
+    """Per view, how much more it matches the prompt's front than its back:
+    ``cos(view, front) - cos(view, back)`` for unit embeddings (``[V, D]``, ``[D]``, ``[D]``).
+    0 means the view looks as much like the back as like the front (e.g. a table, which has
+    neither)."""
+    img = np.asarray(img, dtype=np.float64)
+    return img @ np.asarray(front, np.float64) - img @ np.asarray(back, np.float64)
+
+
+def janus_measure(front: np.ndarray, azimuths, elevations) -> dict[str, Any] | None:
+    """Do views from opposite sides *both* look like the front?
+
+    ``front[v]`` is a front-likeness per view (:func:`front_likeness`). For each opposite pair
+    ``(a, a + 180)`` with side views ``a +- 90`` on the eye-level ring,
+    ``gap = min(f[a], f[a + 180]) - max(f[a + 90], f[a - 90], 0)``: positive only when both
+    opposite views look more like the front than like the back *and* more than either side
+    does. ``janus`` is the largest gap over the axes, so no azimuth is assumed to be the front;
+    ``front_view`` is the view with the highest front-likeness. Symmetry alone cannot make the
+    gap positive: a front/back- (or mirror-) symmetric object with no front has ``f`` about 0
+    everywhere, and an object with one front has ``f[a + 180] < 0``. ``None`` when the rig has
+    no opposite and side views on one ring.
+    """
+    quads = opposite_quads(azimuths, elevations)
+    if not quads:
         return None
-    front = next((p for p in best if abs(azimuths[p["front"]] % 360.0) < 1e-3), None)
-    worst = max(best, key=lambda p: p["janus"])
-    return {"front_back": front or worst, "max": worst, "pairs": best}
+    f = np.asarray(front, dtype=np.float64)
+    pairs = []
+    for i, j, s1, s2 in quads:
+        gap = float(min(f[i], f[j]) - max(f[s1], f[s2], 0.0))
+        pairs.append({"views": [i, j], "sides": [s1, s2], "azimuth": azimuths[i], "gap": gap})
+    worst = max(pairs, key=lambda p: p["gap"])
+    ring = sorted({v for q in quads for v in q})
+    top = max(ring, key=lambda v: f[v])
+    return {
+        "janus": worst["gap"],
+        "axis": worst,
+        "front_view": int(top),
+        "front_azimuth": float(azimuths[top]),
+        "front_likeness": {int(v): round(float(f[v]), 6) for v in ring},
+        "pairs": pairs,
+    }
 
 
 @register
 class MultiViewConsistency(Evaluator):
-    """Are neighbouring views of one object, and is it not a Janus / picture card?
+    """Do neighbouring views show one object?
 
-    ``neighbour`` is the mean cosine of view embeddings between neighbouring views on each orbit
-    ring; ``janus`` is :func:`janus_indicator` for the front (azimuth 0) / back pair. Score:
-    ``clip((neighbour - c_lo) / (c_hi - c_lo)) * (1 - clip(janus / janus_scale, 0, 1))``; passes
-    when ``janus < janus_max``. ``features`` is ``clip`` (weights ``model``) or ``pixels``
-    (weight-free grey thumbnails; coarse but needs nothing).
+    ``value`` is the mean cosine of view embeddings between neighbouring views on each orbit
+    ring; score ``clip((neighbour - c_lo) / (c_hi - c_lo))``. ``features`` is ``clip``
+    (weights ``model``) or ``pixels`` (weight-free grey thumbnails; coarse but needs nothing).
+
+    Version 2 dropped the front/back "Janus" penalty of version 1, which marked down correct
+    front/back-symmetric objects (tables, benches); the Janus question is now the opt-in
+    :class:`JanusViews` (``janus``).
     """
 
     name = "mv_consistency"
     suite = "aesthetic"
-    version = "1"
+    version = "2"
     needs_views = True
     runs_by_default = True
-    description = "neighbouring views agree; front and back not alike when the sides differ"
+    description = "neighbouring views of the orbit agree (one coherent object)"
 
     def __init__(
         self,
@@ -372,23 +409,17 @@ class MultiViewConsistency(Evaluator):
         model: str = "clip-vit-b-32",
         c_lo: float = 0.5,
         c_hi: float = 0.95,
-        janus_scale: float = 0.3,
-        janus_max: float = 0.15,
         batch_size: int = 32,
     ):
         if features not in ("clip", "pixels"):
             raise ValueError(f"features must be 'clip' or 'pixels', got {features!r}")
         if not float(c_hi) > float(c_lo):
             raise ValueError("c_hi must be > c_lo")
-        if float(janus_scale) <= 0:
-            raise ValueError("janus_scale must be > 0")
         super().__init__(
             features=features,
             model=model,
             c_lo=float(c_lo),
             c_hi=float(c_hi),
-            janus_scale=float(janus_scale),
-            janus_max=float(janus_max),
             batch_size=int(batch_size),
         )
 
@@ -421,47 +452,111 @@ class MultiViewConsistency(Evaluator):
                     reason=f"{exc} (or run with features='pixels', which needs no weights)",
                 )
             emb = view_embeddings(sample, enc)
-            embed = enc.encode_images
             info.update(enc.info())
             prefix = random_prefix(enc)
         else:
             emb = pixel_embeddings(views.rgb)
-            embed = pixel_embeddings
-        # mirrored front views for the "seen through from behind" comparison (few images)
-        fronts = [i for i, a in enumerate(az) if 0.0 <= a % 360.0 < 180.0]
-        flipped_emb = embed(np.ascontiguousarray(views.rgb[fronts][:, :, ::-1]))
-        flipped = dict(zip(fronts, flipped_emb, strict=True))
         sims = [float(emb[i] @ emb[j]) for i, j in pairs]
         neighbour = float(np.mean(sims))
-        jan = janus_indicator(emb, flipped, az, el)
-        janus = None if jan is None else float(jan["front_back"]["janus"])
-        s_cons = float(np.clip((neighbour - p["c_lo"]) / (p["c_hi"] - p["c_lo"]), 0.0, 1.0))
-        penalty = 0.0 if janus is None else float(np.clip(janus / p["janus_scale"], 0.0, 1.0))
-        score = s_cons * (1.0 - penalty)
-        reason = f"{prefix}neighbouring views similarity {neighbour:.3f} over {len(pairs)} pairs"
-        if janus is None:
-            reason += "; no front/back/side views for the Janus check"
-        else:
-            fb = jan["front_back"]
-            reason += (
-                f"; Janus indicator {janus:.3f} (front/back {fb['opposite']:.3f} vs "
-                f"front/side {fb['side']:.3f})"
-            )
-            if janus >= p["janus_max"]:
-                reason += ": front and back look alike while the sides differ (Janus or flat card)"
+        score = float(np.clip((neighbour - p["c_lo"]) / (p["c_hi"] - p["c_lo"]), 0.0, 1.0))
         return self.make_score(
             score,
             value=neighbour,
-            passed=None if janus is None else janus < p["janus_max"],
-            reason=reason,
+            reason=f"{prefix}neighbouring views similarity {neighbour:.3f} over {len(pairs)} pairs",
             neighbour_similarity=neighbour,
             pair_similarity=[
                 [int(i), int(j), round(s, 6)] for (i, j), s in zip(pairs, sims, strict=True)
             ],
-            janus=janus,
-            janus_max_over_pairs=None if jan is None else float(jan["max"]["janus"]),
-            janus_pairs=None if jan is None else jan["pairs"],
             **info,
+        )
+
+
+@register
+class JanusViews(Evaluator):
+    """Janus (multi-face) check: do views from opposite sides both look like the prompt's front?
+
+    Front-likeness per view is ``cos(view, T(front)) - cos(view, T(back))`` with CLIP text
+    embeddings of ``front_template`` / ``back_template`` filled with the prompt, and the
+    verdict is :func:`janus_measure` on the eye-level ring (needs views at a, a + 180 and
+    a +- 90). ``passed`` when ``janus < margin``; score ``1 - clip(janus / scale, 0, 1)``.
+
+    **Not validated yet, so opt-in** (``runs_by_default = False``; list ``{"check": "janus"}``
+    in a case): it is not part of the default aesthetic score. ``margin`` and ``scale`` are in
+    cosine units and have not been calibrated on real Janus / non-Janus generations.
+    """
+
+    name = "janus"
+    suite = "aesthetic"
+    version = "1"
+    needs_views = True
+    runs_by_default = False
+    description = "opposite views both look like the prompt's front (multi-face), opt-in"
+
+    def __init__(
+        self,
+        *,
+        model: str = "clip-vit-b-32",
+        front_template: str = "the front of {prompt}",
+        back_template: str = "the back of {prompt}",
+        margin: float = 0.01,
+        scale: float = 0.03,
+        batch_size: int = 32,
+    ):
+        for t in (front_template, back_template):
+            if "{prompt}" not in t:
+                raise ValueError(f"templates must contain '{{prompt}}', got {t!r}")
+        if not float(margin) >= 0 or not float(scale) > 0:
+            raise ValueError("margin must be >= 0 and scale > 0")
+        super().__init__(
+            model=model,
+            front_template=front_template,
+            back_template=back_template,
+            margin=float(margin),
+            scale=float(scale),
+            batch_size=int(batch_size),
+        )
+
+    def evaluate(self, sample: Sample) -> Score:
+        from mme3dr.features.clip import load_clip
+
+        p = self.params
+        rig = sample.views().rig
+        if not opposite_quads(rig.azimuths_deg, rig.elevations_deg):
+            return self.make_score(
+                None,
+                status="skipped",
+                reason=f"rig {rig.name} has no opposite and side views on one ring (use orbit8)",
+            )
+        try:
+            enc = load_clip(p["model"], sample.device, None, p["batch_size"])
+        except WeightsMissing as exc:
+            return self.make_score(None, status="skipped", reason=str(exc))
+        prompt = sample.case.prompt
+        texts = [
+            p["front_template"].format(prompt=prompt),
+            p["back_template"].format(prompt=prompt),
+        ]
+        t_front, t_back = enc.encode_texts(texts)
+        f = front_likeness(view_embeddings(sample, enc), t_front, t_back)
+        jm = janus_measure(f, rig.azimuths_deg, rig.elevations_deg)
+        assert jm is not None  # opposite_quads checked above
+        janus = jm["janus"]
+        flagged = janus >= p["margin"]
+        i, j = jm["axis"]["views"]
+        reason = (
+            f"{random_prefix(enc)}Janus gap {janus:.4f} (views {i} and {j}: both front-like "
+            f"beyond the sides by {janus:.4f}; margin {p['margin']}); front view {jm['front_view']}"
+        )
+        if flagged:
+            reason += ": opposite views both look like the front (multi-faced)"
+        return self.make_score(
+            1.0 - float(np.clip(janus / p["scale"], 0.0, 1.0)),
+            value=janus,
+            passed=not flagged,
+            reason=reason,
+            validated=False,
+            **jm,
+            **enc.info(),
         )
 
 

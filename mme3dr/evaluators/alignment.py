@@ -8,9 +8,14 @@ The suite score maps the chosen aggregate linearly from ``[lo, hi]`` (default 15
 0-100 scale, where unrelated and well-matched pairs sit for CLIP ViT-B/32) onto [0, 1].
 
 **CLIP R-precision** (``clip_r_precision``, a set metric in ``summary["set_metrics"]``): after the
-per-case pass, every asset's views are ranked against all distinct prompts of the run by mean
-view-prompt cosine; R@k is the fraction of cases whose own prompt is among the top k (ties count
-against the asset; missing and errored cases count as misses).
+per-case pass, each asset's mean view embedding ranks its true prompt within a **fixed candidate
+pool** of the case set: the true prompt plus a seeded sample of distinct other prompts of the
+case set (:data:`POOL_SIZE` in all, or every prompt when the set has fewer), chosen by case id
+and seed only, so a case's rank never depends on which other cases are in the run or shard.
+R@k is the fraction of the alignment cases whose true prompt ranks in the top k (ties count
+against the asset; missing and errored cases count as misses); R@k is ``None`` (listed in
+``undefined``) when the pool has <= k prompts. Per-case ranks are kept, so
+``mme3dr merge`` recomputes R@k over the whole run (:func:`merge_r_precision`).
 
 Views are rendered once per case (:meth:`Sample.views`) and encoded once per case and model
 (``asset.cached``), so every CLIP-based evaluator of a case shares them.
@@ -18,6 +23,9 @@ Views are rendered once per case (:meth:`Sample.views`) and encoded once per cas
 
 from __future__ import annotations
 
+import hashlib
+import json
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -200,13 +208,114 @@ def r_precision(
     return {f"r@{k}": float((ranks <= k).mean()) for k in ks}, ranks
 
 
+#: candidate pool size of the standard protocol (true prompt + 99 distractors)
+POOL_SIZE = 100
+RP_KS: tuple[int, ...] = (1, 5, 10)
+RP_DEFINITION = (
+    "each asset's views (mean view-prompt cosine) rank its true prompt among a fixed candidate "
+    "pool: the true prompt plus a seeded sample of distinct other prompts of the case set, the "
+    "same whatever cases the run or shard holds; R@k = fraction of the alignment cases whose "
+    "true prompt ranks in the top k (ties and unscored cases count as misses); undefined when "
+    "the pool has <= k prompts"
+)
+
+
+def candidate_pool(
+    prompts: list[str], true_prompt: str, case_id: str, size: int = POOL_SIZE, seed: int = 0
+) -> list[str]:
+    """The fixed candidate pool of one case: ``[true_prompt, *distractors]``.
+
+    Distractors are ``size - 1`` distinct prompts of the case set other than the true one
+    (all of them when there are fewer), drawn with a generator seeded by ``seed`` and the case
+    id, from the sorted distinct prompts: the pool depends only on the case set, the case and
+    the seed, never on which other cases are in the run.
+    """
+    others = sorted(set(prompts) - {true_prompt})
+    k = max(0, min(int(size) - 1, len(others)))
+    digest = hashlib.sha256(f"{seed}:{case_id}".encode()).digest()
+    rng = np.random.default_rng(int.from_bytes(digest[:8], "little"))
+    picked = rng.choice(len(others), size=k, replace=False) if k else []
+    return [true_prompt, *[others[i] for i in sorted(int(x) for x in picked)]]
+
+
+def rank_in_pool(image_mean: np.ndarray, pool_text: np.ndarray) -> int:
+    """Rank of the true prompt (row 0 of unit ``pool_text`` ``[P, D]``) for the mean view
+    embedding ``image_mean`` ``[D]``: how many pool prompts score >= it (ties against)."""
+    sims = np.asarray(pool_text, np.float64) @ np.asarray(image_mean, np.float64)
+    return int((sims >= sims[0]).sum())
+
+
+def r_at_k(
+    ranks: dict[str, int], pool_size: int, n_cases: int, ks: tuple[int, ...] = RP_KS
+) -> dict[str, Any]:
+    """``{"r@k": fraction or None, "undefined": {...}}``: R@k over ``n_cases`` cases (cases
+    without a rank are misses); ``None`` with a reason when ``pool_size <= k`` (every asset
+    would trivially be in the top k)."""
+    out: dict[str, Any] = {}
+    undefined: dict[str, str] = {}
+    for k in ks:
+        if pool_size <= k:
+            out[f"r@{k}"] = None
+            undefined[f"r@{k}"] = f"the candidate pool has {pool_size} prompts (<= {k})"
+        else:
+            hits = sum(1 for r in ranks.values() if r <= k)
+            out[f"r@{k}"] = hits / n_cases if n_cases else None
+    out["undefined"] = undefined
+    return out
+
+
+def case_set_prompts(ctx: RunContext) -> tuple[list[tuple[str, str]] | None, str]:
+    """``([(case id, prompt), ...] of the whole case set, "")`` or ``(None, why)``.
+
+    From ``ctx.case_set`` when the runner gives it, else from the case-set path in the stamp of
+    ``ctx.out_dir/summary.json`` (written at the start of a run), checked against its hash.
+    """
+    cs = getattr(ctx, "case_set", None)
+    if cs is not None:
+        return [(c.id, c.prompt) for c in cs.cases], ""
+    import json
+
+    from mme3dr.cases import load_cases
+
+    path = Path(ctx.out_dir) / "summary.json"
+    try:
+        stamp = json.loads(path.read_text(encoding="utf-8")).get("stamp", {}).get("case_set", {})
+        loaded = load_cases(stamp["path"], validate_checks=False)
+    except Exception as exc:  # noqa: BLE001 - any failure: say what is missing
+        return None, f"cannot read the case set from {path}: {type(exc).__name__}: {exc}"
+    if stamp.get("sha256") and loaded.sha256 != stamp["sha256"]:
+        return None, f"case set {stamp['path']} changed since the run (hash differs)"
+    return [(c.id, c.prompt) for c in loaded.cases], ""
+
+
+def _clip_details(records: list[Record]) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    for rec in records:
+        for sc in rec.scores:
+            d = sc.get("details") or {}
+            if (
+                sc.get("evaluator") == "clip_score"
+                and sc.get("status") == "ok"
+                and d.get("view_embedding_mean")
+            ):
+                found[rec.case_id] = d
+    return found
+
+
 class ClipRPrecision:
-    """CLIP R-precision over the run's cases, from the ``clip_score`` details of the records."""
+    """CLIP R-precision with a fixed candidate pool per case (see :data:`RP_DEFINITION`), from
+    the ``clip_score`` details of the records. Because each case's pool depends only on the
+    case set, per-case ranks from shards combine exactly: :func:`merge_r_precision`."""
 
     name = "clip_r_precision"
 
-    def __init__(self, ctx: RunContext):
+    def __init__(
+        self, ctx: RunContext, pool_size: int = POOL_SIZE, seed: int = 0, ks=RP_KS
+    ) -> None:
         self.ctx = ctx
+        self.pool_size = int(pool_size)
+        self.seed = int(seed)
+        self.ks = tuple(ks)
         self.observe_errors: list[str] = []
 
     def observe(self, sample: Sample, scores: list[Score]) -> None:
@@ -216,18 +325,9 @@ class ClipRPrecision:
         from mme3dr.features.clip import load_clip
 
         cases = [r for r in records if "alignment" in r.suites]
-        found: dict[str, dict[str, Any]] = {}
-        for rec in cases:
-            for sc in rec.scores:
-                d = sc.get("details") or {}
-                if (
-                    sc.get("evaluator") == "clip_score"
-                    and sc.get("status") == "ok"
-                    and d.get("view_embedding_mean")
-                ):
-                    found[rec.case_id] = d
         if not cases:
             return {"status": "skipped", "reason": "no case of the run is in the alignment suite"}
+        found = _clip_details(cases)
         if not found:
             reasons = {
                 sc.get("reason", "")
@@ -240,32 +340,77 @@ class ClipRPrecision:
         models = {(d["weights_name"], d["checkpoint"]) for d in found.values()}
         if len(models) > 1:
             return {"status": "error", "reason": f"clip_score used several models: {models}"}
+        pairs, why = case_set_prompts(self.ctx)
+        if pairs is None:
+            return {"status": "skipped", "reason": why}
         wname, ckpt = models.pop()
         try:
             enc = load_clip(wname, self.ctx.device, ckpt)
         except Exception as exc:  # noqa: BLE001 - e.g. the checkpoint vanished since the run
             return {"status": "skipped", "reason": str(exc)}
-        prompts = list(dict.fromkeys(r.prompt for r in cases))
-        index = {p: i for i, p in enumerate(prompts)}
-        text = enc.encode_texts(prompts)
-        scored = [r for r in cases if r.case_id in found]
-        means = np.array([found[r.case_id]["view_embedding_mean"] for r in scored], np.float64)
-        truth = np.array([index[r.prompt] for r in scored])
-        ks = (1, 5, 10)
-        _, ranks = r_precision(means, text.astype(np.float64), truth, ks)
-        n = len(cases)
-        result: dict[str, Any] = {f"r@{k}": float((ranks <= k).sum()) / n for k in ks}
+        all_prompts = [p for _, p in pairs]
+        ranks: dict[str, int] = {}
+        sizes: set[int] = set()
+        for rec in cases:
+            if rec.case_id not in found:
+                continue
+            pool = candidate_pool(all_prompts, rec.prompt, rec.case_id, self.pool_size, self.seed)
+            sizes.add(len(pool))
+            text = enc.encode_texts(pool)
+            ranks[rec.case_id] = rank_in_pool(
+                np.asarray(found[rec.case_id]["view_embedding_mean"]), text
+            )
+        pool_size = min(sizes)
+        result: dict[str, Any] = {"status": "ok"}
+        result.update(r_at_k(ranks, pool_size, len(cases), self.ks))
         result.update(
-            status="ok",
-            n_cases=n,
-            n_scored=len(scored),
-            n_prompts=len(prompts),
-            definition=(
-                "each asset's views ranked against all distinct prompts of the run by mean "
-                "view-prompt cosine; R@k = fraction of cases whose prompt is in the top k "
-                "(ties and unscored cases count as misses)"
-            ),
-            ranks={r.case_id: int(k) for r, k in zip(scored, ranks, strict=True)},
+            n_cases=len(cases),
+            n_scored=len(ranks),
+            pool_size=pool_size,
+            pool_size_requested=self.pool_size,
+            pool_seed=self.seed,
+            n_case_set_prompts=len(set(all_prompts)),
+            ks=list(self.ks),
+            case_ids=sorted(r.case_id for r in cases),
+            definition=RP_DEFINITION,
+            ranks=dict(sorted(ranks.items())),
             **enc.info(),
         )
         return result
+
+
+def merge_r_precision(parts: list[dict[str, Any]], records: list[Record]) -> dict[str, Any]:
+    """R-precision over a merged run from the shards' results (per-case ranks in fixed pools
+    combine exactly; no model is loaded). ``records`` are the merged records."""
+    ok = [p for p in parts if isinstance(p, dict) and p.get("status") == "ok"]
+    if not ok:
+        reasons = sorted({str(p.get("reason", "")) for p in parts if isinstance(p, dict)})
+        return {"status": "skipped", "reason": "no shard has R-precision: " + "; ".join(reasons)}
+    keys = {
+        json.dumps([p.get(k) for k in ("checkpoint", "pool_size", "pool_seed", "ks")]) for p in ok
+    }
+    if len(keys) > 1:
+        return {"status": "error", "reason": f"shards used different models or pools: {keys}"}
+    first = ok[0]
+    if "ranks" not in first or "pool_size" not in first:
+        return {"status": "error", "reason": "shard R-precision has no fixed-pool ranks"}
+    ranks: dict[str, int] = {}
+    for p in ok:
+        ranks.update({str(k): int(v) for k, v in p["ranks"].items()})
+    cases = [r.case_id for r in records if "alignment" in r.suites]
+    ranks = {c: ranks[c] for c in cases if c in ranks}
+    ks = tuple(first.get("ks") or RP_KS)
+    result: dict[str, Any] = {"status": "ok"}
+    result.update(r_at_k(ranks, int(first["pool_size"]), len(cases), ks))
+    keep = ("pool_size", "pool_size_requested", "pool_seed", "n_case_set_prompts", "ks")
+    result.update({k: first[k] for k in keep if k in first})
+    info = ("model", "pretrained", "weights_name", "checkpoint", "weights", "image_size")
+    result.update({k: first[k] for k in info if k in first})
+    result.update(
+        n_cases=len(cases),
+        n_scored=len(ranks),
+        merged_from_shards=len(parts),
+        definition=RP_DEFINITION,
+        ranks=dict(sorted(ranks.items())),
+    )
+    return result

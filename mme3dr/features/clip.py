@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from mme3dr.features import check_native_libs, to_tensor
-from mme3dr.weights import Resolved, record_use, resolve
+from mme3dr.weights import Resolved, guarded_load, record_use, resolve
 
 OPENAI_MEAN = (0.48145466, 0.4578275, 0.40821073)
 OPENAI_STD = (0.26862954, 0.26130258, 0.27577711)
@@ -117,7 +117,7 @@ def _build(resolved: Resolved, device: str) -> Any:
         logging.disable(logging.WARNING)
         try:
             model = open_clip.create_model(
-                spec.arch, pretrained=None, force_quick_gelu=spec.quick_gelu
+                spec.arch, pretrained=None, force_quick_gelu=spec.quick_gelu, device=device
             )
         finally:
             logging.disable(previous)
@@ -133,7 +133,9 @@ def load_clip(
 ) -> ClipEncoder:
     """The CLIP encoder for weights ``name`` (raises :class:`mme3dr.weights.WeightsMissing`).
 
-    Loaded once per process for each (name, checkpoint path, device).
+    Loaded once per process for each (name, checkpoint path, device). A file that fails to
+    load raises :class:`mme3dr.weights.WeightsLoadError` (a ``WeightsMissing``) naming the
+    file, and the failure is remembered: later calls raise at once, without rebuilding.
     """
     resolved = resolve(name, checkpoint)
     key = (name, str(resolved.path), device)
@@ -146,7 +148,8 @@ def load_clip(
             cfg = resolved.meta.get("model_cfg")
             if cfg is None:
                 cfg = open_clip.get_model_config(resolved.spec.arch)
-            model = _build(resolved, device)
+            what = f"open_clip {resolved.spec.arch}" + (" (custom cfg)" if cfg else "")
+            model = guarded_load(resolved, lambda: _build(resolved, device), what)
             vision = cfg["vision_cfg"]
             size = vision.get("image_size", 224)
             size = size[0] if isinstance(size, list | tuple) else int(size)

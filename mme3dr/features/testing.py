@@ -73,15 +73,18 @@ TINY_DINOV2: dict[str, Any] = {
 }
 
 
-def write_random_dinov2(cfg: dict[str, Any] | None = None, seed: int = 0) -> Path:
-    """A random (tiny by default) DINOv2 folder (config.json + model.safetensors)."""
+def write_random_dinov2(
+    cfg: dict[str, Any] | None = None, seed: int = 0, name: str = "dinov2-vit-l-14"
+) -> Path:
+    """A random (tiny by default) DINOv2 folder (config.json + model.safetensors) for weights
+    ``name`` (``dinov2-vit-l-14``, the default FD-DINOv2 backbone, or ``dinov2-vit-b-14``)."""
     import torch
     from transformers import Dinov2Config, Dinov2Model
 
     torch.manual_seed(seed)
     conf = Dinov2Config(**(cfg or TINY_DINOV2))
     model = Dinov2Model(conf)
-    folder = weights_dir("dinov2-vit-b-14")
+    folder = weights_dir(name)
     model.save_pretrained(folder)
     path = folder / "config.json"
     d = json.loads(path.read_text())
@@ -91,12 +94,44 @@ def write_random_dinov2(cfg: dict[str, Any] | None = None, seed: int = 0) -> Pat
 
 
 def write_random_inception(seed: int = 0) -> Path:
-    """A random torchvision Inception-v3 state dict (full size: about 100 MB)."""
+    """A random torchvision Inception-v3 state dict (full size: about 100 MB), in the layout
+    of torchvision's published file (``AuxLogits`` included)."""
     import torch
     from torchvision.models import inception_v3
 
     torch.manual_seed(seed)
-    model = inception_v3(weights=None, aux_logits=False, init_weights=False)
+    model = inception_v3(weights=None, aux_logits=True, init_weights=False)
     return save_random_checkpoint(
         model.state_dict(), weights_dir("inception-v3") / CATALOGUE["inception-v3"].files[0]
+    )
+
+
+def tf_inception_state_dict(device: str = "cpu") -> dict[str, Any]:
+    """A random state dict in the TF-FID Inception layout (torch-fidelity / pytorch-fid:
+    torchvision's Inception-v3 blocks without ``AuxLogits`` and a 1008-way ``fc``).
+    ``device="meta"`` gives the layout without allocating (about 24 M parameters).
+
+    Convolutions are He-initialised (fan-in, ReLU gain): with batch norm in eval mode
+    (identity statistics) that keeps the 2048-d features informative, where PyTorch's default
+    init makes them vanish and torchvision's explode."""
+    import torch
+    from torchvision.models import inception_v3
+
+    with torch.device(device), torch.no_grad():
+        model = inception_v3(weights=None, num_classes=1008, aux_logits=False, init_weights=False)
+        if device != "meta":
+            for mod in model.modules():
+                if isinstance(mod, torch.nn.Conv2d):
+                    torch.nn.init.kaiming_normal_(mod.weight, nonlinearity="relu")
+    return model.state_dict()
+
+
+def write_random_tf_inception(seed: int = 0, root: Path | None = None) -> Path:
+    """A random TF-FID-layout Inception checkpoint (about 95 MB) for weights ``inception-v3-tf``."""
+    import torch
+
+    torch.manual_seed(seed)
+    folder = root if root is not None else weights_dir("inception-v3-tf")
+    return save_random_checkpoint(
+        tf_inception_state_dict(), Path(folder) / CATALOGUE["inception-v3-tf"].files[0]
     )

@@ -33,6 +33,10 @@ class RunContext:
     suites: tuple[str, ...] | None = None
     case_suites: set[str] = field(default_factory=set)
     reference: Path | None = None
+    #: the whole case set (a :class:`mme3dr.cases.CaseSet`), for metrics whose definition
+    #: depends on it (R-precision's candidate pools); when ``None`` they read the case set
+    #: named in ``out_dir/summary.json``'s stamp
+    case_set: Any = None
 
 
 class SetMetric(Protocol):
@@ -81,4 +85,33 @@ def finalize_all(metrics: list[SetMetric], records: list[Record]) -> dict[str, A
                 "reason": f"{type(exc).__name__}: {exc}",
                 "trace": traceback.format_exc(limit=3),
             }
+    return out
+
+
+def merge_set_metrics(
+    shard_metrics: list[dict[str, Any] | None],
+    records: list[Record],
+    shard_dirs: list[Path] | None = None,
+) -> dict[str, Any]:
+    """Set metrics over a merged run, from the shards' ``set_metrics`` and the merged records.
+
+    ``clip_r_precision`` is recomputed exactly from the shards' per-case ranks (fixed
+    candidate pools); ``reference`` (FD/KID) is recomputed from the features each shard saved
+    under ``<shard>/features/`` when ``shard_dirs`` are given and every shard has them.
+    """
+    from mme3dr.evaluators.alignment import merge_r_precision
+    from mme3dr.evaluators.reference_metrics import merge_reference
+
+    out: dict[str, Any] = {}
+    for name in ("clip_r_precision", "reference"):
+        parts = [m[name] for m in shard_metrics if m and name in m]
+        if not parts or (name == "reference" and not shard_dirs):
+            continue
+        try:
+            if name == "clip_r_precision":
+                out[name] = merge_r_precision(parts, records)
+            else:
+                out[name] = merge_reference(parts, list(shard_dirs or []), records)
+        except Exception as exc:  # noqa: BLE001 - a merge never fails on a set metric
+            out[name] = {"status": "error", "reason": f"{type(exc).__name__}: {exc}"}
     return out
