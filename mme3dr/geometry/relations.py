@@ -23,6 +23,7 @@ import trimesh
 from scipy.spatial import cKDTree
 
 from mme3dr.geometry.components import component_stats, connected_components
+from mme3dr.geometry.voxels import VoxelGrid
 
 #: relations understood by :func:`relation_margin`.
 RELATIONS: tuple[str, ...] = (
@@ -56,12 +57,28 @@ class Parts:
         return int(len(self.area))
 
 
-def find_parts(mesh: trimesh.Trimesh, min_area_fraction: float = 0.01) -> Parts:
-    """Connected components of ``mesh`` minus debris (see the module docstring)."""
+def find_parts(
+    mesh: trimesh.Trimesh, min_area_fraction: float = 0.01, grid: VoxelGrid | None = None
+) -> Parts:
+    """Parts of ``mesh`` minus debris (see the module docstring).
+
+    Without ``grid`` the parts are the connected components. With the asset's solid voxel
+    ``grid`` each component is further split into the bodies that
+    :func:`mme3dr.geometry.parts.segment_solid` finds in the solid (bodies fused at a neck or
+    resting on a wider top), so a part is a (component, body) pair.
+    """
     n, labels = connected_components(mesh)
+    if grid is not None and n > 0:
+        from mme3dr.geometry.parts import face_bodies, segment_solid
+
+        bodies = face_bodies(mesh, grid, segment_solid(grid))
+        _, labels = np.unique(labels * (int(bodies.max()) + 1) + bodies, return_inverse=True)
+        labels = labels.reshape(-1)
+        n = int(labels.max()) + 1
     stats = component_stats(mesh, labels, n)
+    order = np.argsort(-stats.area, kind="stable")
     total = float(stats.area.sum()) or 1.0
-    keep = np.nonzero(stats.area >= min_area_fraction * total)[0]  # already by decreasing area
+    keep = order[stats.area[order] >= min_area_fraction * total]  # by decreasing area
     remap = np.full(n + 1, -1, dtype=np.int64)
     remap[keep] = np.arange(len(keep))
     return Parts(

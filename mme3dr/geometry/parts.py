@@ -1,0 +1,312 @@
+"""Bodies a person sees in one fused surface: split the solid voxel body at contacts.
+
+Grid decoders (64-cubed occupancy, marching cubes) export objects that touch as one connected,
+near-watertight surface: a ball resting on a cube, a tower of blocks, a vase on a table. This
+module finds those bodies again on the shared solid voxel grid
+(:func:`mme3dr.geometry.voxels.cached_voxels`), so it ignores triangulation, decimation, split
+vertices, flipped triangles and pin-holes by construction. Two kinds of contact are cut:
+
+1. **Necks** (bodies touching at a point or a line, in any direction). ``D`` is the distance
+   from each solid voxel to the nearest *surface* voxel (the inscribed-ball radius, in voxels;
+   measured to the unsealed surface so the grid's crack sealing does not fatten necks). The
+   solid is split by a watershed of ``-D`` from its local maxima, and neighbouring regions are
+   merged again (highest pass first) unless the pass between them is a **neck**: its radius
+   ``s`` is at most the radius of the contact patch that a sphere of the smaller region's
+   inscribed radius ``R`` makes with a plane once gaps thinner than ``fusion_depth`` are
+   filled, ``s <= sqrt(2 * fusion_depth * R)``, and is at least ``2`` voxels narrower than
+   ``R``, with ``R >= 3`` voxels (thinner bodies cannot be told from their joints at this
+   resolution). So two spheres touching, a ball on a cube, a can on two cans, snowballs are
+   cut; a capsule, a torus, a mug, a table with fused legs are not. A dumbbell is cut exactly
+   when its bar radius is below ``sqrt(2 * fusion_depth * R)`` (about half the bell radius
+   for a bell of a sixth of the object's size): its bells then meet like two touching balls.
+2. **Resting contacts** (a block standing on a wider top: a tower of blocks, a vase or a chair
+   on a table). In each neck region, the slice area ``A(z)`` drops at level ``z`` from the
+   lower body's top to the upper body's footprint, and a cut is kept when the upper body
+   (up to the next cut) is a body resting there, judged on horizontal slices ``window``
+   voxels away from the cut (past the fillet that blurring leaves in the joint):
+
+   * its footprint is at most ``max_footprint`` of the lower body's top area (a ledge),
+   * the lower top shows round at least ``min_ledge`` of the footprint's outline (placed on
+     the top, not flush with an edge like a chair back, a sofa arm or a stair step),
+   * its footprint's convex hull covers at least ``min_support`` of the upper body's top-view
+     area (it stands on its base; a lamp's stem on its foot does not),
+   * it is at least ``min_height`` times as tall as the square root of its top-view area (a
+     block, not a layer: tiers of a cake, terraces of a step pyramid, a voxel tree's canopy
+     and stacked books stay one body), and at least ``window + 1`` voxels tall,
+   * its slices stay within ``prism_tol`` of each other over the window (a prism-like base;
+     a dome, a cone or the top of a sphere shrinks steadily and is never cut).
+
+All lengths are in voxels of the grid unless stated; ``fusion_depth`` is in normalised units
+(fraction of the largest extent). Labels are ``0`` outside the solid and ``1..n`` for bodies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import ndimage
+from scipy.spatial import ConvexHull, QhullError
+
+from mme3dr.geometry.voxels import VoxelGrid
+
+#: gaps thinner than this (normalised units) are assumed fused by the decoder and the grid.
+FUSION_DEPTH = 0.03
+#: bodies with an inscribed radius below this many voxels are never cut off at a neck.
+MIN_NECK_RADIUS = 3.0
+#: a neck must be at least this many voxels narrower than the smaller body's inscribed radius.
+MIN_NECK_DEPTH = 2.0
+
+_SLICE8 = np.zeros((3, 3, 3), dtype=bool)
+_SLICE8[:, :, 1] = True
+_CONNECT26 = np.ones((3, 3, 3), dtype=bool)
+
+
+@dataclass(frozen=True)
+class RestingRule:
+    """Thresholds of the resting-contact cut (see the module docstring)."""
+
+    window: int = 3
+    max_footprint: float = 0.95
+    min_ledge: float = 0.5
+    min_support: float = 0.2
+    min_height: float = 0.5
+    prism_tol: float = 0.2
+
+
+@dataclass(frozen=True)
+class Segmentation:
+    """Bodies of a solid voxel grid.
+
+    Attributes:
+        labels: ``int32`` grid, ``0`` outside the solid, ``1..count`` bodies; every voxel of the
+            grid (outside too) is also given its nearest body in ``nearest``.
+        nearest: ``int32`` grid, the nearest body's label for every voxel (``0`` if no solid).
+        count: number of bodies.
+        necks: ``(radius, inscribed_a, inscribed_b)`` in voxels for each neck that was cut.
+        rests: ``(level, footprint, ledge, support, height)`` for each resting cut kept.
+    """
+
+    labels: np.ndarray
+    nearest: np.ndarray
+    count: int
+    necks: list[tuple[float, float, float]] = field(default_factory=list)
+    rests: list[tuple[int, float, float, float, float]] = field(default_factory=list)
+
+
+def segment_solid(
+    grid: VoxelGrid, fusion_depth: float = FUSION_DEPTH, rule: RestingRule | None = None
+) -> Segmentation:
+    """Split ``grid.solid`` into bodies at necks and at resting contacts (module docstring)."""
+    solid = grid.solid
+    if not solid.any():
+        zero = np.zeros(solid.shape, dtype=np.int32)
+        return Segmentation(zero, zero, 0)
+    depth = ndimage.distance_transform_edt(~grid.surface).astype(np.float32)
+    depth[~solid] = 0.0
+    regions, necks = neck_regions(solid, depth, fusion_depth / grid.pitch)
+    labels, rests = resting_regions(regions, rule or RestingRule())
+    count = int(labels.max())
+    idx = ndimage.distance_transform_edt(labels == 0, return_distances=False, return_indices=True)
+    nearest = labels[tuple(idx)].astype(np.int32)
+    return Segmentation(labels, nearest, count, necks, rests)
+
+
+def neck_regions(
+    solid: np.ndarray, depth: np.ndarray, fusion_voxels: float
+) -> tuple[np.ndarray, list[tuple[float, float, float]]]:
+    """Watershed of ``-depth`` from its local maxima, regions merged unless a neck parts them.
+
+    Returns ``(labels, necks)``: ``int32`` labels ``1..n`` on ``solid`` (0 elsewhere) and the
+    ``(radius, R_a, R_b)`` of each neck kept (voxels).
+    """
+    from skimage.segmentation import watershed
+
+    peaks = (depth == ndimage.maximum_filter(depth, size=3)) & (depth >= 1.0)
+    markers, n = ndimage.label(peaks, structure=_CONNECT26)
+    if n <= 1:
+        return solid.astype(np.int32), []
+    basins = watershed(-depth, markers, mask=solid).astype(np.int32)
+    top = ndimage.maximum(depth, basins, np.arange(n + 1)).astype(np.float64)
+    a, b, s = _passes(basins, depth, n)
+    parent = np.arange(n + 1)
+    peak = top.copy()
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    kept = []
+    for i in np.argsort(-s, kind="stable"):
+        ra, rb = root(int(a[i])), root(int(b[i]))
+        if ra == rb:
+            continue
+        small = min(peak[ra], peak[rb])
+        if _is_neck(float(s[i]), small, fusion_voxels):
+            kept.append((ra, rb, float(s[i])))
+            continue
+        parent[rb] = ra
+        peak[ra] = max(peak[ra], peak[rb])
+    roots = np.array([root(i) for i in range(n + 1)])
+    _, compact = np.unique(roots[1:], return_inverse=True)
+    lut = np.concatenate([[0], compact + 1]).astype(np.int32)
+    necks = []
+    for ra, rb, s_ in kept:
+        if root(ra) != root(rb):
+            necks.append((round(s_, 2), round(float(peak[root(ra)]), 2),
+                          round(float(peak[root(rb)]), 2)))
+    return lut[basins], necks
+
+
+def _is_neck(radius: float, inscribed: float, fusion_voxels: float) -> bool:
+    """A pass of ``radius`` between bodies whose smaller inscribed radius is ``inscribed``."""
+    return (
+        inscribed >= MIN_NECK_RADIUS
+        and inscribed - radius >= MIN_NECK_DEPTH
+        and radius <= np.sqrt(2.0 * fusion_voxels * inscribed)
+    )
+
+
+def _passes(labels: np.ndarray, depth: np.ndarray, n: int
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each pair of 6-adjacent regions, the highest ``min(depth)`` across their border."""
+    keys, vals = [], []
+    for axis in range(3):
+        la = np.moveaxis(labels, axis, 0)
+        da = np.moveaxis(depth, axis, 0)
+        u, v = la[:-1], la[1:]
+        m = (u != v) & (u > 0) & (v > 0)
+        lo, hi = np.minimum(u[m], v[m]).astype(np.int64), np.maximum(u[m], v[m]).astype(np.int64)
+        keys.append(lo * (n + 1) + hi)
+        vals.append(np.minimum(da[:-1][m], da[1:][m]))
+    key = np.concatenate(keys)
+    val = np.concatenate(vals)
+    if len(key) == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, np.zeros(0)
+    order = np.argsort(key, kind="stable")
+    key, val = key[order], val[order]
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    best = np.maximum.reduceat(val, starts)
+    pair = key[starts]
+    return pair // (n + 1), pair % (n + 1), best.astype(np.float64)
+
+
+def resting_regions(
+    regions: np.ndarray, rule: RestingRule
+) -> tuple[np.ndarray, list[tuple[int, float, float, float, float]]]:
+    """Cut each region of ``regions`` at the resting contacts that pass ``rule``."""
+    out = np.zeros_like(regions)
+    rests: list[tuple[int, float, float, float, float]] = []
+    next_label = 1
+    for r, box in enumerate(ndimage.find_objects(regions), start=1):
+        if box is None:
+            continue
+        mask = regions[box] == r
+        cuts, info = _resting_cuts(mask, rule)
+        rests += [(lvl + box[2].start, *rest) for lvl, rest in info]
+        bounds = [0, *[c + 1 for c in cuts], mask.shape[2]]
+        sub = out[box]
+        for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+            piece = np.zeros_like(mask)
+            piece[:, :, lo:hi] = mask[:, :, lo:hi]
+            sub[piece] = next_label
+            next_label += 1
+    return out, rests
+
+
+def _resting_cuts(mask: np.ndarray, rule: RestingRule
+                  ) -> tuple[list[int], list[tuple[int, tuple[float, float, float, float]]]]:
+    """Levels ``k`` (cut between layers ``k`` and ``k + 1``) of one region's resting contacts."""
+    area = mask.sum(axis=(0, 1)).astype(np.float64)
+    w = rule.window
+    nz = len(area)
+    cuts = [k for k in range(w, nz - w - 1) if _drop_candidate(area, k, rule)]
+    cuts = _one_per_drop(cuts, area)
+    for _ in range(len(cuts) + 1):
+        bounds = [-1, *cuts, nz - 1]
+        verdicts = [
+            _judge(mask, area, bounds[i - 1] + 1, cut, bounds[i + 1], rule)
+            for i, cut in enumerate(cuts, start=1)
+        ]
+        keep = [c for c, v in zip(cuts, verdicts, strict=True) if v is not None]
+        if len(keep) == len(cuts):
+            return cuts, [(c, v) for c, v in zip(cuts, verdicts, strict=True) if v is not None]
+        cuts = keep
+    return [], []
+
+
+def _drop_candidate(area: np.ndarray, k: int, rule: RestingRule) -> bool:
+    """The slice area falls from layer ``k`` to every one of the ``window`` layers above."""
+    above = area[k + 1: k + 1 + rule.window]
+    return bool(above.min() > 0 and above.max() <= rule.max_footprint * area[k])
+
+
+def _one_per_drop(cuts: list[int], area: np.ndarray) -> list[int]:
+    """Keep, in each run of consecutive candidate levels, the level with the largest fall."""
+    runs: list[list[int]] = []
+    for k in cuts:
+        if runs and k - runs[-1][-1] <= 1:
+            runs[-1].append(k)
+        else:
+            runs.append([k])
+    return [max(run, key=lambda k: area[k] - area[k + 1]) for run in runs]
+
+
+def _judge(mask: np.ndarray, area: np.ndarray, lo: int, cut: int, hi: int, rule: RestingRule
+           ) -> tuple[float, float, float, float] | None:
+    """``(footprint, ledge, support, height)`` if the body in layers ``cut+1..hi`` rests on the
+    body in layers ``lo..cut`` by ``rule``; ``None`` otherwise."""
+    w = rule.window
+    height = hi - cut
+    if height < w + 1 or cut - lo + 1 < 1:
+        return None
+    ref = min(cut + w, hi)
+    upper = area[cut + 1: ref + 1]
+    if upper.min() <= 0 or upper.max() > (1 + rule.prism_tol) * upper.min():
+        return None
+    foot = mask[:, :, ref]
+    low_k = max(lo, cut - w) + int(np.argmax(area[max(lo, cut - w): cut + 1]))
+    top = mask[:, :, low_k]
+    footprint = float(foot.sum() / max(top.sum(), 1))
+    if footprint > rule.max_footprint:
+        return None
+    outline = foot & ~ndimage.binary_erosion(foot)
+    ledge_cells = ndimage.binary_dilation(top & ~foot, structure=np.ones((3, 3), bool))
+    ledge = float((outline & ledge_cells).sum() / max(outline.sum(), 1))
+    plan = mask[:, :, cut + 1: hi + 1].any(axis=2)
+    support = _hull_area(foot) / max(float(plan.sum()), 1.0)
+    compact = height / np.sqrt(max(float(plan.sum()), 1.0))
+    if ledge < rule.min_ledge or support < rule.min_support or compact < rule.min_height:
+        return None
+    return (round(footprint, 3), round(ledge, 3), round(support, 3), round(float(compact), 3))
+
+
+def _hull_area(cells: np.ndarray) -> float:
+    """Area (in cells) of the convex hull of the unit squares of a 2D mask."""
+    ij = np.argwhere(cells)
+    if len(ij) == 0:
+        return 0.0
+    corners = (ij[:, None, :] + np.array([[0, 0], [0, 1], [1, 0], [1, 1]])[None]).reshape(-1, 2)
+    try:
+        return float(ConvexHull(corners).volume)
+    except QhullError:
+        return float(len(ij))
+
+
+def face_bodies(mesh, grid: VoxelGrid, seg: Segmentation, inset: float = 1.0) -> np.ndarray:
+    """Body label (``1..count``) of each face of ``mesh``, read at the face centroid moved
+    ``inset`` voxels against the face normal (into its own body for a consistently oriented
+    closed surface; a point that lands outside the solid takes the nearest body)."""
+    faces = np.asarray(mesh.faces, dtype=np.int64)
+    if len(faces) == 0 or seg.count == 0:
+        return np.zeros(len(faces), dtype=np.int64)
+    tri = np.asarray(mesh.vertices, dtype=np.float64)[faces]
+    normal = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
+    length = np.linalg.norm(normal, axis=1, keepdims=True)
+    normal = np.divide(normal, length, out=np.zeros_like(normal), where=length > 0)
+    points = tri.mean(axis=1) - normal * (inset * grid.pitch)
+    idx = np.clip(grid.index(points), 0, np.array(seg.nearest.shape) - 1)
+    return seg.nearest[idx[:, 0], idx[:, 1], idx[:, 2]].astype(np.int64)
