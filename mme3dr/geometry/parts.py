@@ -57,8 +57,8 @@ MIN_NECK_RADIUS = 3.0
 #: a neck must be at least this many voxels narrower than the smaller body's inscribed radius.
 MIN_NECK_DEPTH = 2.0
 
-_SLICE8 = np.zeros((3, 3, 3), dtype=bool)
-_SLICE8[:, :, 1] = True
+_SLICE4 = np.zeros((3, 3, 3), dtype=bool)
+_SLICE4[1, :, 1] = _SLICE4[:, 1, 1] = True
 _CONNECT26 = np.ones((3, 3, 3), dtype=bool)
 
 
@@ -68,10 +68,12 @@ class RestingRule:
 
     window: int = 3
     max_footprint: float = 0.95
-    min_ledge: float = 0.5
-    min_support: float = 0.2
-    min_height: float = 0.5
-    prism_tol: float = 0.2
+    min_ledge: float = 0.4
+    min_tilt: float = 15.0
+    min_height: float = 0.6
+    abrupt: float = 3.0
+    min_volume: float = 0.01
+    flat: float = 0.1
 
 
 @dataclass(frozen=True)
@@ -220,22 +222,21 @@ def resting_regions(
 def _resting_cuts(mask: np.ndarray, rule: RestingRule
                   ) -> tuple[list[int], list[tuple[int, tuple[float, float, float, float]]]]:
     """Levels ``k`` (cut between layers ``k`` and ``k + 1``) of one region's resting contacts."""
-    area = mask.sum(axis=(0, 1)).astype(np.float64)
+    filled = ndimage.binary_fill_holes(mask, structure=_SLICE4)  # each slice on its own
+    area = filled.sum(axis=(0, 1)).astype(np.float64)
     w = rule.window
     nz = len(area)
     cuts = [k for k in range(w, nz - w - 1) if _drop_candidate(area, k, rule)]
     cuts = _one_per_drop(cuts, area)
-    for _ in range(len(cuts) + 1):
-        bounds = [-1, *cuts, nz - 1]
-        verdicts = [
-            _judge(mask, area, bounds[i - 1] + 1, cut, bounds[i + 1], rule)
-            for i, cut in enumerate(cuts, start=1)
-        ]
-        keep = [c for c, v in zip(cuts, verdicts, strict=True) if v is not None]
-        if len(keep) == len(cuts):
-            return cuts, [(c, v) for c, v in zip(cuts, verdicts, strict=True) if v is not None]
-        cuts = keep
-    return [], []
+    kept: list[int] = []
+    info: list[tuple[int, tuple[float, float, float, float]]] = []
+    for cut in reversed(cuts):  # top down: a body reaches up to the next kept cut above it
+        hi = kept[-1] if kept else nz - 1
+        verdict = _judge(mask, filled, area, cut, hi, rule)
+        if verdict is not None:
+            kept.append(cut)
+            info.append((cut, verdict))
+    return sorted(kept), sorted(info)
 
 
 def _drop_candidate(area: np.ndarray, k: int, rule: RestingRule) -> bool:
@@ -255,45 +256,87 @@ def _one_per_drop(cuts: list[int], area: np.ndarray) -> list[int]:
     return [max(run, key=lambda k: area[k] - area[k + 1]) for run in runs]
 
 
-def _judge(mask: np.ndarray, area: np.ndarray, lo: int, cut: int, hi: int, rule: RestingRule
-           ) -> tuple[float, float, float, float] | None:
-    """``(footprint, ledge, support, height)`` if the body in layers ``cut+1..hi`` rests on the
-    body in layers ``lo..cut`` by ``rule``; ``None`` otherwise."""
-    w = rule.window
+def _judge(
+    mask: np.ndarray, filled: np.ndarray, area: np.ndarray, cut: int, hi: int, rule: RestingRule
+) -> tuple[float, float, float, float] | None:
+    """``(footprint, ledge, tilt, height)`` if the body in layers ``cut+1..hi`` rests on the
+    layers up to ``cut`` by ``rule``; ``None`` otherwise (module docstring)."""
     height = hi - cut
-    if height < w + 1 or cut - lo + 1 < 1:
+    if height < rule.window + 2 or cut < 3 or not _abrupt(area, cut, rule.abrupt, rule.flat):
         return None
-    ref = min(cut + w, hi)
-    upper = area[cut + 1: ref + 1]
-    if upper.min() <= 0 or upper.max() > (1 + rule.prism_tol) * upper.min():
-        return None
-    foot = mask[:, :, ref]
-    low_k = max(lo, cut - w) + int(np.argmax(area[max(lo, cut - w): cut + 1]))
-    top = mask[:, :, low_k]
+    foot = filled[:, :, cut + 1]
+    top = _under(filled[:, :, cut], foot)
     footprint = float(foot.sum() / max(top.sum(), 1))
     if footprint > rule.max_footprint:
         return None
-    outline = foot & ~ndimage.binary_erosion(foot)
-    ledge_cells = ndimage.binary_dilation(top & ~foot, structure=np.ones((3, 3), bool))
-    ledge = float((outline & ledge_cells).sum() / max(outline.sum(), 1))
-    plan = mask[:, :, cut + 1: hi + 1].any(axis=2)
-    support = _hull_area(foot) / max(float(plan.sum()), 1.0)
-    compact = height / np.sqrt(max(float(plan.sum()), 1.0))
-    if ledge < rule.min_ledge or support < rule.min_support or compact < rule.min_height:
+    body = mask[:, :, cut + 1: hi + 1]
+    if body.sum() < max(27, rule.min_volume * mask.sum()) or not _one_standing(body[:, :, 2:]):
         return None
-    return (round(footprint, 3), round(ledge, 3), round(support, 3), round(float(compact), 3))
+    plan = body.any(axis=2)
+    compact = height / np.sqrt(max(float(plan.sum()), 1.0))
+    ledge = _ledge(foot, top)
+    core = filled[:, :, cut + 1: cut + rule.window + 1].all(axis=2)
+    tilt = _tilt_margin(core if core.sum() >= 0.5 * foot.sum() else foot, body)
+    if ledge < rule.min_ledge or compact < rule.min_height or tilt < rule.min_tilt:
+        return None
+    return (round(footprint, 3), round(ledge, 3), round(tilt, 1), round(float(compact), 3))
 
 
-def _hull_area(cells: np.ndarray) -> float:
-    """Area (in cells) of the convex hull of the unit squares of a 2D mask."""
-    ij = np.argwhere(cells)
-    if len(ij) == 0:
-        return 0.0
-    corners = (ij[:, None, :] + np.array([[0, 0], [0, 1], [1, 0], [1, 1]])[None]).reshape(-1, 2)
+def _one_standing(body: np.ndarray) -> bool:
+    """Above the joint, one 26-connected piece holds at least 90 % of the voxels of the pieces
+    that reach down to its bottom layer (a cactus's trunk and raised arms are three; a piece
+    floating higher, joined to the rest only by something too thin for the grid, is ignored)."""
+    pieces, n = ndimage.label(body, structure=_CONNECT26)
+    standing = np.unique(pieces[:, :, 0])
+    standing = standing[standing > 0]
+    if len(standing) <= 1:
+        return len(standing) == 1
+    sizes = np.bincount(pieces.ravel(), minlength=n + 1)[standing]
+    return bool(sizes.max() >= 0.9 * sizes.sum())
+
+
+def _abrupt(area: np.ndarray, k: int, factor: float, flat: float) -> bool:
+    """The lower body's top layers ``k - 3 .. k - 1`` keep their area within ``flat`` and the
+    slice area falls across the joint (layers ``k - 1`` to ``k + 2``) at least ``factor``
+    times as much as it changes over the two layers on either side: a step, not the steady
+    narrowing of a dome, a cone or a shoulder."""
+    if k < 3 or k + 4 >= len(area):
+        return False
+    if abs(area[k - 3] - area[k - 1]) > flat * area[k - 1]:
+        return False  # the lower top is not flat: a shoulder, a dome
+    fall = area[k - 1] - area[k + 2]
+    around = max(abs(area[k - 3] - area[k - 1]), abs(area[k + 2] - area[k + 4]), 1.0)
+    return bool(fall >= factor * around)
+
+
+def _under(layer: np.ndarray, foot: np.ndarray) -> np.ndarray:
+    """The 2D pieces of ``layer`` (8-connected) that lie under ``foot``: the top it stands on."""
+    pieces, _ = ndimage.label(layer, structure=np.ones((3, 3), bool))
+    return np.isin(pieces, np.unique(pieces[foot & layer])) & (pieces > 0)
+
+
+def _ledge(foot: np.ndarray, top: np.ndarray) -> float:
+    """Fraction of the outline of ``foot`` within 2 cells of the part of ``top`` outside it
+    (both with their holes filled: the walls of a vessel do not rest on its floor)."""
+    outline = foot & ~ndimage.binary_erosion(foot)
+    near = ndimage.binary_dilation(top & ~foot, structure=np.ones((5, 5), bool))
+    return float((outline & near).sum() / max(outline.sum(), 1))
+
+
+def _tilt_margin(foot: np.ndarray, body: np.ndarray) -> float:
+    """Tilt (degrees) the body survives on its footprint: ``atan(b / h)`` with ``b`` the
+    distance from its centre of mass (top view) to the edge of the footprint's convex hull
+    (negative outside) and ``h`` the centre of mass's height above the contact (voxels)."""
+    cells = np.argwhere(body)
+    com = cells.mean(axis=0) + 0.5
+    centres = np.argwhere(foot) + 0.5
     try:
-        return float(ConvexHull(corners).volume)
-    except QhullError:
-        return float(len(ij))
+        hull = ConvexHull(centres)
+    except QhullError:  # a footprint one cell wide: no width to stand on
+        return 0.0
+    # half a voxel less: the surface-inclusive grid widens every footprint by that much
+    b = float(np.min(-(hull.equations[:, :2] @ com[:2] + hull.equations[:, 2]))) - 0.5
+    return float(np.degrees(np.arctan2(b, max(com[2], 0.5))))
 
 
 def face_bodies(mesh, grid: VoxelGrid, seg: Segmentation, inset: float = 1.0) -> np.ndarray:
