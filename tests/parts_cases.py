@@ -75,7 +75,7 @@ KNOWN: dict[str, tuple[Callable[[], trimesh.Trimesh], list[dict], bool]] = {
         _n("parts", 2), ON_TOP], True),
     "lamp_on_table": (lambda: E.on_top(E.lamp(), E.legged_table(4, top=(0.8, 0.6))), [
         _n("parts", 2), _n("stacked", 2), ON_TOP], True),
-    "chair_on_table": (lambda: E.on_top(E.chair(), E.legged_table(4, top=(1.0, 0.8))), [
+    "chair_on_table": (lambda: E.on_top(E.chair(), E.legged_table(4, (1.0, 0.8), thickness=0.1)), [
         _n("parts", 2), ON_TOP], True),
     "side_by_side": (S.side_by_side, [
         _n("parts", 2), _n("stacked", 1), _rel("smallest", "largest", "beside")], True),

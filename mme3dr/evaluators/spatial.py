@@ -28,7 +28,8 @@ def cached_parts(sample: Sample, min_area: float) -> Any:
 
     def compute() -> Any:
         grid = cached_voxels(asset, DEFAULT_RESOLUTION)
-        return find_parts(asset.mesh, min_area, grid=grid)
+        samples = cached_samples(asset, DEFAULT_RESOLUTION)
+        return find_parts(asset.mesh, min_area, grid=grid, samples=samples)
 
     return asset.cached(f"parts:{min_area:g}", compute)
 

@@ -145,8 +145,7 @@ def neck_regions(
         ra, rb = root(int(a[i])), root(int(b[i]))
         if ra == rb:
             continue
-        small = min(peak[ra], peak[rb])
-        if _is_neck(float(s[i]), small, fusion_voxels):
+        if _is_neck(float(s[i]), peak[ra], peak[rb], fusion_voxels):
             kept.append((ra, rb, float(s[i])))
             continue
         parent[rb] = ra
@@ -154,20 +153,64 @@ def neck_regions(
     roots = np.array([root(i) for i in range(n + 1)])
     _, compact = np.unique(roots[1:], return_inverse=True)
     lut = np.concatenate([[0], compact + 1]).astype(np.int32)
-    necks = []
+    labels = lut[basins]
+    best: dict[tuple[int, int], float] = {}
     for ra, rb, s_ in kept:
-        if root(ra) != root(rb):
-            necks.append((round(s_, 2), round(float(peak[root(ra)]), 2),
-                          round(float(peak[root(rb)]), 2)))
-    return lut[basins], necks
+        a_, b_ = sorted((int(lut[root(ra)]), int(lut[root(rb)])))
+        if a_ != b_:
+            best[(a_, b_)] = max(best.get((a_, b_), 0.0), s_)
+    necks = []
+    for (a_, b_), s_ in best.items():
+        _flatten_neck(labels, depth, a_, b_, s_)
+        necks.append((round(s_, 2), round(float(peak[root(int(np.flatnonzero(lut == a_)[0]))]), 2),
+                      round(float(peak[root(int(np.flatnonzero(lut == b_)[0]))]), 2)))
+    return labels, necks
 
 
-def _is_neck(radius: float, inscribed: float, fusion_voxels: float) -> bool:
-    """A pass of ``radius`` between bodies whose smaller inscribed radius is ``inscribed``."""
+def _flatten_neck(labels: np.ndarray, depth: np.ndarray, a: int, b: int, radius: float) -> None:
+    """Replace the watershed border between bodies ``a`` and ``b`` near their neck by a plane.
+
+    The watershed line through a fused contact wanders into the thin skin around it (the top
+    face of a cube under a ball can go to the ball). Within ``2 * radius + 2`` voxels of the
+    deepest border voxel, voxels of either body are given to the side of the plane through
+    that voxel whose normal is the least-spread direction of the border there (the neck's
+    axis). Modifies ``labels`` in place.
+    """
+    box = ndimage.find_objects(((labels == a) | (labels == b)).astype(np.int32))
+    if not box or box[0] is None:
+        return
+    sl = box[0]
+    sub = labels[sl]
+    in_a, in_b = sub == a, sub == b
+    border = in_a & ndimage.binary_dilation(in_b, structure=_CONNECT26)
+    if not border.any():
+        return
+    pts = np.argwhere(border).astype(np.float64)
+    d = depth[sl][border]
+    centre = pts[int(np.argmax(d))]
+    reach = 2.0 * radius + 2.0
+    near = pts[np.linalg.norm(pts - centre, axis=1) <= reach]
+    if len(near) < 3:
+        return
+    _, vectors = np.linalg.eigh(np.cov((near - near.mean(axis=0)).T))
+    normal = vectors[:, 0]
+    cells = np.argwhere(in_a | in_b)
+    offset = cells - centre
+    close = np.linalg.norm(offset, axis=1) <= reach
+    side = offset[close] @ normal
+    mine_a = in_a[tuple(cells[close].T)]
+    if side[mine_a].mean() > side[~mine_a].mean():
+        side = -side
+    sub[tuple(cells[close].T)] = np.where(side < 0, a, b)
+
+
+def _is_neck(radius: float, r_a: float, r_b: float, fusion_voxels: float) -> bool:
+    """A pass of ``radius`` between bodies of inscribed radii ``r_a`` and ``r_b`` (voxels)."""
+    small, large = min(r_a, r_b), max(r_a, r_b)
     return (
-        inscribed >= MIN_NECK_RADIUS
-        and inscribed - radius >= MIN_NECK_DEPTH
-        and radius <= np.sqrt(2.0 * fusion_voxels * inscribed)
+        small >= MIN_NECK_RADIUS
+        and small - radius >= MIN_NECK_DEPTH
+        and radius <= np.sqrt(2.0 * fusion_voxels * large)
     )
 
 
@@ -339,10 +382,9 @@ def _tilt_margin(foot: np.ndarray, body: np.ndarray) -> float:
     return float(np.degrees(np.arctan2(b, max(com[2], 0.5))))
 
 
-def face_bodies(mesh, grid: VoxelGrid, seg: Segmentation, inset: float = 1.0) -> np.ndarray:
-    """Body label (``1..count``) of each face of ``mesh``, read at the face centroid moved
-    ``inset`` voxels against the face normal (into its own body for a consistently oriented
-    closed surface; a point that lands outside the solid takes the nearest body)."""
+def face_bodies(mesh, grid: VoxelGrid, seg: Segmentation, inset: float = 0.0) -> np.ndarray:
+    """Body label (``1..count``) of each face of ``mesh``, read at the face centroid (see
+    :func:`point_bodies`)."""
     faces = np.asarray(mesh.faces, dtype=np.int64)
     if len(faces) == 0 or seg.count == 0:
         return np.zeros(len(faces), dtype=np.int64)
@@ -350,6 +392,17 @@ def face_bodies(mesh, grid: VoxelGrid, seg: Segmentation, inset: float = 1.0) ->
     normal = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
     length = np.linalg.norm(normal, axis=1, keepdims=True)
     normal = np.divide(normal, length, out=np.zeros_like(normal), where=length > 0)
-    points = tri.mean(axis=1) - normal * (inset * grid.pitch)
-    idx = np.clip(grid.index(points), 0, np.array(seg.nearest.shape) - 1)
+    return point_bodies(tri.mean(axis=1), normal, grid, seg, inset)
+
+
+def point_bodies(points: np.ndarray, normals: np.ndarray, grid: VoxelGrid, seg: Segmentation,
+                 inset: float = 0.0) -> np.ndarray:
+    """Body label of surface ``points`` read ``inset`` voxels against their unit ``normals``
+    (into their own body for a consistently oriented closed surface: two bodies modelled
+    face to face are told apart); a point that lands outside the solid takes the nearest
+    body."""
+    if len(points) == 0 or seg.count == 0:
+        return np.zeros(len(points), dtype=np.int64)
+    inner = np.asarray(points, dtype=np.float64) - np.asarray(normals) * (inset * grid.pitch)
+    idx = np.clip(grid.index(inner), 0, np.array(seg.nearest.shape) - 1)
     return seg.nearest[idx[:, 0], idx[:, 1], idx[:, 2]].astype(np.int64)
