@@ -9,7 +9,8 @@ the expectations), plus the known-answer shapes of ``tests/test_checks_spatial.p
 ``tests/test_parts.py`` (``tests/parts_cases.py``). Each is scored clean (yaw 0.4) and as a
 generator-style export (``tests/generator_style.py``: marching cubes of the 64- or 96-cubed
 occupancy, blur, smoothing, decimation, split vertices, flipped triangles, pin-holes) at each
-seed, with a yaw of ``0.4 + seed``. ``old`` counts mesh components only (the method before the
+seed, with a yaw of ``0.4 + seed`` (0 for shapes checked with ``left_of`` or
+``right_of``). ``old`` counts mesh components only (the method before the
 fused-surface decomposition). Prints one line per miss and a per-check summary table.
 """
 
@@ -75,7 +76,9 @@ def score_all(items, forms, seeds) -> tuple[dict, list[str], float]:
                 continue
             for seed in seeds if form != "clean" else [0]:
                 m = mesh if form == "clean" else generator_style(mesh, int(form), seed=seed)
-                yaw = 0.4 + seed
+                # left_of / right_of are defined in the canonical front view: no yaw for them
+                sided = any(c.get("rel") in ("left_of", "right_of") for c in checks)
+                yaw = 0.0 if sided else 0.4 + seed
                 m = m.copy()
                 m.apply_transform(trimesh.transformations.rotation_matrix(yaw, [0, 0, 1]))
                 asset = Asset.from_trimesh(m)

@@ -382,27 +382,17 @@ def _tilt_margin(foot: np.ndarray, body: np.ndarray) -> float:
     return float(np.degrees(np.arctan2(b, max(com[2], 0.5))))
 
 
-def face_bodies(mesh, grid: VoxelGrid, seg: Segmentation, inset: float = 0.0) -> np.ndarray:
-    """Body label (``1..count``) of each face of ``mesh``, read at the face centroid (see
-    :func:`point_bodies`)."""
-    faces = np.asarray(mesh.faces, dtype=np.int64)
-    if len(faces) == 0 or seg.count == 0:
-        return np.zeros(len(faces), dtype=np.int64)
-    tri = np.asarray(mesh.vertices, dtype=np.float64)[faces]
-    normal = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
-    length = np.linalg.norm(normal, axis=1, keepdims=True)
-    normal = np.divide(normal, length, out=np.zeros_like(normal), where=length > 0)
-    return point_bodies(tri.mean(axis=1), normal, grid, seg, inset)
+def face_bodies(mesh, grid: VoxelGrid, seg: Segmentation) -> np.ndarray:
+    """Body label (``1..count``) of each face of ``mesh``, read at its centroid."""
+    if len(mesh.faces) == 0 or seg.count == 0:
+        return np.zeros(len(mesh.faces), dtype=np.int64)
+    return point_bodies(np.asarray(mesh.triangles_center), grid, seg)
 
 
-def point_bodies(points: np.ndarray, normals: np.ndarray, grid: VoxelGrid, seg: Segmentation,
-                 inset: float = 0.0) -> np.ndarray:
-    """Body label of surface ``points`` read ``inset`` voxels against their unit ``normals``
-    (into their own body for a consistently oriented closed surface: two bodies modelled
-    face to face are told apart); a point that lands outside the solid takes the nearest
-    body."""
+def point_bodies(points: np.ndarray, grid: VoxelGrid, seg: Segmentation) -> np.ndarray:
+    """Body label of surface ``points``: the body of the voxel each lies in, or the nearest
+    body for a point whose voxel is outside the solid."""
     if len(points) == 0 or seg.count == 0:
         return np.zeros(len(points), dtype=np.int64)
-    inner = np.asarray(points, dtype=np.float64) - np.asarray(normals) * (inset * grid.pitch)
-    idx = np.clip(grid.index(inner), 0, np.array(seg.nearest.shape) - 1)
+    idx = np.clip(grid.index(points), 0, np.array(seg.nearest.shape) - 1)
     return seg.nearest[idx[:, 0], idx[:, 1], idx[:, 2]].astype(np.int64)

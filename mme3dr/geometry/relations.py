@@ -87,17 +87,17 @@ def find_parts(
     faces = np.asarray(samples.faces, dtype=np.int64)
     width = seg.count + 1
     face_key = labels * width + face_bodies(mesh, grid, seg)
-    normals = _unit_normals(mesh)
-    point_key = labels[faces] * width + point_bodies(samples.points, normals[faces], grid, seg)
+    point_key = labels[faces] * width + point_bodies(samples.points, grid, seg)
     per_face = np.bincount(faces, minlength=len(face_key)).astype(np.float64)
-    weight = (_face_areas(mesh) / np.maximum(per_face, 1.0))[faces]  # a share of its face
+    face_area = _face_areas(mesh)
+    weight = (face_area / np.maximum(per_face, 1.0))[faces]  # a share of its face
     face_key, point_key = _merge_strays(face_key, point_key, weight, width)
     uniq, inverse = np.unique(np.concatenate([face_key, point_key]), return_inverse=True)
     face_part, point_part = inverse[: len(face_key)], inverse[len(face_key):]
     k = len(uniq)
     area = np.bincount(point_part, weights=weight, minlength=k)
     orphan = per_face == 0  # faces without samples keep their whole area
-    area += np.bincount(face_part[orphan], weights=_face_areas(mesh)[orphan], minlength=k)
+    area += np.bincount(face_part[orphan], weights=face_area[orphan], minlength=k)
     order = np.argsort(-area, kind="stable")
     total = float(area.sum()) or 1.0
     keep = order[area[order] >= min_area_fraction * total]
@@ -165,17 +165,17 @@ def _component_parts(
 def _point_boxes(points: np.ndarray, label: np.ndarray, weight: np.ndarray, k: int
                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per-label bounding boxes and weighted centroids of ``points`` (NaN for empty labels)."""
+    import pandas as pd
+
     lo = np.full((k, 3), np.nan)
     hi = np.full((k, 3), np.nan)
     centroid = np.full((k, 3), np.nan)
     if len(points) == 0:
         return lo, hi, centroid
-    order = np.argsort(label, kind="stable")
-    sorted_label = label[order]
-    starts = np.flatnonzero(np.r_[True, sorted_label[1:] != sorted_label[:-1]])
-    present = sorted_label[starts]
-    lo[present] = np.minimum.reduceat(points[order], starts, axis=0)
-    hi[present] = np.maximum.reduceat(points[order], starts, axis=0)
+    grouped = pd.DataFrame(points).groupby(label, sort=False)  # hash grouping: no sort
+    mins, maxs = grouped.min(), grouped.max()
+    lo[mins.index.to_numpy()] = mins.to_numpy()
+    hi[maxs.index.to_numpy()] = maxs.to_numpy()
     total = np.bincount(label, weights=weight, minlength=k)
     for axis in range(3):
         s = np.bincount(label, weights=weight * points[:, axis], minlength=k)
@@ -184,17 +184,9 @@ def _point_boxes(points: np.ndarray, label: np.ndarray, weight: np.ndarray, k: i
     return lo, hi, centroid
 
 
-def _unit_normals(mesh: trimesh.Trimesh) -> np.ndarray:
-    """Unit face normals from the winding (zero for degenerate faces)."""
-    tri = np.asarray(mesh.vertices, dtype=np.float64)[np.asarray(mesh.faces, dtype=np.int64)]
-    normal = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
-    length = np.linalg.norm(normal, axis=1, keepdims=True)
-    return np.divide(normal, length, out=np.zeros_like(normal), where=length > 0)
-
-
 def _face_areas(mesh: trimesh.Trimesh) -> np.ndarray:
-    tri = np.asarray(mesh.vertices, dtype=np.float64)[np.asarray(mesh.faces, dtype=np.int64)]
-    return 0.5 * np.linalg.norm(np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0]), axis=1)
+    """Triangle areas (trimesh caches them on the mesh)."""
+    return np.asarray(mesh.area_faces, dtype=np.float64)
 
 
 def select_part(parts: Parts, selector: str) -> int:
