@@ -11,30 +11,31 @@ vertices, flipped triangles and pin-holes by construction. Two kinds of contact 
    measured to the unsealed surface so the grid's crack sealing does not fatten necks). The
    solid is split by a watershed of ``-D`` from its local maxima, and neighbouring regions are
    merged again (highest pass first) unless the pass between them is a **neck**: its radius
-   ``s`` is at most the radius of the contact patch that a sphere of the smaller region's
-   inscribed radius ``R`` makes with a plane once gaps thinner than ``fusion_depth`` are
-   filled, ``s <= sqrt(2 * fusion_depth * R)``, and is at least ``2`` voxels narrower than
-   ``R``, with ``R >= 3`` voxels (thinner bodies cannot be told from their joints at this
-   resolution). So two spheres touching, a ball on a cube, a can on two cans, snowballs are
-   cut; a capsule, a torus, a mug, a table with fused legs are not. A dumbbell is cut exactly
-   when its bar radius is below ``sqrt(2 * fusion_depth * R)`` (about half the bell radius
-   for a bell of a sixth of the object's size): its bells then meet like two touching balls.
-2. **Resting contacts** (a block standing on a wider top: a tower of blocks, a vase or a chair
-   on a table). In each neck region, the slice area ``A(z)`` drops at level ``z`` from the
-   lower body's top to the upper body's footprint, and a cut is kept when the upper body
-   (up to the next cut) is a body resting there, judged on horizontal slices ``window``
-   voxels away from the cut (past the fillet that blurring leaves in the joint):
+   ``s`` is at most the radius of the contact patch that a sphere of the larger region's
+   inscribed radius ``R_large`` makes with a plane once gaps thinner than ``fusion_depth`` are
+   filled, ``s <= sqrt(2 * fusion_depth * R_large)``, and at least ``MIN_NECK_DEPTH`` voxels
+   narrower than the smaller radius ``R_small >= MIN_NECK_RADIUS`` (thinner bodies cannot be
+   told from their joints at this resolution). Two spheres touching, a ball on a cube, a can
+   on two cans, snowballs are cut; a capsule, a torus, a mug, a table with fused legs are not.
+   A dumbbell is cut exactly when its bar radius is below ``sqrt(2 * fusion_depth * R_bell)``:
+   its bells then meet like two touching balls. Near a cut neck the border is replaced by a
+   plane (:func:`_flatten_neck`).
+2. **Resting contacts** (a block standing on a wider top: a tower of blocks, a vase, a lamp
+   or a chair on a table). In each neck region, with slices' holes filled, the slice area
+   ``A(z)`` steps down at level ``z``; the cut is kept (levels judged top down, a body reaching
+   up to the next kept cut) when (:class:`RestingRule`):
 
-   * its footprint is at most ``max_footprint`` of the lower body's top area (a ledge),
-   * the lower top shows round at least ``min_ledge`` of the footprint's outline (placed on
-     the top, not flush with an edge like a chair back, a sofa arm or a stair step),
-   * its footprint's convex hull covers at least ``min_support`` of the upper body's top-view
-     area (it stands on its base; a lamp's stem on its foot does not),
+   * the fall is abrupt: at least ``abrupt`` times the change over two layers on either side,
+     and the lower top is flat within ``flat`` over 3 layers (not a dome, cone or shoulder),
+   * the footprint is at most ``max_footprint`` of the lower top it stands on,
+   * the lower top reaches within 2 cells of at least ``min_ledge`` of the footprint's outline
+     (placed on the top, not flush with an edge like a chair back, a sofa arm or a stair),
+   * the body survives a tilt of ``min_tilt`` degrees on its footprint (its centre of mass
+     over the footprint's convex hull; a lamp's stem on its foot, a chair back do not),
    * it is at least ``min_height`` times as tall as the square root of its top-view area (a
-     block, not a layer: tiers of a cake, terraces of a step pyramid, a voxel tree's canopy
-     and stacked books stay one body), and at least ``window + 1`` voxels tall,
-   * its slices stay within ``prism_tol`` of each other over the window (a prism-like base;
-     a dome, a cone or the top of a sphere shrinks steadily and is never cut).
+     block, not a layer: cake tiers, step-pyramid terraces, a voxel tree's canopy stay one),
+   * one piece of it stands on the footprint (a cactus's trunk and raised arms are three),
+     and it holds at least ``min_volume`` of the region's voxels.
 
 All lengths are in voxels of the grid unless stated; ``fusion_depth`` is in normalised units
 (fraction of the largest extent). Labels are ``0`` outside the solid and ``1..n`` for bodies.
@@ -86,7 +87,7 @@ class Segmentation:
         nearest: ``int32`` grid, the nearest body's label for every voxel (``0`` if no solid).
         count: number of bodies.
         necks: ``(radius, inscribed_a, inscribed_b)`` in voxels for each neck that was cut.
-        rests: ``(level, footprint, ledge, support, height)`` for each resting cut kept.
+        rests: ``(level, footprint, ledge, tilt_deg, compactness)`` for each resting cut kept.
     """
 
     labels: np.ndarray
