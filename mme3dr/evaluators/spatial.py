@@ -18,12 +18,20 @@ from mme3dr.geometry.voxels import DEFAULT_RESOLUTION, cached_samples, cached_vo
 
 
 def cached_parts(sample: Sample, min_area: float) -> Any:
-    """The asset's parts above ``min_area`` (:func:`~mme3dr.geometry.relations.find_parts`),
-    cached under ``"parts:<min_area>"`` and shared by ``parts``, ``stacked`` and ``relation``."""
+    """The asset's parts above ``min_area`` (:func:`~mme3dr.geometry.relations.find_parts`):
+    mesh components, each split into the bodies found in the shared solid voxel grid (bodies
+    fused at a neck or resting on a wider top, :mod:`mme3dr.geometry.parts`). Cached under
+    ``"parts:<min_area>"`` and shared by ``parts``, ``stacked`` and ``relation``."""
     from mme3dr.geometry.relations import find_parts
 
     asset = sample.asset
-    return asset.cached(f"parts:{min_area:g}", lambda: find_parts(asset.mesh, min_area))
+
+    def compute() -> Any:
+        grid = cached_voxels(asset, DEFAULT_RESOLUTION)
+        samples = cached_samples(asset, DEFAULT_RESOLUTION)
+        return find_parts(asset.mesh, min_area, grid=grid, samples=samples)
+
+    return asset.cached(f"parts:{min_area:g}", compute)
 
 
 def _plural(n: int, word: str) -> str:

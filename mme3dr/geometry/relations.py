@@ -23,6 +23,7 @@ import trimesh
 from scipy.spatial import cKDTree
 
 from mme3dr.geometry.components import component_stats, connected_components
+from mme3dr.geometry.voxels import SurfaceSamples, VoxelGrid
 
 #: relations understood by :func:`relation_margin`.
 RELATIONS: tuple[str, ...] = (
@@ -42,6 +43,10 @@ class Parts:
         area: ``(k,)`` surface areas; ``lo`` / ``hi``: ``(k, 3)`` bounding boxes;
         centroid: ``(k, 3)`` area-weighted surface centroids.
         debris: number of components ignored as debris.
+        sample_labels: ``(n_samples,)`` part index of each surface sample the parts were
+            found with (``-1`` for debris), or ``None`` when parts are whole components. A
+            face on the joint between two fused bodies can hold samples of both, so boxes,
+            centroids and the points of a part come from its samples.
     """
 
     labels: np.ndarray
@@ -50,15 +55,98 @@ class Parts:
     hi: np.ndarray
     centroid: np.ndarray
     debris: int
+    sample_labels: np.ndarray | None = None
 
     @property
     def count(self) -> int:
         return int(len(self.area))
 
 
-def find_parts(mesh: trimesh.Trimesh, min_area_fraction: float = 0.01) -> Parts:
-    """Connected components of ``mesh`` minus debris (see the module docstring)."""
+def find_parts(
+    mesh: trimesh.Trimesh,
+    min_area_fraction: float = 0.01,
+    grid: VoxelGrid | None = None,
+    samples: SurfaceSamples | None = None,
+) -> Parts:
+    """Parts of ``mesh`` minus debris (see the module docstring).
+
+    Without ``grid`` the parts are the connected components. With the asset's solid voxel
+    ``grid`` and its surface ``samples`` each component is further split into the bodies that
+    :func:`mme3dr.geometry.parts.segment_solid` finds in the solid (bodies fused at a neck or
+    resting on a wider top): a part is a (component, body) pair, and every surface sample is
+    given the body of the voxel it lies in (moved one voxel into the surface).
+    """
     n, labels = connected_components(mesh)
+    if grid is None or samples is None or n == 0:
+        return _component_parts(mesh, labels, n, min_area_fraction)
+    from mme3dr.geometry.parts import face_bodies, point_bodies, segment_solid
+
+    seg = segment_solid(grid)
+    if seg.count <= 1:
+        return _component_parts(mesh, labels, n, min_area_fraction)
+    faces = np.asarray(samples.faces, dtype=np.int64)
+    width = seg.count + 1
+    face_key = labels * width + face_bodies(mesh, grid, seg)
+    point_key = labels[faces] * width + point_bodies(samples.points, grid, seg)
+    per_face = np.bincount(faces, minlength=len(face_key)).astype(np.float64)
+    face_area = _face_areas(mesh)
+    weight = (face_area / np.maximum(per_face, 1.0))[faces]  # a share of its face
+    face_key, point_key = _merge_strays(face_key, point_key, weight, width)
+    uniq, inverse = np.unique(np.concatenate([face_key, point_key]), return_inverse=True)
+    face_part, point_part = inverse[: len(face_key)], inverse[len(face_key):]
+    k = len(uniq)
+    area = np.bincount(point_part, weights=weight, minlength=k)
+    orphan = per_face == 0  # faces without samples keep their whole area
+    area += np.bincount(face_part[orphan], weights=face_area[orphan], minlength=k)
+    order = np.argsort(-area, kind="stable")
+    total = float(area.sum()) or 1.0
+    keep = order[area[order] >= min_area_fraction * total]
+    remap = np.full(k, -1, dtype=np.int64)
+    remap[keep] = np.arange(len(keep))
+    pts = np.asarray(samples.points, dtype=np.float64)
+    lo, hi, centroid = _point_boxes(pts, point_part, weight, k)
+    return Parts(
+        labels=remap[face_part],
+        area=area[keep],
+        lo=lo[keep],
+        hi=hi[keep],
+        centroid=centroid[keep],
+        debris=int(k - len(keep)),
+        sample_labels=remap[point_part],
+    )
+
+
+def _merge_strays(face_key: np.ndarray, point_key: np.ndarray, weight: np.ndarray, width: int
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Give a component's stray pieces to its largest piece.
+
+    Keys are ``component * width + body``. A piece of a component is kept when it is the
+    component's largest, or when it holds at least half of its body's surface (that body
+    lies mostly in this component: a body fused into it). Otherwise it is a sliver of another
+    body's voxels (the faces of two separately modelled parts that touch share voxels) and
+    goes to the component's largest piece.
+    """
+    uniq, inv = np.unique(point_key, return_inverse=True)
+    piece_area = np.bincount(inv, weights=weight, minlength=len(uniq))
+    comp, body = uniq // width, uniq % width
+    body_area = np.bincount(body, weights=piece_area, minlength=width)
+    order = np.lexsort((-piece_area, comp))  # by component, largest piece first
+    first = np.r_[True, comp[order][1:] != comp[order][:-1]]
+    main = np.full(int(max(comp.max(), face_key.max() // width)) + 1, -1, dtype=np.int64)
+    main[comp[order][first]] = uniq[order][first]
+    keep = (piece_area >= 0.5 * body_area[body]) | np.isin(uniq, main[comp])
+    target = np.where(keep, uniq, main[comp])
+    pos = np.clip(np.searchsorted(uniq, face_key), 0, len(uniq) - 1)
+    known = uniq[pos] == face_key
+    fallback = main[face_key // width]
+    fixed = np.where(known, target[pos], np.where(fallback >= 0, fallback, face_key))
+    return fixed, target[inv]
+
+
+def _component_parts(
+    mesh: trimesh.Trimesh, labels: np.ndarray, n: int, min_area_fraction: float
+) -> Parts:
+    """Whole connected components as parts, debris removed."""
     stats = component_stats(mesh, labels, n)
     total = float(stats.area.sum()) or 1.0
     keep = np.nonzero(stats.area >= min_area_fraction * total)[0]  # already by decreasing area
@@ -72,6 +160,33 @@ def find_parts(mesh: trimesh.Trimesh, min_area_fraction: float = 0.01) -> Parts:
         centroid=stats.centroid[keep],
         debris=int(n - len(keep)),
     )
+
+
+def _point_boxes(points: np.ndarray, label: np.ndarray, weight: np.ndarray, k: int
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per-label bounding boxes and weighted centroids of ``points`` (NaN for empty labels)."""
+    import pandas as pd
+
+    lo = np.full((k, 3), np.nan)
+    hi = np.full((k, 3), np.nan)
+    centroid = np.full((k, 3), np.nan)
+    if len(points) == 0:
+        return lo, hi, centroid
+    grouped = pd.DataFrame(points).groupby(label, sort=False)  # hash grouping: no sort
+    mins, maxs = grouped.min(), grouped.max()
+    lo[mins.index.to_numpy()] = mins.to_numpy()
+    hi[maxs.index.to_numpy()] = maxs.to_numpy()
+    total = np.bincount(label, weights=weight, minlength=k)
+    for axis in range(3):
+        s = np.bincount(label, weights=weight * points[:, axis], minlength=k)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            centroid[:, axis] = s / total
+    return lo, hi, centroid
+
+
+def _face_areas(mesh: trimesh.Trimesh) -> np.ndarray:
+    """Triangle areas (trimesh caches them on the mesh)."""
+    return np.asarray(mesh.area_faces, dtype=np.float64)
 
 
 def select_part(parts: Parts, selector: str) -> int:
@@ -111,7 +226,10 @@ def part_points(
 ) -> np.ndarray:
     """Surface samples (``points`` with their ``faces``) belonging to part ``index``, thinned
     to at most ``limit`` by a regular stride."""
-    mine = points[parts.labels[faces] == index]
+    if parts.sample_labels is not None and len(parts.sample_labels) == len(points):
+        mine = points[parts.sample_labels == index]
+    else:
+        mine = points[parts.labels[faces] == index]
     if len(mine) > limit:
         mine = mine[:: int(np.ceil(len(mine) / limit))]
     return mine

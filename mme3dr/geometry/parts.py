@@ -1,0 +1,399 @@
+"""Bodies a person sees in one fused surface: split the solid voxel body at contacts.
+
+Grid decoders (64-cubed occupancy, marching cubes) export objects that touch as one connected,
+near-watertight surface: a ball resting on a cube, a tower of blocks, a vase on a table. This
+module finds those bodies again on the shared solid voxel grid
+(:func:`mme3dr.geometry.voxels.cached_voxels`), so it ignores triangulation, decimation, split
+vertices, flipped triangles and pin-holes by construction. Two kinds of contact are cut:
+
+1. **Necks** (bodies touching at a point or a line, in any direction). ``D`` is the distance
+   from each solid voxel to the nearest *surface* voxel (the inscribed-ball radius, in voxels;
+   measured to the unsealed surface so the grid's crack sealing does not fatten necks). The
+   solid is split by a watershed of ``-D`` from its local maxima, and neighbouring regions are
+   merged again (highest pass first) unless the pass between them is a **neck**: its radius
+   ``s`` is at most the radius of the contact patch that a sphere of the larger region's
+   inscribed radius ``R_large`` makes with a plane once gaps thinner than ``fusion_depth`` are
+   filled, ``s <= sqrt(2 * fusion_depth * R_large)``, and at least ``MIN_NECK_DEPTH`` voxels
+   narrower than the smaller radius ``R_small >= MIN_NECK_RADIUS`` (thinner bodies cannot be
+   told from their joints at this resolution). Two spheres touching, a ball on a cube, a can
+   on two cans, snowballs are cut; a capsule, a torus, a mug, a table with fused legs are not.
+   A dumbbell is cut exactly when its bar radius is below ``sqrt(2 * fusion_depth * R_bell)``:
+   its bells then meet like two touching balls. Near a cut neck the border is replaced by a
+   plane (:func:`_flatten_neck`).
+2. **Resting contacts** (a block standing on a wider top: a tower of blocks, a vase, a lamp
+   or a chair on a table). In each neck region, with slices' holes filled, the slice area
+   ``A(z)`` steps down at level ``z``; the cut is kept (levels judged top down, a body reaching
+   up to the next kept cut) when (:class:`RestingRule`):
+
+   * the fall is abrupt: at least ``abrupt`` times the change over two layers on either side,
+     and the lower top is flat within ``flat`` over 3 layers (not a dome, cone or shoulder),
+   * the footprint is at most ``max_footprint`` of the lower top it stands on,
+   * the lower top reaches within 2 cells of at least ``min_ledge`` of the footprint's outline
+     (placed on the top, not flush with an edge like a chair back, a sofa arm or a stair),
+   * the body survives a tilt of ``min_tilt`` degrees on its footprint (its centre of mass
+     over the footprint's convex hull; a lamp's stem on its foot, a chair back do not),
+   * it is at least ``min_height`` times as tall as the square root of its top-view area (a
+     block, not a layer: cake tiers, step-pyramid terraces, a voxel tree's canopy stay one),
+   * one piece of it stands on the footprint (a cactus's trunk and raised arms are three),
+     and it holds at least ``min_volume`` of the region's voxels.
+
+All lengths are in voxels of the grid unless stated; ``fusion_depth`` is in normalised units
+(fraction of the largest extent). Labels are ``0`` outside the solid and ``1..n`` for bodies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import ndimage
+from scipy.spatial import ConvexHull, QhullError
+
+from mme3dr.geometry.voxels import VoxelGrid
+
+#: gaps thinner than this (normalised units) are assumed fused by the decoder and the grid.
+FUSION_DEPTH = 0.03
+#: bodies with an inscribed radius below this many voxels are never cut off at a neck.
+MIN_NECK_RADIUS = 3.0
+#: a neck must be at least this many voxels narrower than the smaller body's inscribed radius.
+MIN_NECK_DEPTH = 2.0
+
+_SLICE4 = np.zeros((3, 3, 3), dtype=bool)
+_SLICE4[1, :, 1] = _SLICE4[:, 1, 1] = True
+_CONNECT26 = np.ones((3, 3, 3), dtype=bool)
+
+
+@dataclass(frozen=True)
+class RestingRule:
+    """Thresholds of the resting-contact cut (see the module docstring)."""
+
+    window: int = 3
+    max_footprint: float = 0.95
+    min_ledge: float = 0.4
+    min_tilt: float = 15.0
+    min_height: float = 0.6
+    abrupt: float = 3.0
+    min_volume: float = 0.01
+    flat: float = 0.1
+
+
+@dataclass(frozen=True)
+class Segmentation:
+    """Bodies of a solid voxel grid.
+
+    Attributes:
+        labels: ``int32`` grid, ``0`` outside the solid, ``1..count`` bodies; every voxel of the
+            grid (outside too) is also given its nearest body in ``nearest``.
+        nearest: ``int32`` grid, the nearest body's label for every voxel (``0`` if no solid).
+        count: number of bodies.
+        necks: ``(radius, inscribed_a, inscribed_b)`` in voxels for each neck that was cut.
+        rests: ``(level, footprint, ledge, tilt_deg, compactness)`` for each resting cut kept.
+    """
+
+    labels: np.ndarray
+    nearest: np.ndarray
+    count: int
+    necks: list[tuple[float, float, float]] = field(default_factory=list)
+    rests: list[tuple[int, float, float, float, float]] = field(default_factory=list)
+
+
+def segment_solid(
+    grid: VoxelGrid, fusion_depth: float = FUSION_DEPTH, rule: RestingRule | None = None
+) -> Segmentation:
+    """Split ``grid.solid`` into bodies at necks and at resting contacts (module docstring)."""
+    solid = grid.solid
+    if not solid.any():
+        zero = np.zeros(solid.shape, dtype=np.int32)
+        return Segmentation(zero, zero, 0)
+    depth = ndimage.distance_transform_edt(~grid.surface).astype(np.float32)
+    depth[~solid] = 0.0
+    regions, necks = neck_regions(solid, depth, fusion_depth / grid.pitch)
+    labels, rests = resting_regions(regions, rule or RestingRule())
+    count = int(labels.max())
+    idx = ndimage.distance_transform_edt(labels == 0, return_distances=False, return_indices=True)
+    nearest = labels[tuple(idx)].astype(np.int32)
+    return Segmentation(labels, nearest, count, necks, rests)
+
+
+def neck_regions(
+    solid: np.ndarray, depth: np.ndarray, fusion_voxels: float
+) -> tuple[np.ndarray, list[tuple[float, float, float]]]:
+    """Watershed of ``-depth`` from its local maxima, regions merged unless a neck parts them.
+
+    Returns ``(labels, necks)``: ``int32`` labels ``1..n`` on ``solid`` (0 elsewhere) and the
+    ``(radius, R_a, R_b)`` of each neck kept (voxels).
+    """
+    from skimage.segmentation import watershed
+
+    peaks = (depth == ndimage.maximum_filter(depth, size=3)) & (depth >= 1.0)
+    markers, n = ndimage.label(peaks, structure=_CONNECT26)
+    if n <= 1:
+        return solid.astype(np.int32), []
+    basins = watershed(-depth, markers, mask=solid).astype(np.int32)
+    top = ndimage.maximum(depth, basins, np.arange(n + 1)).astype(np.float64)
+    a, b, s = _passes(basins, depth, n)
+    parent = np.arange(n + 1)
+    peak = top.copy()
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    kept = []
+    for i in np.argsort(-s, kind="stable"):
+        ra, rb = root(int(a[i])), root(int(b[i]))
+        if ra == rb:
+            continue
+        if _is_neck(float(s[i]), peak[ra], peak[rb], fusion_voxels):
+            kept.append((ra, rb, float(s[i])))
+            continue
+        parent[rb] = ra
+        peak[ra] = max(peak[ra], peak[rb])
+    roots = np.array([root(i) for i in range(n + 1)])
+    _, compact = np.unique(roots[1:], return_inverse=True)
+    lut = np.concatenate([[0], compact + 1]).astype(np.int32)
+    labels = lut[basins]
+    best: dict[tuple[int, int], float] = {}
+    for ra, rb, s_ in kept:
+        a_, b_ = sorted((int(lut[root(ra)]), int(lut[root(rb)])))
+        if a_ != b_:
+            best[(a_, b_)] = max(best.get((a_, b_), 0.0), s_)
+    necks = []
+    for (a_, b_), s_ in best.items():
+        _flatten_neck(labels, depth, a_, b_, s_)
+        necks.append((round(s_, 2), round(float(peak[root(int(np.flatnonzero(lut == a_)[0]))]), 2),
+                      round(float(peak[root(int(np.flatnonzero(lut == b_)[0]))]), 2)))
+    return labels, necks
+
+
+def _flatten_neck(labels: np.ndarray, depth: np.ndarray, a: int, b: int, radius: float) -> None:
+    """Replace the watershed border between bodies ``a`` and ``b`` near their neck by a plane.
+
+    The watershed line through a fused contact wanders into the thin skin around it (the top
+    face of a cube under a ball can go to the ball). Within ``2 * radius + 2`` voxels of the
+    deepest border voxel, voxels of either body are given to the side of the plane through
+    that voxel whose normal is the least-spread direction of the border there (the neck's
+    axis). Modifies ``labels`` in place.
+    """
+    box = ndimage.find_objects(((labels == a) | (labels == b)).astype(np.int32))
+    if not box or box[0] is None:
+        return
+    sl = box[0]
+    sub = labels[sl]
+    in_a, in_b = sub == a, sub == b
+    border = in_a & ndimage.binary_dilation(in_b, structure=_CONNECT26)
+    if not border.any():
+        return
+    pts = np.argwhere(border).astype(np.float64)
+    d = depth[sl][border]
+    centre = pts[int(np.argmax(d))]
+    reach = 2.0 * radius + 2.0
+    near = pts[np.linalg.norm(pts - centre, axis=1) <= reach]
+    if len(near) < 3:
+        return
+    _, vectors = np.linalg.eigh(np.cov((near - near.mean(axis=0)).T))
+    normal = vectors[:, 0]
+    cells = np.argwhere(in_a | in_b)
+    offset = cells - centre
+    close = np.linalg.norm(offset, axis=1) <= reach
+    side = offset[close] @ normal
+    mine_a = in_a[tuple(cells[close].T)]
+    if side[mine_a].mean() > side[~mine_a].mean():
+        side = -side
+    sub[tuple(cells[close].T)] = np.where(side < 0, a, b)
+
+
+def _is_neck(radius: float, r_a: float, r_b: float, fusion_voxels: float) -> bool:
+    """A pass of ``radius`` between bodies of inscribed radii ``r_a`` and ``r_b`` (voxels)."""
+    small, large = min(r_a, r_b), max(r_a, r_b)
+    return (
+        small >= MIN_NECK_RADIUS
+        and small - radius >= MIN_NECK_DEPTH
+        and radius <= np.sqrt(2.0 * fusion_voxels * large)
+    )
+
+
+def _passes(labels: np.ndarray, depth: np.ndarray, n: int
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each pair of 6-adjacent regions, the highest ``min(depth)`` across their border."""
+    keys, vals = [], []
+    for axis in range(3):
+        la = np.moveaxis(labels, axis, 0)
+        da = np.moveaxis(depth, axis, 0)
+        u, v = la[:-1], la[1:]
+        m = (u != v) & (u > 0) & (v > 0)
+        lo, hi = np.minimum(u[m], v[m]).astype(np.int64), np.maximum(u[m], v[m]).astype(np.int64)
+        keys.append(lo * (n + 1) + hi)
+        vals.append(np.minimum(da[:-1][m], da[1:][m]))
+    key = np.concatenate(keys)
+    val = np.concatenate(vals)
+    if len(key) == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, np.zeros(0)
+    order = np.argsort(key, kind="stable")
+    key, val = key[order], val[order]
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    best = np.maximum.reduceat(val, starts)
+    pair = key[starts]
+    return pair // (n + 1), pair % (n + 1), best.astype(np.float64)
+
+
+def resting_regions(
+    regions: np.ndarray, rule: RestingRule
+) -> tuple[np.ndarray, list[tuple[int, float, float, float, float]]]:
+    """Cut each region of ``regions`` at the resting contacts that pass ``rule``."""
+    out = np.zeros_like(regions)
+    rests: list[tuple[int, float, float, float, float]] = []
+    next_label = 1
+    for r, box in enumerate(ndimage.find_objects(regions), start=1):
+        if box is None:
+            continue
+        mask = regions[box] == r
+        cuts, info = _resting_cuts(mask, rule)
+        rests += [(lvl + box[2].start, *rest) for lvl, rest in info]
+        bounds = [0, *[c + 1 for c in cuts], mask.shape[2]]
+        sub = out[box]
+        for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+            piece = np.zeros_like(mask)
+            piece[:, :, lo:hi] = mask[:, :, lo:hi]
+            sub[piece] = next_label
+            next_label += 1
+    return out, rests
+
+
+def _resting_cuts(mask: np.ndarray, rule: RestingRule
+                  ) -> tuple[list[int], list[tuple[int, tuple[float, float, float, float]]]]:
+    """Levels ``k`` (cut between layers ``k`` and ``k + 1``) of one region's resting contacts."""
+    filled = ndimage.binary_fill_holes(mask, structure=_SLICE4)  # each slice on its own
+    area = filled.sum(axis=(0, 1)).astype(np.float64)
+    w = rule.window
+    nz = len(area)
+    cuts = [k for k in range(w, nz - w - 1) if _drop_candidate(area, k, rule)]
+    cuts = _one_per_drop(cuts, area)
+    kept: list[int] = []
+    info: list[tuple[int, tuple[float, float, float, float]]] = []
+    for cut in reversed(cuts):  # top down: a body reaches up to the next kept cut above it
+        hi = kept[-1] if kept else nz - 1
+        verdict = _judge(mask, filled, area, cut, hi, rule)
+        if verdict is not None:
+            kept.append(cut)
+            info.append((cut, verdict))
+    return sorted(kept), sorted(info)
+
+
+def _drop_candidate(area: np.ndarray, k: int, rule: RestingRule) -> bool:
+    """The slice area falls from layer ``k`` to every one of the ``window`` layers above."""
+    above = area[k + 1: k + 1 + rule.window]
+    return bool(above.min() > 0 and above.max() <= rule.max_footprint * area[k])
+
+
+def _one_per_drop(cuts: list[int], area: np.ndarray) -> list[int]:
+    """Keep, in each run of consecutive candidate levels, the level with the largest fall."""
+    runs: list[list[int]] = []
+    for k in cuts:
+        if runs and k - runs[-1][-1] <= 1:
+            runs[-1].append(k)
+        else:
+            runs.append([k])
+    return [max(run, key=lambda k: area[k] - area[k + 1]) for run in runs]
+
+
+def _judge(
+    mask: np.ndarray, filled: np.ndarray, area: np.ndarray, cut: int, hi: int, rule: RestingRule
+) -> tuple[float, float, float, float] | None:
+    """``(footprint, ledge, tilt, height)`` if the body in layers ``cut+1..hi`` rests on the
+    layers up to ``cut`` by ``rule``; ``None`` otherwise (module docstring)."""
+    height = hi - cut
+    if height < rule.window + 2 or cut < 3 or not _abrupt(area, cut, rule.abrupt, rule.flat):
+        return None
+    foot = filled[:, :, cut + 1]
+    top = _under(filled[:, :, cut], foot)
+    footprint = float(foot.sum() / max(top.sum(), 1))
+    if footprint > rule.max_footprint:
+        return None
+    body = mask[:, :, cut + 1: hi + 1]
+    if body.sum() < max(27, rule.min_volume * mask.sum()) or not _one_standing(body[:, :, 2:]):
+        return None
+    plan = body.any(axis=2)
+    compact = height / np.sqrt(max(float(plan.sum()), 1.0))
+    ledge = _ledge(foot, top)
+    core = filled[:, :, cut + 1: cut + rule.window + 1].all(axis=2)
+    tilt = _tilt_margin(core if core.sum() >= 0.5 * foot.sum() else foot, body)
+    if ledge < rule.min_ledge or compact < rule.min_height or tilt < rule.min_tilt:
+        return None
+    return (round(footprint, 3), round(ledge, 3), round(tilt, 1), round(float(compact), 3))
+
+
+def _one_standing(body: np.ndarray) -> bool:
+    """Above the joint, one 26-connected piece holds at least 90 % of the voxels of the pieces
+    that reach down to its bottom layer (a cactus's trunk and raised arms are three; a piece
+    floating higher, joined to the rest only by something too thin for the grid, is ignored)."""
+    pieces, n = ndimage.label(body, structure=_CONNECT26)
+    standing = np.unique(pieces[:, :, 0])
+    standing = standing[standing > 0]
+    if len(standing) <= 1:
+        return len(standing) == 1
+    sizes = np.bincount(pieces.ravel(), minlength=n + 1)[standing]
+    return bool(sizes.max() >= 0.9 * sizes.sum())
+
+
+def _abrupt(area: np.ndarray, k: int, factor: float, flat: float) -> bool:
+    """The lower body's top layers ``k - 3 .. k - 1`` keep their area within ``flat`` and the
+    slice area falls across the joint (layers ``k - 1`` to ``k + 2``) at least ``factor``
+    times as much as it changes over the two layers on either side: a step, not the steady
+    narrowing of a dome, a cone or a shoulder."""
+    if k < 3 or k + 4 >= len(area):
+        return False
+    if abs(area[k - 3] - area[k - 1]) > flat * area[k - 1]:
+        return False  # the lower top is not flat: a shoulder, a dome
+    fall = area[k - 1] - area[k + 2]
+    around = max(abs(area[k - 3] - area[k - 1]), abs(area[k + 2] - area[k + 4]), 1.0)
+    return bool(fall >= factor * around)
+
+
+def _under(layer: np.ndarray, foot: np.ndarray) -> np.ndarray:
+    """The 2D pieces of ``layer`` (8-connected) that lie under ``foot``: the top it stands on."""
+    pieces, _ = ndimage.label(layer, structure=np.ones((3, 3), bool))
+    return np.isin(pieces, np.unique(pieces[foot & layer])) & (pieces > 0)
+
+
+def _ledge(foot: np.ndarray, top: np.ndarray) -> float:
+    """Fraction of the outline of ``foot`` within 2 cells of the part of ``top`` outside it
+    (both with their holes filled: the walls of a vessel do not rest on its floor)."""
+    outline = foot & ~ndimage.binary_erosion(foot)
+    near = ndimage.binary_dilation(top & ~foot, structure=np.ones((5, 5), bool))
+    return float((outline & near).sum() / max(outline.sum(), 1))
+
+
+def _tilt_margin(foot: np.ndarray, body: np.ndarray) -> float:
+    """Tilt (degrees) the body survives on its footprint: ``atan(b / h)`` with ``b`` the
+    distance from its centre of mass (top view) to the edge of the footprint's convex hull
+    (negative outside) and ``h`` the centre of mass's height above the contact (voxels)."""
+    cells = np.argwhere(body)
+    com = cells.mean(axis=0) + 0.5
+    centres = np.argwhere(foot) + 0.5
+    try:
+        hull = ConvexHull(centres)
+    except QhullError:  # a footprint one cell wide: no width to stand on
+        return 0.0
+    # half a voxel less: the surface-inclusive grid widens every footprint by that much
+    b = float(np.min(-(hull.equations[:, :2] @ com[:2] + hull.equations[:, 2]))) - 0.5
+    return float(np.degrees(np.arctan2(b, max(com[2], 0.5))))
+
+
+def face_bodies(mesh, grid: VoxelGrid, seg: Segmentation) -> np.ndarray:
+    """Body label (``1..count``) of each face of ``mesh``, read at its centroid."""
+    if len(mesh.faces) == 0 or seg.count == 0:
+        return np.zeros(len(mesh.faces), dtype=np.int64)
+    return point_bodies(np.asarray(mesh.triangles_center), grid, seg)
+
+
+def point_bodies(points: np.ndarray, grid: VoxelGrid, seg: Segmentation) -> np.ndarray:
+    """Body label of surface ``points``: the body of the voxel each lies in, or the nearest
+    body for a point whose voxel is outside the solid."""
+    if len(points) == 0 or seg.count == 0:
+        return np.zeros(len(points), dtype=np.int64)
+    idx = np.clip(grid.index(points), 0, np.array(seg.nearest.shape) - 1)
+    return seg.nearest[idx[:, 0], idx[:, 1], idx[:, 2]].astype(np.int64)

@@ -1,0 +1,118 @@
+"""Part decomposition on fused surfaces: ``parts``, ``stacked`` and ``relation`` give the same,
+right answers on clean separate components and on generator-style exports of the same shapes
+(marching cubes of the 64- and 96-cubed occupancy, blur, smoothing, decimation, split vertices,
+flipped triangles, pin-holes), where touching parts are fused into one surface."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+import pytest
+import trimesh
+from generator_style import generator_style
+from parts_cases import KNOWN
+
+from mme3dr.assets import Asset
+from mme3dr.evaluators import build
+from mme3dr.evaluators.base import Sample
+from mme3dr.geometry.parts import segment_solid
+from mme3dr.geometry.relations import find_parts
+from mme3dr.geometry.voxels import cached_samples, cached_voxels, voxelize
+
+#: (shape, form) pairs measured wrong (docs/checks.md, "parts"): a chair's legs on a table top
+#: thinner than the grid resolves; the top snowball's chain at 96.
+KNOWN_MISSES = {("chair_on_table", "64"), ("chair_on_table", "96"), ("snowman", "96")}
+
+
+@cache
+def mesh_of(name: str, form: str) -> trimesh.Trimesh:
+    mesh = KNOWN[name][0]()
+    return mesh if form == "clean" else generator_style(mesh, int(form))
+
+
+def sample_of(mesh: trimesh.Trimesh, yaw: float = 0.4, scale: float = 1.0,
+              shift: tuple[float, float, float] = (0.0, 0.0, 0.0)) -> Sample:
+    m = mesh.copy()
+    m.apply_transform(trimesh.transformations.rotation_matrix(yaw, [0, 0, 1]))
+    m.apply_scale(scale)
+    m.apply_translation(shift)
+    return Sample(case=None, asset=Asset.from_trimesh(m))  # type: ignore[arg-type]
+
+
+CASES = [
+    pytest.param(
+        name, form, id=f"{name}-{form}",
+        marks=[pytest.mark.xfail(reason="documented miss", strict=False)]
+        if (name, form) in KNOWN_MISSES else [],
+    )
+    for name, (_, _, generator_too) in KNOWN.items()
+    for form in (("clean", "64", "96") if generator_too else ("clean",))
+]
+
+
+@pytest.mark.parametrize("name,form", CASES)
+def test_known_answers_clean_and_generator_style(name, form):
+    sample = sample_of(mesh_of(name, form))
+    for chk in KNOWN[name][1]:
+        params = {k: v for k, v in chk.items() if k != "check"}
+        score = build(chk["check"], params).score(sample)
+        assert score.status == "ok" and score.passed, (chk, score.reason, score.details)
+
+
+def test_generator_export_is_really_fused():
+    """The generator-style ball on a cube is one connected surface (else the test is moot)."""
+    from mme3dr.geometry.components import connected_components
+
+    asset = sample_of(mesh_of("ball_on_cube", "64")).asset
+    assert connected_components(asset.mesh)[0] == 1
+    old = find_parts(asset.mesh, 0.01)  # components only: the method before
+    assert old.count == 1
+    new = find_parts(asset.mesh, 0.01, grid=cached_voxels(asset), samples=cached_samples(asset))
+    assert new.count == 2
+
+
+@pytest.mark.parametrize("name,expected", [("ball_on_cube", 2), ("cube_tower_3", 3)])
+@pytest.mark.parametrize("transform", [
+    {"yaw": 1.9, "scale": 40.0, "shift": (3.0, -7.0, 2.0)},
+    {"yaw": 2.7, "scale": 0.01},
+])
+def test_invariant_to_yaw_scale_shift(name, expected, transform):
+    score = build("parts", {"expect": expected}).score(sample_of(mesh_of(name, "64"),
+                                                                 **transform))
+    assert score.value == expected, score.reason
+
+
+def test_decimated_harder_still_counts():
+    mesh = generator_style(KNOWN["ball_on_cube"][0](), 64, decimate=0.15, seed=3)
+    assert build("parts", {"expect": 2}).score(sample_of(mesh)).passed
+
+
+@pytest.mark.parametrize("bar,expected", [(0.2, 2), (0.3, 2), (0.7, 1), (0.9, 1)])
+def test_dumbbell_rule(bar, expected):
+    """Bells joined by a bar thinner than the contact patch of touching bodies are two parts;
+    a thick bar makes one body (docs/checks.md)."""
+    from parts_cases import dumbbell
+
+    for form in ("clean", "64"):
+        mesh = dumbbell(bar) if form == "clean" else generator_style(dumbbell(bar), 64)
+        score = build("parts", {"expect": expected}).score(sample_of(mesh))
+        assert score.value == expected, (bar, form, score.details)
+
+
+def test_segmentation_reports_its_cuts():
+    grid = voxelize(mesh_of("ball_on_cube", "64"))
+    seg = segment_solid(grid)
+    assert seg.count == 2 and len(seg.necks) == 1 and not seg.rests
+    radius, r_a, r_b = seg.necks[0]
+    assert 0 < radius < min(r_a, r_b)
+    tower = segment_solid(voxelize(mesh_of("cube_tower_3", "64")))
+    assert tower.count == 3 and len(tower.rests) == 2
+
+
+def test_empty_and_tiny_inputs():
+    empty = segment_solid(voxelize(trimesh.creation.box((1, 1, 1)), resolution=8))
+    assert empty.count == 1
+    flat = trimesh.Trimesh(np.array([[0, 0, 0], [1, 0, 0], [0, 1, 0]], float), [[0, 1, 2]])
+    score = build("parts", {"expect": 1}).score(sample_of(flat))
+    assert score.status == "ok" and score.value == 1
