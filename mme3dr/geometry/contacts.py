@@ -92,10 +92,9 @@ def ground_contacts(
     xy = triangles[:, :, :2]
     points = xy.reshape(-1, 2)
     lo = points.min(axis=0)
-    span = float((points.max(axis=0) - lo).max())
-    pixel = max(span / max(int(resolution), 1), 1e-6)
+    pixel = raster_pixel(xy, resolution, merge_gap, tol)
     # pad by enough pixels for the merge gap so distance fields are not cut at the border
-    pad = int(np.ceil(merge_gap / pixel)) + 2 if span > 0 else 2
+    pad = int(np.ceil(merge_gap / pixel)) + 2
     origin = lo - pad * pixel
     shape = tuple(np.ceil((points.max(axis=0) - origin) / pixel).astype(int) + pad + 1)
     mask = _rasterise(xy, origin, pixel, shape)
@@ -129,6 +128,40 @@ def ground_contacts(
         tol=tol,
         ground=z0,
     )
+
+
+#: most raster cells (interior tests plus edge samples) one :func:`ground_contacts` call may
+#: touch; a footprint whose triangles would need more gets coarser pixels instead.
+MAX_RASTER_WORK = 4_000_000
+#: the finest pixel is this fraction of the larger of ``merge_gap`` and ``tol``: finer pixels
+#: cannot change which regions merge, and would let a tiny footprint (a mesh whose near-ground
+#: part is a speck, e.g. an object with one far vertex) ask for an unbounded padded grid.
+MIN_PIXEL_FRACTION = 1.0 / 8.0
+
+
+def raster_pixel(xy: np.ndarray, resolution: int, merge_gap: float, tol: float) -> float:
+    """Pixel size (normalised units) of the contact raster of 2D triangles ``xy`` ``[m, 3, 2]``.
+
+    ``span / resolution`` for the footprint's longer side ``span``, but never finer than
+    ``MIN_PIXEL_FRACTION * max(merge_gap, tol)`` (so the padded grid has at most about
+    ``resolution + 20`` cells a side), and coarsened until the rasterising work (pixel centres
+    in the triangles' bounding boxes plus edge samples) is at most :data:`MAX_RASTER_WORK`, so
+    time and memory are bounded whatever the geometry (a soup of large overlapping triangles).
+    """
+    points = xy.reshape(-1, 2)
+    span = float((points.max(axis=0) - points.min(axis=0)).max()) if len(points) else 0.0
+    floor = MIN_PIXEL_FRACTION * max(float(merge_gap), float(tol), 1e-6)
+    pixel = max(span / max(int(resolution), 1), floor)
+    extent = xy.max(axis=1) - xy.min(axis=1)
+    box_area = float(((extent[:, 0] + 2 * pixel) * (extent[:, 1] + 2 * pixel)).sum())
+    edge_length = float(np.linalg.norm(xy - np.roll(xy, -1, axis=1), axis=2).sum())
+    for _ in range(60):  # the work falls at least quadratically-or-linearly in the pixel size
+        work = box_area / pixel**2 + 3.0 * edge_length / pixel + 4 * len(xy)
+        if work <= MAX_RASTER_WORK:
+            break
+        pixel *= max(1.25, float(np.sqrt(work / MAX_RASTER_WORK)))
+        box_area = float(((extent[:, 0] + 2 * pixel) * (extent[:, 1] + 2 * pixel)).sum())
+    return pixel
 
 
 def clip_below(triangles: np.ndarray, z_max: float) -> np.ndarray:
@@ -179,26 +212,24 @@ def _rasterise(
     """
     mask = np.zeros(shape, dtype=bool)
     grid = (xy - origin) / pixel  # in pixel units; pixel (i, j) has centre (i + .5, j + .5)
-    # edges
+    # edges, in chunks of at most _CHUNK_CELLS samples
     starts = grid.reshape(-1, 2)
     ends = np.roll(grid, -1, axis=1).reshape(-1, 2)
-    lengths = np.linalg.norm(ends - starts, axis=1)
-    steps = np.ceil(lengths * 3).astype(np.int64) + 1
-    seg = np.repeat(np.arange(len(starts)), steps)
-    offsets = np.arange(len(seg)) - np.repeat(np.cumsum(steps) - steps, steps)
-    t = offsets / np.maximum(np.repeat(steps - 1, steps), 1)
-    samples = starts[seg] + t[:, None] * (ends[seg] - starts[seg])
-    _mark(mask, samples)
+    steps = np.ceil(np.linalg.norm(ends - starts, axis=1) * 3).astype(np.int64) + 1
+    for part in _chunks(np.arange(len(starts)), steps):
+        seg = np.repeat(part, steps[part])
+        offsets = np.arange(len(seg)) - np.repeat(np.cumsum(steps[part]) - steps[part], steps[part])
+        t = offsets / np.maximum(steps[seg] - 1, 1)
+        _mark(mask, starts[seg] + t[:, None] * (ends[seg] - starts[seg]))
     # interiors: test the pixel centres inside each triangle's bounding box
     lo = np.floor(grid.min(axis=1) - 0.5).astype(np.int64) + 1
     hi = np.floor(grid.max(axis=1) - 0.5).astype(np.int64)
     nx = np.maximum(hi[:, 0] - lo[:, 0] + 1, 0)
     ny = np.maximum(hi[:, 1] - lo[:, 1] + 1, 0)
     counts = nx * ny
-    keep = counts > 0
-    if keep.any():
-        kept = counts[keep]
-        tri_idx = np.repeat(np.flatnonzero(keep), kept)
+    for part in _chunks(np.flatnonzero(counts > 0), counts):
+        kept = counts[part]
+        tri_idx = np.repeat(part, kept)
         local = np.arange(len(tri_idx)) - np.repeat(np.cumsum(kept) - kept, kept)
         ix = lo[tri_idx, 0] + local // ny[tri_idx]
         iy = lo[tri_idx, 1] + local % ny[tri_idx]
@@ -206,6 +237,20 @@ def _rasterise(
         inside = _inside_triangles(centres, grid[tri_idx])
         _mark(mask, centres[inside])
     return mask
+
+
+#: pixel samples handled at once while rasterising (bounds the temporary arrays)
+_CHUNK_CELLS = 250_000
+
+
+def _chunks(items: np.ndarray, sizes: np.ndarray) -> list[np.ndarray]:
+    """Split ``items`` into consecutive runs whose ``sizes[items]`` sum to about
+    ``_CHUNK_CELLS`` (a single larger item gets a run of its own)."""
+    if len(items) == 0:
+        return []
+    total = np.cumsum(sizes[items])
+    cuts = np.searchsorted(total, np.arange(1, int(total[-1]) // _CHUNK_CELLS + 1) * _CHUNK_CELLS)
+    return [run for run in np.split(items, np.unique(cuts)) if len(run)]
 
 
 def _inside_triangles(points: np.ndarray, tris: np.ndarray) -> np.ndarray:
