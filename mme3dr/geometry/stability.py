@@ -17,6 +17,7 @@ from scipy.spatial import ConvexHull, cKDTree
 
 from mme3dr.geometry.components import component_stats, connected_components, vertex_labels
 from mme3dr.geometry.contacts import GroundContacts, ground_contacts
+from mme3dr.geometry.intersections import candidate_pairs, triangles_intersect
 from mme3dr.geometry.manifold import manifold_report
 
 #: a closed mesh whose |signed volume| is below this (normalised units cubed) uses the surface
@@ -144,12 +145,15 @@ def floating_parts(
     """Find components that neither touch the ground nor (transitively) a grounded component.
 
     A component touches the ground when its lowest point is within ``tol`` of the lowest point
-    of the mesh. Two components touch when some vertex of one lies within ``gap`` of the other's
-    surface: candidates are pairs whose bounding boxes (grown by ``gap``) overlap; a pair is
-    confirmed by vertex-to-vertex distance (:class:`scipy.spatial.cKDTree`) and, failing that,
-    by exact vertex-to-triangle distance over the vertices and triangles inside the overlap of
-    the two boxes (at most ``max_pair_checks`` point-triangle tests in all; candidates beyond
-    that budget are assumed to touch, erring towards "not floating").
+    of the mesh. Two components touch when their surfaces come within ``gap`` of each other,
+    measured on the triangles: candidates are pairs whose bounding boxes (grown by ``gap``)
+    overlap; a pair is confirmed by two vertices within ``gap`` (:class:`scipy.spatial.cKDTree`)
+    or, failing that, by the exact triangle-triangle distance (crossing, vertex-triangle and
+    edge-edge distances, :func:`triangles_within`) over the face pairs of the two parts whose
+    grown boxes overlap inside the overlap of the parts' boxes (an R-tree broad phase). So
+    interpenetrating parts (a handle pushed into a mug, large triangles crossing mid-face) touch
+    and parts 1.5 % apart do not. At most ``max_pair_checks`` face pairs are tested in all;
+    candidates beyond that budget are assumed to touch, erring towards "not floating".
 
     A part enclosed by another without touching it (an engine inside a car body) is floating.
     """
@@ -199,126 +203,123 @@ def _touching_pairs(
     gap: float,
     budget: int,
 ) -> np.ndarray:
-    """Subset of candidate component ``pairs`` whose surfaces come within ``gap``."""
+    """Subset of candidate component ``pairs`` whose surfaces come within ``gap``.
+
+    Fast path: two vertices of the two parts within ``gap`` (a k-d tree). The rest: the exact
+    triangle-triangle distance (:func:`triangles_within`) over the face pairs of the two parts
+    whose bounding boxes, grown by ``gap``, overlap (an R-tree broad phase), so parts that
+    cross mid-triangle or pass within ``gap`` between vertices touch. Face pairs beyond
+    ``budget`` are not tested and their component pairs are assumed to touch.
+    """
     if len(pairs) == 0:
         return np.zeros((0, 2), np.int64)
     vertices = np.asarray(mesh.vertices, dtype=np.float64)
     faces = np.asarray(mesh.faces, dtype=np.int64)
     vlab = vertex_labels(mesh, labels)
-    candidates = np.unique(pairs)
-    use = np.flatnonzero(np.isin(vlab, candidates))
-    tree = cKDTree(vertices[use])
-    close = tree.query_pairs(gap, output_type="ndarray")
+    n = len(stats.area)
+    use = np.flatnonzero(np.isin(vlab, np.unique(pairs)))
+    close = cKDTree(vertices[use]).query_pairs(gap, output_type="ndarray")
     lab = vlab[use][close] if len(close) else np.zeros((0, 2), np.int64)
     found = np.unique(np.sort(lab[lab[:, 0] != lab[:, 1]], axis=1), axis=0)
-    n = len(stats.area)
-    found_keys = set((found[:, 0] * n + found[:, 1]).tolist())
-    remaining = [tuple(p) for p in pairs.tolist() if p[0] * n + p[1] not in found_keys]
-    edges = [found]
-    if remaining:
-        by_label_faces = np.argsort(labels, kind="stable")
-        face_starts = np.searchsorted(labels[by_label_faces], np.arange(n + 1))
-        vertex_order = np.argsort(vlab, kind="stable")
-        vertex_starts = np.searchsorted(vlab[vertex_order], np.arange(n + 1))
-        extra = []
-        rem = np.asarray(remaining, dtype=np.int64)
-        nv = np.diff(vertex_starts)
-        nf = np.diff(face_starts)
-        cost = nv[rem[:, 0]] * nf[rem[:, 1]] + nv[rem[:, 1]] * nf[rem[:, 0]]
-        small = cost <= _SMALL_PAIR_COST
-        if small.any():  # many small parts (debris, triangle soup): one vectorised batch
-            hit = _small_pairs_touch(
-                vertices,
-                faces,
-                rem[small],
-                face_starts,
-                by_label_faces,
-                vertex_starts,
-                vertex_order,
-                gap,
-            )
-            budget -= int(cost[small].sum())
-            extra.extend(map(tuple, rem[small][hit].tolist()))
-        for a, b in rem[~small].tolist():
-            if budget <= 0:
-                extra.append((a, b))
-                continue
-            hit, cost = _pair_touches(
-                vertices,
-                faces,
-                a,
-                b,
-                by_label_faces,
-                face_starts,
-                vertex_order,
-                vertex_starts,
-                stats,
-                gap,
-            )
-            budget -= cost
-            if hit:
-                extra.append((a, b))
-        if extra:
-            edges.append(np.asarray(extra, dtype=np.int64))
-    return np.concatenate(edges, axis=0).astype(np.int64)
+    keys = pairs[:, 0] * n + pairs[:, 1]
+    remaining = pairs[~np.isin(keys, found[:, 0] * n + found[:, 1])]
+    if len(remaining) == 0:
+        return found.astype(np.int64)
+    extra = _triangle_contacts(vertices[faces], labels, remaining, stats, gap, budget)
+    return np.concatenate([found, extra], axis=0).astype(np.int64)
 
 
-#: pairs needing at most this many vertex-triangle tests are checked in one vectorised batch.
-_SMALL_PAIR_COST = 4096
-
-
-def _small_pairs_touch(
-    vertices, faces, pairs, face_starts, face_order, vert_starts, vert_order, gap
+def _triangle_contacts(
+    tri: np.ndarray, labels: np.ndarray, pairs: np.ndarray, stats, gap: float, budget: int
 ) -> np.ndarray:
-    """For each pair ``(a, b)``: does a vertex of one lie within ``gap`` of the other's faces.
+    """Component ``pairs`` (``a < b``) with a face of ``a`` within ``gap`` of a face of ``b``.
 
-    Every vertex of one part is tested against every face of the other, both ways, for all
-    pairs at once (the pairs are small: see ``_SMALL_PAIR_COST``). Returns a bool per pair.
+    Only faces inside the overlap of the pair's bounding boxes (grown by ``gap``) can touch;
+    for each component the union of its pairs' overlap boxes selects its candidate faces.
     """
-    both = np.concatenate([pairs, pairs[:, ::-1]])  # (vertex part, face part)
-    p, q = both[:, 0], both[:, 1]
-    nv = vert_starts[p + 1] - vert_starts[p]
-    nf = face_starts[q + 1] - face_starts[q]
-    total = nv * nf
-    owner = np.repeat(np.arange(len(both)), total)
-    local = np.arange(total.sum()) - np.repeat(np.cumsum(total) - total, total)
-    vi = vert_order[vert_starts[p][owner] + local // nf[owner]]
-    fi = face_order[face_starts[q][owner] + local % nf[owner]]
-    near = np.zeros(len(owner), dtype=bool)
-    for start in range(0, len(owner), 200_000):
-        sl = slice(start, start + 200_000)
-        pts = vertices[vi[sl]]
-        closest = trimesh.triangles.closest_point(vertices[faces[fi[sl]]], pts)
-        near[sl] = np.linalg.norm(closest - pts, axis=1) <= gap
-    touched = np.zeros(len(both), dtype=bool)
-    touched[owner[near]] = True
-    return touched[: len(pairs)] | touched[len(pairs) :]
+    n = len(stats.area)
+    lo = np.maximum(stats.bounds_min[pairs[:, 0]], stats.bounds_min[pairs[:, 1]]) - gap
+    hi = np.minimum(stats.bounds_max[pairs[:, 0]], stats.bounds_max[pairs[:, 1]]) + gap
+    zone_lo = np.full((n, 3), np.inf)
+    zone_hi = np.full((n, 3), -np.inf)
+    for col in (0, 1):
+        np.minimum.at(zone_lo, pairs[:, col], lo)
+        np.maximum.at(zone_hi, pairs[:, col], hi)
+    f_lo, f_hi = tri.min(axis=1) - gap / 2, tri.max(axis=1) + gap / 2
+    cand = np.flatnonzero(np.all((f_hi >= zone_lo[labels]) & (f_lo <= zone_hi[labels]), axis=1))
+    if len(cand) < 2:
+        return np.zeros((0, 2), np.int64)
+    first, second = candidate_pairs(f_lo[cand], f_hi[cand])
+    first, second = cand[first], cand[second]
+    la, lb = np.minimum(labels[first], labels[second]), np.maximum(labels[first], labels[second])
+    key = la * n + lb
+    wanted = np.isin(key, pairs[:, 0] * n + pairs[:, 1])
+    first, second, key = first[wanted], second[wanted], key[wanted]
+    touching: set[int] = set()
+    for start in range(0, len(key), _FACE_PAIR_CHUNK):
+        sl = slice(start, start + _FACE_PAIR_CHUNK)
+        todo = ~np.isin(key[sl], np.fromiter(touching, np.int64, len(touching)))
+        if start >= budget:  # over budget: every undecided pair is assumed to touch
+            touching.update(key[start:][~np.isin(key[start:], list(touching))].tolist())
+            break
+        f1, f2 = first[sl][todo], second[sl][todo]
+        hit = triangles_within(tri[f1], tri[f2], gap)
+        touching.update(np.unique(key[sl][todo][hit]).tolist())
+    if not touching:
+        return np.zeros((0, 2), np.int64)
+    k = np.fromiter(touching, np.int64, len(touching))
+    return np.stack([k // n, k % n], axis=1)
 
 
-def _pair_touches(
-    vertices, faces, a, b, face_order, face_starts, vert_order, vert_starts, stats, gap
-) -> tuple[bool, int]:
-    """Exact check: does a vertex of one component lie within ``gap`` of the other's faces."""
-    lo = np.maximum(stats.bounds_min[a], stats.bounds_min[b]) - gap
-    hi = np.minimum(stats.bounds_max[a], stats.bounds_max[b]) + gap
-    cost = 0
-    for p, q in ((a, b), (b, a)):
-        verts = vertices[vert_order[vert_starts[p] : vert_starts[p + 1]]]
-        verts = verts[np.all((verts >= lo) & (verts <= hi), axis=1)]
-        tris = vertices[faces[face_order[face_starts[q] : face_starts[q + 1]]]]
-        inside = np.all((tris.max(axis=1) >= lo) & (tris.min(axis=1) <= hi), axis=1)
-        tris = tris[inside]
-        if len(verts) == 0 or len(tris) == 0:
-            continue
-        cost += len(verts) * len(tris)
-        for chunk in range(0, len(verts), max(1, 200_000 // len(tris))):
-            v = verts[chunk : chunk + max(1, 200_000 // len(tris))]
-            pts = np.repeat(v, len(tris), axis=0)
-            tt = np.tile(tris, (len(v), 1, 1))
-            closest = trimesh.triangles.closest_point(tt, pts)
-            if np.any(np.linalg.norm(closest - pts, axis=1) <= gap):
-                return True, cost
-    return False, cost
+#: face pairs tested per vectorised chunk in :func:`_triangle_contacts` (bounds memory).
+_FACE_PAIR_CHUNK = 50_000
+
+
+def triangles_within(t1: np.ndarray, t2: np.ndarray, gap: float) -> np.ndarray:
+    """Row-wise: is the distance between triangles ``t1[i]`` and ``t2[i]`` (``[m, 3, 3]``) at
+    most ``gap``.
+
+    Exact: two triangles that do not cross are closest at a vertex of one and the other
+    triangle, or at a pair of edges. Crossing (:func:`triangles_intersect`) is distance 0.
+    """
+    m = len(t1)
+    if m == 0:
+        return np.zeros(0, dtype=bool)
+    hit = triangles_intersect(t1, t2)
+    gap2 = gap * gap
+    for a, b in ((t1, t2), (t2, t1)):
+        for k in range(3):
+            q = trimesh.triangles.closest_point(b, a[:, k])
+            hit |= ((q - a[:, k]) ** 2).sum(axis=1) <= gap2
+    for i in range(3):
+        for j in range(3):
+            d2 = _segment_distance2(t1[:, i], t1[:, (i + 1) % 3], t2[:, j], t2[:, (j + 1) % 3])
+            hit |= d2 <= gap2
+    return hit
+
+
+def _segment_distance2(p1: np.ndarray, q1: np.ndarray, p2: np.ndarray, q2: np.ndarray):
+    """Row-wise squared distance between segments ``p1 q1`` and ``p2 q2`` (``[m, 3]`` each).
+
+    The closest points ``p1 + s d1`` and ``p2 + t d2``: ``s`` from the unconstrained
+    minimum clamped to [0, 1], ``t`` recomputed for that ``s`` and clamped, then ``s``
+    recomputed for the clamped ``t`` (exact for segments; degenerate segments are points).
+    """
+    d1, d2, r = q1 - p1, q2 - p2, p1 - p2
+    a = (d1 * d1).sum(axis=1)
+    e = (d2 * d2).sum(axis=1)
+    b = (d1 * d2).sum(axis=1)
+    c = (d1 * r).sum(axis=1)
+    f = (d2 * r).sum(axis=1)
+    denom = a * e - b * b
+    tiny = 1e-30
+    skew = denom > 1e-12 * np.maximum(a * e, tiny)  # not parallel
+    s = np.clip(np.where(skew, (b * f - c * e) / np.maximum(denom, tiny), 0.0), 0.0, 1.0)
+    t = np.where(e > tiny, (b * s + f) / np.maximum(e, tiny), 0.0)
+    t = np.clip(t, 0.0, 1.0)
+    s = np.where(a > tiny, np.clip((b * t - c) / np.maximum(a, tiny), 0.0, 1.0), 0.0)
+    diff = p1 + s[:, None] * d1 - p2 - t[:, None] * d2
+    return (diff * diff).sum(axis=1)
 
 
 # --------------------------------------------------------------------------- upright pose
