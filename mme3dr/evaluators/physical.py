@@ -133,7 +133,7 @@ class FloatingPartsEvaluator(Evaluator):
 
     name = "floating_parts"
     suite = "physical"
-    version = "1"
+    version = "2"  # 2: parts touch by triangle-triangle distance (interpenetration counts)
     runs_by_default = True
     description = "no disconnected part floats in the air (graded by the floating surface area)"
     robust_to = ("empty", "extreme_scale", "inverted_normals", "exploded")

@@ -10,9 +10,19 @@ Method (all vectorised):
 3. the xy projection of that geometry is rasterised on a square grid (``resolution`` cells
    along the longer side of the footprint): the pixel centres inside each clipped triangle and
    the pixels crossed by its edges (so vertical walls, which project to lines, are drawn);
-4. pixels closer than ``merge_gap`` to each other are grouped (a Euclidean distance transform
-   of the mask thresholded at ``merge_gap / 2``) and the groups are labelled with
-   :func:`scipy.ndimage.label` - each group is one contact region.
+4. the 8-connected pieces of the mask are patches; patches closer than ``merge_gap`` in top
+   view (a Euclidean distance transform of the mask thresholded at ``merge_gap / 2``) are one
+   region only when the surface also joins them in 3D low down: a connected piece of the mesh
+   clipped to ``z <= ground + tol + merge_gap`` draws both (a crease, a shallow groove, a sole
+   in fragments). Two feet side by side, joined only at the hips, stay two contacts however
+   close their footprints are. Regions are labelled with :func:`scipy.ndimage.label` and a
+   sparse-graph connected-components pass.
+
+The pixel size is ``span / resolution`` of the near-ground footprint, never finer than
+``max(merge_gap, tol) / 8`` and coarsened when the triangles would need more than
+:data:`MAX_RASTER_WORK` pixel tests, so the raster (about ``resolution + 20`` cells a side at
+most) and the time are bounded whatever the geometry (a speck of a footprint under a long
+spike, a soup of large overlapping triangles).
 
 This counts the four legs of a table even when legs and top are one fused mesh, and is
 invariant to yaw, uniform scale, re-triangulation and mild vertex noise (anything that keeps
@@ -21,7 +31,8 @@ each reaches within ``tol`` of the lowest point.
 
 What it cannot see: a contact that is lower than ``tol`` but does not bear weight (a tail that
 dips to the floor counts as a contact); geometry that stops just above ``tol`` (a leg 2 %
-short is not a contact); regions closer than ``merge_gap`` merge into one; rounded bottoms
+short is not a contact); regions closer than ``merge_gap`` and joined within ``merge_gap``
+above the band merge into one (toes joined higher than that count separately); rounded bottoms
 produce a band-shaped "contact" whose size grows with ``sqrt(tol)``. The support polygon is
 the convex hull of all clipped near-ground vertices, so it is slightly generous for rounded
 feet.
@@ -34,6 +45,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import trimesh
 from scipy import ndimage
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 from scipy.spatial import ConvexHull, QhullError
 
 
@@ -86,7 +99,7 @@ def ground_contacts(
     if len(faces) == 0:
         return GroundContacts(0, [], np.zeros((0, 2)), 0.0, [], tol, 0.0)
     z0 = float(vertices[np.unique(faces), 2].min()) if ground is None else float(ground)
-    triangles = clip_below(vertices[faces], z0 + tol)
+    triangles, source = clip_below_indexed(vertices[faces], z0 + tol)
     if len(triangles) == 0:
         return GroundContacts(0, [], np.zeros((0, 2)), 0.0, [], tol, z0)
     xy = triangles[:, :, :2]
@@ -98,23 +111,17 @@ def ground_contacts(
     origin = lo - pad * pixel
     shape = tuple(np.ceil((points.max(axis=0) - origin) / pixel).astype(int) + pad + 1)
     mask = _rasterise(xy, origin, pixel, shape)
-
-    # group pixels closer than merge_gap: threshold the distance to the mask at half the gap
-    near = ndimage.distance_transform_edt(~mask) <= max(merge_gap / 2 / pixel, 0.0)
-    groups, n_groups = ndimage.label(near, structure=np.ones((3, 3), dtype=bool))
-    labels = np.where(mask, groups, 0)
-    pixel_counts = np.bincount(labels.reshape(-1), minlength=n_groups + 1)[1:]
+    labels = _regions(mask, pixel, merge_gap, xy, origin, source, vertices, faces, z0 + tol)
+    n_labels = int(labels.max())
+    pixel_counts = np.bincount(labels.reshape(-1), minlength=n_labels + 1)[1:]
     # order regions by decreasing size for stable, readable output
     order = np.argsort(-pixel_counts, kind="stable")
-    cells = np.clip(((points - origin) / pixel).astype(int), 0, np.array(shape) - 1)
-    point_group = groups[cells[:, 0], cells[:, 1]]
+    point_group = labels[tuple(_cells(points, origin, pixel, shape).T)]
     region_points = []
     region_areas = []
     for g in order:
-        if pixel_counts[g] == 0:
-            continue
         pts = np.unique(points[point_group == g + 1], axis=0)
-        if len(pts) == 0:
+        if pixel_counts[g] == 0 or len(pts) == 0:
             continue
         region_points.append(pts)
         region_areas.append(float(pixel_counts[g]) * pixel * pixel)
@@ -164,20 +171,96 @@ def raster_pixel(xy: np.ndarray, resolution: int, merge_gap: float, tol: float) 
     return pixel
 
 
+def _cells(points: np.ndarray, origin: np.ndarray, pixel: float, shape: tuple) -> np.ndarray:
+    """Raster cell ``[k, 2]`` of each 2D point (the same rule as the rasteriser's marks)."""
+    cells = np.floor((points - origin) / pixel).astype(np.int64)
+    return np.clip(cells, 0, np.array(shape) - 1)
+
+
+def _regions(
+    mask: np.ndarray,
+    pixel: float,
+    merge_gap: float,
+    xy: np.ndarray,
+    origin: np.ndarray,
+    source: np.ndarray,
+    vertices: np.ndarray,
+    faces: np.ndarray,
+    z_band: float,
+) -> np.ndarray:
+    """Contact-region label of every pixel (0 outside the mask, regions 1..n).
+
+    Patches are the 8-connected pieces of the mask. Two patches are one region when they are
+    closer than ``merge_gap`` in top view (the distance transform of the mask thresholded at
+    half the gap) **and** the surface joins them in 3D low down: some connected piece of the
+    mesh clipped to ``z <= z_band + merge_gap`` draws both (a crease, a shallow groove, a
+    ring of fragments). Patches joined only higher up (two feet side by side, joined at the
+    hips) stay separate however close their footprints are.
+    """
+    structure = np.ones((3, 3), dtype=bool)
+    patches, n_patches = ndimage.label(mask, structure=structure)
+    if n_patches <= 1:
+        return patches
+    near = ndimage.distance_transform_edt(~mask) <= max(merge_gap / 2 / pixel, 0.0)
+    groups, _ = ndimage.label(near, structure=structure)
+    cells = _cells(xy[:, 0], origin, pixel, mask.shape)
+    tri_patch = patches[cells[:, 0], cells[:, 1]]
+    tri_group = groups[cells[:, 0], cells[:, 1]]
+    piece = _low_pieces(vertices, faces, z_band + merge_gap)[source]
+    # bipartite graph: patch nodes 0..n_patches, and one node per (low piece, near group)
+    key = piece * (int(tri_group.max()) + 1) + tri_group
+    _, link = np.unique(key, return_inverse=True)
+    n_nodes = n_patches + 1 + int(link.max()) + 1
+    graph = coo_matrix(
+        (np.ones(len(link), np.int8), (tri_patch, n_patches + 1 + link.reshape(-1))),
+        shape=(n_nodes, n_nodes),
+    )
+    _, comp = connected_components(graph, directed=False)
+    # renumber the patches' components 1..n (patch 0 is the background)
+    _, region = np.unique(comp[1 : n_patches + 1], return_inverse=True)
+    lookup = np.concatenate([[0], region.reshape(-1) + 1])
+    return lookup[patches]
+
+
+def _low_pieces(vertices: np.ndarray, faces: np.ndarray, z_max: float) -> np.ndarray:
+    """Per face: which connected piece of the mesh clipped to ``z <= z_max`` it belongs to.
+
+    Clipped faces connect through their shared vertices below ``z_max`` (an edge crossing the
+    plane connects through its lower end); faces entirely above get their own labels.
+    """
+    n_faces, n_vertices = len(faces), len(vertices)
+    low = vertices[faces, 2] <= z_max  # [f, 3]
+    f_idx = np.repeat(np.arange(n_faces), 3)[low.reshape(-1)]
+    v_idx = faces.reshape(-1)[low.reshape(-1)]
+    graph = coo_matrix(
+        (np.ones(len(f_idx), np.int8), (f_idx, n_faces + v_idx)),
+        shape=(n_faces + n_vertices, n_faces + n_vertices),
+    )
+    _, comp = connected_components(graph, directed=False)
+    return comp[:n_faces].astype(np.int64)
+
+
 def clip_below(triangles: np.ndarray, z_max: float) -> np.ndarray:
     """Clip triangles ``[m, 3, 3]`` to the half-space ``z <= z_max``; returns ``[k, 3, 3]``.
 
     A triangle fully below is kept, one fully above is dropped, one crossing the plane becomes
     one triangle (one vertex below) or two triangles (two vertices below).
     """
+    return clip_below_indexed(triangles, z_max)[0]
+
+
+def clip_below_indexed(triangles: np.ndarray, z_max: float) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`clip_below`, also returning for each output triangle the index of its source."""
     triangles = np.asarray(triangles, dtype=np.float64)
     below = triangles[:, :, 2] <= z_max
     count = below.sum(axis=1)
     out = [triangles[count == 3]]
+    src = [np.flatnonzero(count == 3)]
     for n_below in (1, 2):
         sel = triangles[count == n_below]
         if len(sel) == 0:
             continue
+        ids = np.flatnonzero(count == n_below)
         flags = below[count == n_below]
         # roll each triangle so the odd vertex (the lone one below, or the lone one above)
         # comes first; rolling keeps the winding
@@ -189,10 +272,12 @@ def clip_below(triangles: np.ndarray, z_max: float) -> np.ndarray:
         ac = _cut(a, c, z_max)
         if n_below == 1:  # a below, b and c above
             out.append(np.stack([a, ab, ac], axis=1))
+            src.append(ids)
         else:  # a above, b and c below: quad b, c, ca, ab
             out.append(np.stack([b, c, ac], axis=1))
             out.append(np.stack([b, ac, ab], axis=1))
-    return np.concatenate(out, axis=0) if out else np.zeros((0, 3, 3))
+            src.extend([ids, ids])
+    return np.concatenate(out, axis=0), np.concatenate(src).astype(np.int64)
 
 
 def _cut(p: np.ndarray, q: np.ndarray, z: float) -> np.ndarray:
