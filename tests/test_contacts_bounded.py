@@ -81,7 +81,8 @@ def test_hostile_geometry_is_bounded_in_time_and_memory(name, build):
     assert elapsed < MAX_SECONDS
     assert peak < MAX_PEAK_MB
     assert contacts.n_regions >= 1
-    assert np.isfinite(st.margin) or len(contacts.support_polygon) == 0
+    # a flat needle lies flat (no margin); the others get a finite margin
+    assert np.isfinite(st.margin) or st.equilibrium == "flat"
 
 
 def test_spike_on_a_cube_keeps_the_cube_answer():
