@@ -310,17 +310,31 @@ def test_self_intersection_speed_and_sampling():
     assert abs(sampled.fraction - full.fraction) < 0.05
 
 
-def test_floating_parts_batched_small_pairs_match_the_pairwise_path(monkeypatch):
-    """A soup of separate triangles (thousands of candidate pairs) goes through the vectorised
-    batch; it must find exactly what the per-pair exact check finds."""
-    import mme3dr.geometry.stability as stability_mod
+def test_floating_parts_soup_matches_brute_force():
+    """A soup of separate triangles (thousands of candidate pairs): the broad phase plus the
+    exact triangle distance must find exactly the contacts of an all-pairs brute force."""
+    from scipy.sparse.csgraph import connected_components as cc
+
+    from mme3dr.geometry.stability import triangles_within
 
     rng = np.random.default_rng(3)
-    soup = trimesh.Trimesh(rng.random((450, 3)), np.arange(450).reshape(-1, 3), process=False)
+    centres = rng.random((150, 1, 3))
+    corners = centres + 0.3 * (rng.random((150, 3, 3)) - 0.5)  # triangles about 0.2 across
+    soup = trimesh.Trimesh(corners.reshape(-1, 3), np.arange(450).reshape(-1, 3), process=False)
     mesh = Asset.from_trimesh(soup).mesh
-    batched = stability_mod.floating_parts(mesh)
-    monkeypatch.setattr(stability_mod, "_SMALL_PAIR_COST", -1)
-    pairwise = stability_mod.floating_parts(mesh)
-    assert batched.n_components == 150
-    assert 0 < len(batched.floating) < 150
-    assert sorted(batched.floating.tolist()) == sorted(pairwise.floating.tolist())
+    res = floating_parts(mesh)
+    print(f"soup: {len(res.floating)} of 150 float")
+    assert res.n_components == 150
+    assert 0 < len(res.floating) < 150
+    n, labels = connected_components(mesh)
+    tri = mesh.vertices[mesh.faces]
+    i, j = np.triu_indices(len(tri), 1)
+    touch = triangles_within(tri[i], tri[j], 0.005)
+    adj = np.zeros((n, n), bool)
+    adj[labels[i[touch]], labels[j[touch]]] = True
+    _, group = cc(adj, directed=False)
+    z0 = tri[:, :, 2].min()
+    low = np.zeros(n, bool)
+    np.logical_or.at(low, labels, tri[:, :, 2].min(axis=1) <= z0 + 0.01)
+    expected = np.flatnonzero(~np.isin(group, group[low]))
+    assert sorted(res.floating.tolist()) == expected.tolist()

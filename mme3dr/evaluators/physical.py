@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import trimesh
 
 from mme3dr.evaluators.base import Evaluator, Sample, Score
 from mme3dr.evaluators.registry import register
@@ -19,6 +20,7 @@ from mme3dr.geometry.contacts import GroundContacts, ground_contacts
 from mme3dr.geometry.intersections import SelfIntersections, self_intersections
 from mme3dr.geometry.manifold import ManifoldReport, manifold_report
 from mme3dr.geometry.stability import (
+    SETTLE_ANGLE,
     FloatingParts,
     Stability,
     Upright,
@@ -31,6 +33,10 @@ from mme3dr.geometry.stability import (
 #: faces against all faces (the fraction is then an estimate, said so in the reason). Keeps
 #: the evaluator near 0.3 s on a 100k-face mesh instead of several seconds.
 SELF_INTERSECTION_SAMPLE = 20_000
+#: separate bodies (groups of touching parts) whose stability ``stable`` weighs, largest first.
+MAX_BODIES = 8
+#: a standing body that tips only past this many degrees (a firm nudge) gets full marks.
+ROBUST_TILT = 10.0
 
 # ------------------------------------------------------------------ shared, cached measurements
 
@@ -59,6 +65,41 @@ def cached_stability(sample: Sample, tol: float = 0.01) -> Stability:
     return asset.cached(
         f"stability:{tol:g}", lambda: stability(asset.mesh, cached_contacts(sample, tol), tol)
     )
+
+
+def cached_floating(sample: Sample, tol: float = 0.01, gap: float = 0.005) -> FloatingParts:
+    """Floating parts of the asset, cached under ``"floating_parts:<tol>:<gap>"``."""
+    asset = sample.asset
+    return asset.cached(
+        f"floating_parts:{tol:g}:{gap:g}",
+        lambda: floating_parts(asset.mesh, cached_components(sample), tol=tol, gap=gap),
+    )
+
+
+def cached_bodies(sample: Sample, tol: float = 0.01) -> list[Stability]:
+    """Stability of each separate body (components joined by touching, see
+    :func:`~mme3dr.geometry.stability.floating_parts`) when there are several, the
+    ``MAX_BODIES`` largest by area; ``[]`` for one body. Cached under ``"bodies:<tol>"``."""
+    asset = sample.asset
+
+    def build() -> list[Stability]:
+        floating = cached_floating(sample, tol)
+        n_bodies = len(np.unique(floating.body)) if len(floating.body) else 0
+        if n_bodies <= 1:
+            return []
+        _, labels = cached_components(sample)
+        face_body = floating.body[labels]
+        mesh = asset.mesh
+        tri = mesh.vertices[mesh.faces]
+        area = 0.5 * np.linalg.norm(np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0]), axis=1)
+        body_area = np.bincount(face_body, weights=area, minlength=n_bodies)
+        out = []
+        for b in np.argsort(-body_area, kind="stable")[:MAX_BODIES]:
+            part = trimesh.Trimesh(mesh.vertices, mesh.faces[face_body == b], process=False)
+            out.append(stability(part, tol=tol))
+        return out
+
+    return asset.cached(f"bodies:{tol:g}", build)
 
 
 def _check_tol(value: float, name: str, upper: float = 0.5) -> float:
@@ -133,7 +174,7 @@ class FloatingPartsEvaluator(Evaluator):
 
     name = "floating_parts"
     suite = "physical"
-    version = "1"
+    version = "2"  # 2: parts touch by triangle-triangle distance (interpenetration counts)
     runs_by_default = True
     description = "no disconnected part floats in the air (graded by the floating surface area)"
     robust_to = ("empty", "extreme_scale", "inverted_normals", "exploded")
@@ -147,11 +188,7 @@ class FloatingPartsEvaluator(Evaluator):
 
     def evaluate(self, sample: Sample) -> Score:
         tol, gap = self.params["tol"], self.params["gap"]
-        asset = sample.asset
-        res: FloatingParts = asset.cached(
-            f"floating_parts:{tol:g}:{gap:g}",
-            lambda: floating_parts(asset.mesh, cached_components(sample), tol=tol, gap=gap),
-        )
+        res = cached_floating(sample, tol, gap)
         frac = res.floating_area_fraction
         score = 1.0 - float(np.sqrt(max(frac, 0.0)))
         k = res.n_floating
@@ -175,19 +212,43 @@ class FloatingPartsEvaluator(Evaluator):
 
 @register
 class Stable(Evaluator):
-    """The centre of mass lies over the support polygon of the ground contacts.
+    """The object stands: released as built on a flat floor, it comes to rest, with its
+    centre of mass over the support polygon of its ground contacts.
 
-    ``value`` is the signed margin (normalised units, positive inside). Score:
-    ``0.5 + 0.5 * clip(margin / 0.1, -1, 1)`` (0.5 on the edge, 1 when 0.1 or more inside, 0
-    when 0.1 or more outside). Passes when ``margin > min_margin`` (default 0).
+    Physics (see :func:`mme3dr.geometry.stability.stability`): the body is settled first, a
+    rigid body rocking down its potential (the height of its centre of mass over its lowest
+    point) for up to 15 degrees: feet that are not quite coplanar or rounded soles rock a
+    little and stand; a body on a rounded support whose centre of mass is above the support's
+    centre of curvature (a capsule balanced on its hemispherical end, a cone on its tip, an egg
+    on its end) falls; a ball is in neutral equilibrium and counts as standing.
+
+    ``value`` is the signed margin of the centre of mass inside the support polygon of the
+    settled pose (normalised units; at most 0 for a body that falls). Passes when the body
+    stands and the margin exceeds ``min_margin`` (default 0). Score: a body that passes scores
+    ``0.75 + 0.25 * min(1, tipping / 10 degrees)``, where ``tipping`` is the tilt about the
+    nearest support edge that topples it, ``atan(margin / height of the centre of mass)`` (a
+    nudge; 0 for a ball in neutral equilibrium): a slender vase that stands scores at least
+    0.75, one that resists a 10 degree tilt 1. A body that fails scores
+    ``0.5 + 0.5 * clip(margin / scale, -1, 0)``: 0.5 balanced on the edge, 0 when its centre of
+    mass is ``scale`` (0.1) or more outside.
+
+    Several separate bodies (groups of touching parts that do not touch each other, all on
+    the ground) are not one rigid body: each is settled on its own and the weakest decides
+    (the 8 largest by area are weighed).
+
+    Not a standing body, score 0: no surface touching the ground; a flat asset (its height
+    within the contact band ``tol``: a sheet or a lone triangle lies on the floor, nothing
+    stands up); an asset with floating parts (they fall, so it is not at rest; see
+    ``floating_parts``). So no degenerate asset outscores an honest one that stands.
     """
 
     name = "stable"
     suite = "physical"
-    version = "1"
+    version = "2"  # 2: settled pose, rounded supports, flat and floating assets score 0
     runs_by_default = True
-    description = "centre of mass inside the support polygon (graded by the signed margin)"
-    robust_to = ("empty", "extreme_scale", "inverted_normals", "billboard")
+    description = "stands when released: settles, centre of mass inside the support polygon"
+    robust_to = ("empty", "extreme_scale", "inverted_normals", "billboard", "near_empty",
+                 "exploded")
 
     def __init__(self, *, min_margin: float = 0.0, tol: float = 0.01, scale: float = 0.1):
         tol = _check_tol(tol, "tol")
@@ -195,32 +256,80 @@ class Stable(Evaluator):
         super().__init__(min_margin=float(min_margin), tol=tol, scale=scale)
 
     def evaluate(self, sample: Sample) -> Score:
-        tol, scale = self.params["tol"], self.params["scale"]
+        tol = self.params["tol"]
         st = cached_stability(sample, tol)
-        margin = float(st.margin)
         n = st.n_contacts
-        if not np.isfinite(margin):
+        if st.equilibrium == "flat":
+            return self.make_score(
+                0.0, value=None, passed=False, n_contacts=n, equilibrium="flat",
+                reason=f"flat: its whole height is within the contact band ({tol:g}); it lies "
+                "on the floor, nothing stands up",
+            )
+        if st.equilibrium == "none" or not np.isfinite(st.margin):
             return self.make_score(
                 0.0, value=None, passed=False, reason="no ground contact was found", n_contacts=n
             )
-        score = 0.5 + 0.5 * float(np.clip(margin / scale, -1.0, 1.0))
-        contacts = f"{n} ground contact{'s' if n != 1 else ''}"
-        shape = {1: "point", 2: "line"}.get(len(st.support_polygon), "polygon")
-        where = "inside" if margin > 0 else ("on the edge of" if margin == 0 else "outside")
-        reason = (
-            f"centre of mass ({st.method}) is {abs(margin):.3f} {where} the support {shape} "
-            f"of {contacts}"
-        )
+        floating = cached_floating(sample, tol)
+        if floating.n_floating:
+            return self.make_score(
+                0.0, value=None, passed=False, n_contacts=n, equilibrium="floating",
+                reason=f"not at rest: {floating.n_floating} of {floating.n_components} parts "
+                "float and would fall",
+            )
+        bodies = cached_bodies(sample, tol)
+        if len(bodies) > 1:  # separate bodies: the weakest decides
+            st = min(bodies, key=lambda b: self._grade(b)[0])
+        score, passed = self._grade(st)
+        margin = float(st.margin)
+        reason = _stability_reason(st)
+        if len(bodies) > 1:
+            reason = f"the weakest of {len(bodies)} separate bodies: {reason}"
         return self.make_score(
             score,
             value=margin,
-            passed=margin > self.params["min_margin"],
+            passed=passed,
             reason=reason,
+            n_bodies=max(len(bodies), 1),
+            tipping_deg=round(st.tipping_angle, 2),
             com=[round(float(c), 6) for c in st.com],
             com_method=st.method,
-            n_contacts=n,
+            n_contacts=st.n_contacts,
+            equilibrium=st.equilibrium,
+            tilt_deg=round(float(st.tilt), 2),
             support_polygon=np.round(st.support_polygon, 6).tolist(),
         )
+
+    def _grade(self, st: Stability) -> tuple[float, bool]:
+        """``(score, passed)`` of one body (see the class docstring)."""
+        margin = float(st.margin)
+        if not np.isfinite(margin):
+            return 0.0, False
+        if st.stands and margin > self.params["min_margin"]:
+            return 0.75 + 0.25 * min(1.0, max(st.tipping_angle, 0.0) / ROBUST_TILT), True
+        return 0.5 + 0.5 * float(np.clip(margin / self.params["scale"], -1.0, 0.0)), False
+
+
+def _stability_reason(st: Stability) -> str:
+    """One sentence: how the body settles and where its centre of mass is."""
+    n = st.n_contacts
+    contacts = f"{n} ground contact{'s' if n != 1 else ''}"
+    shape = {1: "point", 2: "line"}.get(len(st.support_polygon), "polygon")
+    margin = st.margin
+    where = "inside" if margin > 0 else ("on the edge of" if margin == 0 else "outside")
+    com = (
+        f"centre of mass ({st.method}) is {abs(margin):.3f} {where} the support {shape} of "
+        f"{contacts}"
+    )
+    if st.equilibrium == "falls":
+        return (
+            f"falls: released as built it tips or rolls over (no rest within {SETTLE_ANGLE:g} "
+            f"degrees); {com}"
+        )
+    if st.equilibrium == "neutral":
+        return f"neutral equilibrium: it rolls without falling, like a ball; {com}"
+    if st.tilt > 0:
+        return f"settles after rocking {st.tilt:.1f} degrees; {com}"
+    return com
 
 
 @register

@@ -81,9 +81,15 @@ class _CountCheck(Evaluator):
 
 @register
 class GroundContactsCheck(_CountCheck):
-    """Separate regions where the object touches the ground plane (legs, feet, a base)."""
+    """Separate regions where the object touches the ground plane (legs, feet, a base).
+
+    See :func:`mme3dr.geometry.contacts.ground_contacts`: footprints closer than 2 % in top
+    view are one contact only when the surface joins them low down (a crease); feet joined
+    only higher up (at the hips) stay separate however close.
+    """
 
     name = "ground_contacts"
+    version = "2"  # 2: regions separate in 3D stay separate; bounded raster
     noun = "ground contact"
     extra_params = ("tol",)
     description = "number of separate regions touching the ground (within tol, default 0.01)"

@@ -10,9 +10,19 @@ Method (all vectorised):
 3. the xy projection of that geometry is rasterised on a square grid (``resolution`` cells
    along the longer side of the footprint): the pixel centres inside each clipped triangle and
    the pixels crossed by its edges (so vertical walls, which project to lines, are drawn);
-4. pixels closer than ``merge_gap`` to each other are grouped (a Euclidean distance transform
-   of the mask thresholded at ``merge_gap / 2``) and the groups are labelled with
-   :func:`scipy.ndimage.label` - each group is one contact region.
+4. the 8-connected pieces of the mask are patches; patches closer than ``merge_gap`` in top
+   view (a Euclidean distance transform of the mask thresholded at ``merge_gap / 2``) are one
+   region only when the surface also joins them in 3D low down: a connected piece of the mesh
+   clipped to ``z <= ground + tol + merge_gap`` draws both (a crease, a shallow groove, a sole
+   in fragments). Two feet side by side, joined only at the hips, stay two contacts however
+   close their footprints are. Regions are labelled with :func:`scipy.ndimage.label` and a
+   sparse-graph connected-components pass.
+
+The pixel size is ``span / resolution`` of the near-ground footprint, never finer than
+``max(merge_gap, tol) / 8`` and coarsened when the triangles would need more than
+:data:`MAX_RASTER_WORK` pixel tests, so the raster (about ``resolution + 20`` cells a side at
+most) and the time are bounded whatever the geometry (a speck of a footprint under a long
+spike, a soup of large overlapping triangles).
 
 This counts the four legs of a table even when legs and top are one fused mesh, and is
 invariant to yaw, uniform scale, re-triangulation and mild vertex noise (anything that keeps
@@ -21,7 +31,8 @@ each reaches within ``tol`` of the lowest point.
 
 What it cannot see: a contact that is lower than ``tol`` but does not bear weight (a tail that
 dips to the floor counts as a contact); geometry that stops just above ``tol`` (a leg 2 %
-short is not a contact); regions closer than ``merge_gap`` merge into one; rounded bottoms
+short is not a contact); regions closer than ``merge_gap`` and joined within ``merge_gap``
+above the band merge into one (toes joined higher than that count separately); rounded bottoms
 produce a band-shaped "contact" whose size grows with ``sqrt(tol)``. The support polygon is
 the convex hull of all clipped near-ground vertices, so it is slightly generous for rounded
 feet.
@@ -34,6 +45,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import trimesh
 from scipy import ndimage
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 from scipy.spatial import ConvexHull, QhullError
 
 
@@ -86,36 +99,29 @@ def ground_contacts(
     if len(faces) == 0:
         return GroundContacts(0, [], np.zeros((0, 2)), 0.0, [], tol, 0.0)
     z0 = float(vertices[np.unique(faces), 2].min()) if ground is None else float(ground)
-    triangles = clip_below(vertices[faces], z0 + tol)
+    triangles, source = clip_below_indexed(vertices[faces], z0 + tol)
     if len(triangles) == 0:
         return GroundContacts(0, [], np.zeros((0, 2)), 0.0, [], tol, z0)
     xy = triangles[:, :, :2]
     points = xy.reshape(-1, 2)
     lo = points.min(axis=0)
-    span = float((points.max(axis=0) - lo).max())
-    pixel = max(span / max(int(resolution), 1), 1e-6)
+    pixel = raster_pixel(xy, resolution, merge_gap, tol)
     # pad by enough pixels for the merge gap so distance fields are not cut at the border
-    pad = int(np.ceil(merge_gap / pixel)) + 2 if span > 0 else 2
+    pad = int(np.ceil(merge_gap / pixel)) + 2
     origin = lo - pad * pixel
     shape = tuple(np.ceil((points.max(axis=0) - origin) / pixel).astype(int) + pad + 1)
     mask = _rasterise(xy, origin, pixel, shape)
-
-    # group pixels closer than merge_gap: threshold the distance to the mask at half the gap
-    near = ndimage.distance_transform_edt(~mask) <= max(merge_gap / 2 / pixel, 0.0)
-    groups, n_groups = ndimage.label(near, structure=np.ones((3, 3), dtype=bool))
-    labels = np.where(mask, groups, 0)
-    pixel_counts = np.bincount(labels.reshape(-1), minlength=n_groups + 1)[1:]
+    labels = _regions(mask, pixel, merge_gap, xy, origin, source, vertices, faces, z0 + tol)
+    n_labels = int(labels.max())
+    pixel_counts = np.bincount(labels.reshape(-1), minlength=n_labels + 1)[1:]
     # order regions by decreasing size for stable, readable output
     order = np.argsort(-pixel_counts, kind="stable")
-    cells = np.clip(((points - origin) / pixel).astype(int), 0, np.array(shape) - 1)
-    point_group = groups[cells[:, 0], cells[:, 1]]
+    point_group = labels[tuple(_cells(points, origin, pixel, shape).T)]
     region_points = []
     region_areas = []
     for g in order:
-        if pixel_counts[g] == 0:
-            continue
         pts = np.unique(points[point_group == g + 1], axis=0)
-        if len(pts) == 0:
+        if pixel_counts[g] == 0 or len(pts) == 0:
             continue
         region_points.append(pts)
         region_areas.append(float(pixel_counts[g]) * pixel * pixel)
@@ -131,20 +137,130 @@ def ground_contacts(
     )
 
 
+#: most raster cells (interior tests plus edge samples) one :func:`ground_contacts` call may
+#: touch; a footprint whose triangles would need more gets coarser pixels instead.
+MAX_RASTER_WORK = 4_000_000
+#: the finest pixel is this fraction of the larger of ``merge_gap`` and ``tol``: finer pixels
+#: cannot change which regions merge, and would let a tiny footprint (a mesh whose near-ground
+#: part is a speck, e.g. an object with one far vertex) ask for an unbounded padded grid.
+MIN_PIXEL_FRACTION = 1.0 / 8.0
+
+
+def raster_pixel(xy: np.ndarray, resolution: int, merge_gap: float, tol: float) -> float:
+    """Pixel size (normalised units) of the contact raster of 2D triangles ``xy`` ``[m, 3, 2]``.
+
+    ``span / resolution`` for the footprint's longer side ``span``, but never finer than
+    ``MIN_PIXEL_FRACTION * max(merge_gap, tol)`` (so the padded grid has at most about
+    ``resolution + 20`` cells a side), and coarsened until the rasterising work (pixel centres
+    in the triangles' bounding boxes plus edge samples) is at most :data:`MAX_RASTER_WORK`, so
+    time and memory are bounded whatever the geometry (a soup of large overlapping triangles).
+    """
+    points = xy.reshape(-1, 2)
+    span = float((points.max(axis=0) - points.min(axis=0)).max()) if len(points) else 0.0
+    floor = MIN_PIXEL_FRACTION * max(float(merge_gap), float(tol), 1e-6)
+    pixel = max(span / max(int(resolution), 1), floor)
+    extent = xy.max(axis=1) - xy.min(axis=1)
+    box_area = float(((extent[:, 0] + 2 * pixel) * (extent[:, 1] + 2 * pixel)).sum())
+    edge_length = float(np.linalg.norm(xy - np.roll(xy, -1, axis=1), axis=2).sum())
+    for _ in range(60):  # the work falls at least quadratically-or-linearly in the pixel size
+        work = box_area / pixel**2 + 3.0 * edge_length / pixel + 4 * len(xy)
+        if work <= MAX_RASTER_WORK:
+            break
+        pixel *= max(1.25, float(np.sqrt(work / MAX_RASTER_WORK)))
+        box_area = float(((extent[:, 0] + 2 * pixel) * (extent[:, 1] + 2 * pixel)).sum())
+    return pixel
+
+
+def _cells(points: np.ndarray, origin: np.ndarray, pixel: float, shape: tuple) -> np.ndarray:
+    """Raster cell ``[k, 2]`` of each 2D point (the same rule as the rasteriser's marks)."""
+    cells = np.floor((points - origin) / pixel).astype(np.int64)
+    return np.clip(cells, 0, np.array(shape) - 1)
+
+
+def _regions(
+    mask: np.ndarray,
+    pixel: float,
+    merge_gap: float,
+    xy: np.ndarray,
+    origin: np.ndarray,
+    source: np.ndarray,
+    vertices: np.ndarray,
+    faces: np.ndarray,
+    z_band: float,
+) -> np.ndarray:
+    """Contact-region label of every pixel (0 outside the mask, regions 1..n).
+
+    Patches are the 8-connected pieces of the mask. Two patches are one region when they are
+    closer than ``merge_gap`` in top view (the distance transform of the mask thresholded at
+    half the gap) **and** the surface joins them in 3D low down: some connected piece of the
+    mesh clipped to ``z <= z_band + merge_gap`` draws both (a crease, a shallow groove, a
+    ring of fragments). Patches joined only higher up (two feet side by side, joined at the
+    hips) stay separate however close their footprints are.
+    """
+    structure = np.ones((3, 3), dtype=bool)
+    patches, n_patches = ndimage.label(mask, structure=structure)
+    if n_patches <= 1:
+        return patches
+    near = ndimage.distance_transform_edt(~mask) <= max(merge_gap / 2 / pixel, 0.0)
+    groups, _ = ndimage.label(near, structure=structure)
+    cells = _cells(xy[:, 0], origin, pixel, mask.shape)
+    tri_patch = patches[cells[:, 0], cells[:, 1]]
+    tri_group = groups[cells[:, 0], cells[:, 1]]
+    piece = _low_pieces(vertices, faces, z_band + merge_gap)[source]
+    # bipartite graph: patch nodes 0..n_patches, and one node per (low piece, near group)
+    key = piece * (int(tri_group.max()) + 1) + tri_group
+    _, link = np.unique(key, return_inverse=True)
+    n_nodes = n_patches + 1 + int(link.max()) + 1
+    graph = coo_matrix(
+        (np.ones(len(link), np.int8), (tri_patch, n_patches + 1 + link.reshape(-1))),
+        shape=(n_nodes, n_nodes),
+    )
+    _, comp = connected_components(graph, directed=False)
+    # renumber the patches' components 1..n (patch 0 is the background)
+    _, region = np.unique(comp[1 : n_patches + 1], return_inverse=True)
+    lookup = np.concatenate([[0], region.reshape(-1) + 1])
+    return lookup[patches]
+
+
+def _low_pieces(vertices: np.ndarray, faces: np.ndarray, z_max: float) -> np.ndarray:
+    """Per face: which connected piece of the mesh clipped to ``z <= z_max`` it belongs to.
+
+    Clipped faces connect through their shared vertices below ``z_max`` (an edge crossing the
+    plane connects through its lower end); faces entirely above get their own labels.
+    """
+    n_faces, n_vertices = len(faces), len(vertices)
+    low = vertices[faces, 2] <= z_max  # [f, 3]
+    f_idx = np.repeat(np.arange(n_faces), 3)[low.reshape(-1)]
+    v_idx = faces.reshape(-1)[low.reshape(-1)]
+    graph = coo_matrix(
+        (np.ones(len(f_idx), np.int8), (f_idx, n_faces + v_idx)),
+        shape=(n_faces + n_vertices, n_faces + n_vertices),
+    )
+    _, comp = connected_components(graph, directed=False)
+    return comp[:n_faces].astype(np.int64)
+
+
 def clip_below(triangles: np.ndarray, z_max: float) -> np.ndarray:
     """Clip triangles ``[m, 3, 3]`` to the half-space ``z <= z_max``; returns ``[k, 3, 3]``.
 
     A triangle fully below is kept, one fully above is dropped, one crossing the plane becomes
     one triangle (one vertex below) or two triangles (two vertices below).
     """
+    return clip_below_indexed(triangles, z_max)[0]
+
+
+def clip_below_indexed(triangles: np.ndarray, z_max: float) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`clip_below`, also returning for each output triangle the index of its source."""
     triangles = np.asarray(triangles, dtype=np.float64)
     below = triangles[:, :, 2] <= z_max
     count = below.sum(axis=1)
     out = [triangles[count == 3]]
+    src = [np.flatnonzero(count == 3)]
     for n_below in (1, 2):
         sel = triangles[count == n_below]
         if len(sel) == 0:
             continue
+        ids = np.flatnonzero(count == n_below)
         flags = below[count == n_below]
         # roll each triangle so the odd vertex (the lone one below, or the lone one above)
         # comes first; rolling keeps the winding
@@ -156,10 +272,12 @@ def clip_below(triangles: np.ndarray, z_max: float) -> np.ndarray:
         ac = _cut(a, c, z_max)
         if n_below == 1:  # a below, b and c above
             out.append(np.stack([a, ab, ac], axis=1))
+            src.append(ids)
         else:  # a above, b and c below: quad b, c, ca, ab
             out.append(np.stack([b, c, ac], axis=1))
             out.append(np.stack([b, ac, ab], axis=1))
-    return np.concatenate(out, axis=0) if out else np.zeros((0, 3, 3))
+            src.extend([ids, ids])
+    return np.concatenate(out, axis=0), np.concatenate(src).astype(np.int64)
 
 
 def _cut(p: np.ndarray, q: np.ndarray, z: float) -> np.ndarray:
@@ -179,26 +297,24 @@ def _rasterise(
     """
     mask = np.zeros(shape, dtype=bool)
     grid = (xy - origin) / pixel  # in pixel units; pixel (i, j) has centre (i + .5, j + .5)
-    # edges
+    # edges, in chunks of at most _CHUNK_CELLS samples
     starts = grid.reshape(-1, 2)
     ends = np.roll(grid, -1, axis=1).reshape(-1, 2)
-    lengths = np.linalg.norm(ends - starts, axis=1)
-    steps = np.ceil(lengths * 3).astype(np.int64) + 1
-    seg = np.repeat(np.arange(len(starts)), steps)
-    offsets = np.arange(len(seg)) - np.repeat(np.cumsum(steps) - steps, steps)
-    t = offsets / np.maximum(np.repeat(steps - 1, steps), 1)
-    samples = starts[seg] + t[:, None] * (ends[seg] - starts[seg])
-    _mark(mask, samples)
+    steps = np.ceil(np.linalg.norm(ends - starts, axis=1) * 3).astype(np.int64) + 1
+    for part in _chunks(np.arange(len(starts)), steps):
+        seg = np.repeat(part, steps[part])
+        offsets = np.arange(len(seg)) - np.repeat(np.cumsum(steps[part]) - steps[part], steps[part])
+        t = offsets / np.maximum(steps[seg] - 1, 1)
+        _mark(mask, starts[seg] + t[:, None] * (ends[seg] - starts[seg]))
     # interiors: test the pixel centres inside each triangle's bounding box
     lo = np.floor(grid.min(axis=1) - 0.5).astype(np.int64) + 1
     hi = np.floor(grid.max(axis=1) - 0.5).astype(np.int64)
     nx = np.maximum(hi[:, 0] - lo[:, 0] + 1, 0)
     ny = np.maximum(hi[:, 1] - lo[:, 1] + 1, 0)
     counts = nx * ny
-    keep = counts > 0
-    if keep.any():
-        kept = counts[keep]
-        tri_idx = np.repeat(np.flatnonzero(keep), kept)
+    for part in _chunks(np.flatnonzero(counts > 0), counts):
+        kept = counts[part]
+        tri_idx = np.repeat(part, kept)
         local = np.arange(len(tri_idx)) - np.repeat(np.cumsum(kept) - kept, kept)
         ix = lo[tri_idx, 0] + local // ny[tri_idx]
         iy = lo[tri_idx, 1] + local % ny[tri_idx]
@@ -206,6 +322,20 @@ def _rasterise(
         inside = _inside_triangles(centres, grid[tri_idx])
         _mark(mask, centres[inside])
     return mask
+
+
+#: pixel samples handled at once while rasterising (bounds the temporary arrays)
+_CHUNK_CELLS = 250_000
+
+
+def _chunks(items: np.ndarray, sizes: np.ndarray) -> list[np.ndarray]:
+    """Split ``items`` into consecutive runs whose ``sizes[items]`` sum to about
+    ``_CHUNK_CELLS`` (a single larger item gets a run of its own)."""
+    if len(items) == 0:
+        return []
+    total = np.cumsum(sizes[items])
+    cuts = np.searchsorted(total, np.arange(1, int(total[-1]) // _CHUNK_CELLS + 1) * _CHUNK_CELLS)
+    return [run for run in np.split(items, np.unique(cuts)) if len(run)]
 
 
 def _inside_triangles(points: np.ndarray, tris: np.ndarray) -> np.ndarray:

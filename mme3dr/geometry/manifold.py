@@ -106,3 +106,66 @@ def manifold_report(mesh: trimesh.Trimesh) -> ManifoldReport:
         degenerate_faces=int(degenerate.sum()),
         euler_characteristic=int(n_vertices - n_edges + len(faces)),
     )
+
+
+def consistent_winding(faces: np.ndarray) -> np.ndarray:
+    """Faces ``[f, 3]`` re-wound so that every two faces sharing an edge traverse it in
+    opposite directions (a consistent orientation), component by component.
+
+    Faces connected through edges used by exactly two faces are oriented by a breadth-first
+    walk (:func:`scipy.sparse.csgraph.breadth_first_order` from one virtual root joined to a
+    face of every component; the parity of each face relative to its component's root is found
+    by pointer doubling, no Python loop over faces). Each component then keeps the orientation
+    of the majority of its original faces, so a component wound inwards on purpose (a cavity
+    shell) stays inwards and a few flipped triangles of a generator export are turned back.
+    Non-orientable surfaces (a Moebius strip) get some orientation; edges used by more than
+    two faces do not join faces.
+    """
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import breadth_first_order, connected_components
+
+    faces = np.asarray(faces, dtype=np.int64)
+    n = len(faces)
+    if n < 2:
+        return faces.copy()
+    directed = np.concatenate([faces[:, [0, 1]], faces[:, [1, 2]], faces[:, [2, 0]]])
+    owner = np.tile(np.arange(n), 3)
+    forward = directed[:, 0] < directed[:, 1]
+    lo, hi = directed.min(axis=1), directed.max(axis=1)
+    keys = lo * (int(faces.max()) + 1) + hi
+    order = np.argsort(keys, kind="stable")
+    k_sorted = keys[order]
+    starts = np.flatnonzero(np.r_[True, k_sorted[1:] != k_sorted[:-1]])
+    counts = np.diff(np.r_[starts, len(keys)])
+    pair = starts[counts == 2]
+    a, b = order[pair], order[pair + 1]
+    # two faces agree when they traverse the shared edge in opposite directions
+    flip = (forward[a] == forward[b]).astype(np.int8)
+    fa, fb = owner[a], owner[b]
+    graph = coo_matrix((np.ones(len(fa)), (fa, fb)), shape=(n, n)).tocsr()
+    n_comp, comp = connected_components(graph, directed=False)
+    roots = np.unique(comp, return_index=True)[1]
+    rows = np.r_[fa, fb, np.full(len(roots), n)]
+    cols = np.r_[fb, fa, roots]
+    walk = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(n + 1, n + 1)).tocsr()
+    _, pred = breadth_first_order(walk, n, directed=False, return_predecessors=True)
+    pred = pred[:n].astype(np.int64)
+    pred[pred < 0] = n  # unreachable cannot happen (every component has a root); be safe
+    # the flip between each face and its predecessor, looked up by sorted pair keys
+    pair_keys = np.r_[fa * n + fb, fb * n + fa]
+    pair_flip = np.r_[flip, flip]
+    by_key = np.argsort(pair_keys, kind="stable")
+    parity = np.zeros(n + 1, dtype=np.int8)
+    inner = np.flatnonzero(pred < n)
+    at = np.searchsorted(pair_keys[by_key], pred[inner] * n + inner)
+    parity[inner] = pair_flip[by_key[at]]
+    up = np.r_[pred, n]
+    for _ in range(int(np.ceil(np.log2(n + 1))) + 1):  # pointer doubling to the root
+        parity = parity ^ parity[up]
+        up = up[up]
+    parity = parity[:n].astype(bool)
+    majority = np.bincount(comp, weights=parity, minlength=n_comp) > np.bincount(comp) / 2
+    parity ^= majority[comp]
+    out = faces.copy()
+    out[parity] = out[parity][:, ::-1]
+    return out
