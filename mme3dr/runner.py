@@ -386,6 +386,7 @@ def run_eval(
             suites=cfg.suites,
             case_suites={s for c in cases for s in selected_suites(c, cfg.suites)},
             reference=Path(cfg.reference) if cfg.reference else None,
+            case_set=case_set,
         )
     )
 

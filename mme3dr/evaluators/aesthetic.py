@@ -516,6 +516,9 @@ class JanusViews(Evaluator):
             batch_size=int(batch_size),
         )
 
+    def required_weights(self) -> tuple[tuple[str, str | None], ...]:
+        return ((self.params["model"], None),)
+
     def evaluate(self, sample: Sample) -> Score:
         from mme3dr.features.clip import load_clip
 

@@ -55,6 +55,14 @@ class Score:
         return asdict(self)
 
 
+def _clean_reason(text: str) -> str:
+    """A reason fit for a record: no ANSI escape codes, bounded length."""
+    from mme3dr.weights import strip_ansi
+
+    text = strip_ansi(text)
+    return text if len(text) <= 2000 else text[:2000] + " [...]"
+
+
 @dataclass
 class Sample:
     """A case together with the asset produced for it. Views are rendered lazily, once."""
@@ -141,7 +149,7 @@ class Evaluator(ABC):
                 suite=self.suite,
                 score=None,
                 status="error",
-                reason=f"{type(exc).__name__}: {exc}",
+                reason=_clean_reason(f"{type(exc).__name__}: {exc}"),
             )
         result.params = dict(self.params)
         result.seconds = time.perf_counter() - t0
