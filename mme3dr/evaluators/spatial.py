@@ -99,20 +99,31 @@ class ThroughHolesCheck(_CountCheck):
     name = "through_holes"
     noun = "through hole"
     extra_params = ("resolution",)
-    description = "genus of the sealed solid voxel body (Euler characteristic)"
+    description = (
+        "genus of the solid: exact from a closed surface, else from the sealed voxel body"
+    )
     robust_to = ("empty", "extreme_scale", "inverted_normals", "near_empty", "convex_hull")
 
-    def __init__(self, *, resolution: int = DEFAULT_RESOLUTION, **params: Any):
-        grading.validate_resolution("through_holes", resolution)
-        super().__init__(resolution=resolution, **params)
+    def __init__(self, *, resolution: int | None = None, **params: Any):
+        if resolution is not None:
+            grading.validate_resolution("through_holes", resolution)
+            params["resolution"] = resolution
+        super().__init__(**params)
 
     def evaluate(self, sample: Sample) -> Score:
-        from mme3dr.geometry.holes import through_holes
+        from mme3dr.geometry.holes import hole_resolution, surface_topology, through_holes
 
-        grid = cached_voxels(sample.asset, self.resolution())
-        topo = sample.asset.cached(f"topology:{self.resolution()}", lambda: through_holes(grid))
+        asset = sample.asset
+        topo = asset.cached("topology:surface", lambda: surface_topology(asset.mesh))
+        method = "surface"
+        if topo is None:
+            res = self.params.get("resolution") or hole_resolution(asset.mesh.extents)
+            grid = cached_voxels(asset, int(res))
+            topo = asset.cached(f"topology:{res}", lambda: through_holes(grid))
+            method = f"voxels:{res}"
         return self.graded(
-            topo.tunnels, components=topo.components, cavities=topo.cavities, euler=topo.euler
+            topo.tunnels, components=topo.components, cavities=topo.cavities, euler=topo.euler,
+            method=method,
         )
 
 
