@@ -108,24 +108,33 @@ def holes(mesh: trimesh.Trimesh, **params) -> tuple[int, str]:
     return int(s.value), s.details["method"]
 
 
+def surface_holes(mesh: trimesh.Trimesh) -> int | None:
+    topo = surface_topology(Asset.from_trimesh(mesh).mesh)
+    return None if topo is None else topo.tunnels
+
+
 @cache
 def smallest(kind: str, route: str, resolution: int | None = None) -> float:
     """Smallest swept width (``kind="hole"``) or gap (``"gap"``) that reads one hole, checking
-    that every larger one does too (a threshold, not a lucky value)."""
+    that every larger one does too (a threshold, not a lucky value). ``route`` is ``"voxels"``
+    (the check, on a sloppy copy so no exact shortcut could help) or ``"surface"``
+    (:func:`surface_topology` on the clean mesh)."""
     make = (lambda w: plate([w])) if kind == "hole" else strands
     params = {} if resolution is None else {"resolution": resolution}
     found = []
     for w in SWEEP:
         mesh = make(w)
-        mesh = unclean(mesh) if route == "voxels" else mesh
-        n, method = holes(mesh, **params)
-        assert method.startswith(route)
+        if route == "voxels":
+            n, method = holes(unclean(mesh), **params)
+            assert method.startswith("voxels")
+        else:
+            n = surface_holes(mesh)
         found.append(n == 1)
     first = found.index(True) if True in found else len(found)
     assert all(found[first:]), f"{kind}: not monotone over {SWEEP}: {found}"
     if first == len(found):
         return float("inf")
-    # extents are normalised by the largest extent (1 for the plate, 0.86 + gap for strands)
+    # extents are normalised by the largest extent (1 for the plate, 0.8 + 4 r for strands)
     extent = 1.0 if kind == "hole" else 0.8 + 4 * 0.03
     return round(SWEEP[first] / extent, 3)
 
@@ -145,8 +154,8 @@ def test_voxel_route_thresholds(resolution):
 
 def test_voxel_route_resolution_follows_proportions():
     assert hole_resolution(np.array([1.0, 1.0, 0.03])) == 192
-    assert hole_resolution(np.array([1.0, 1.0, 1.0])) == 96
-    assert hole_resolution(np.array([1.0, 0.6, 0.6])) == 160
+    assert hole_resolution(np.array([1.0, 1.0, 1.0])) == 64
+    assert hole_resolution(np.array([1.0, 0.6, 0.6])) == 128
     assert holes(unclean(plate([0.03] * 3)))[1] == "voxels:192"
 
 
@@ -163,29 +172,30 @@ def test_documented_thresholds_are_the_measured_ones():
 
 def test_plate_with_three_bolt_holes_reads_three():
     m = plate([0.03] * 3)
-    assert holes(m) == (3, "surface")
+    assert holes(m) == (3, "voxels:192")
+    assert surface_holes(m) == 3
     # generator-style: every triangle with its own vertices, some wound the other way
-    split = trimesh.Trimesh(m.triangles.reshape(-1, 3), np.arange(3 * len(m.faces)).reshape(-1, 3),
-                            process=False)
-    faces = split.faces.copy()
+    corners = np.arange(3 * len(m.faces)).reshape(-1, 3)
+    faces = corners.copy()
     faces[::5] = faces[::5, ::-1]
-    assert holes(trimesh.Trimesh(split.vertices, faces, process=False)) == (3, "surface")
-    # the sloppy export: the voxel grid at 192 resolves 3 % holes too
-    assert holes(unclean(m))[0] == 3
+    split = trimesh.Trimesh(m.triangles.reshape(-1, 3), faces, process=False)
+    assert holes(split)[0] == 3 and surface_holes(split) == 3
+    assert holes(unclean(m))[0] == 3 and surface_holes(unclean(m)) is None
 
 
 @pytest.mark.parametrize("builder", [coil, trefoil])
 def test_coiled_and_knotted_tubes_read_one_hole(builder):
     m = builder()
-    assert holes(m) == (1, "surface")
+    assert holes(m)[0] == 1
+    assert surface_holes(m) == 1
 
 
 def test_coil_fuses_on_the_coarse_grid_only():
-    """The shared 64 grid fuses the coil's 4.6 % strand gaps into extra loops; the surface
-    route and the voxel route at its own (finer) resolution do not."""
+    """The shared 64 grid fuses the coil's 4.6 % strand gaps into extra loops; the check's own
+    (finer) grid and the exact surface route do not."""
     m = coil()
-    assert holes(unclean(m), resolution=64)[0] != 1
-    assert holes(unclean(m))[0] == 1
+    assert holes(m, resolution=64)[0] != 1
+    assert holes(m)[0] == 1
 
 
 def test_surface_route_unites_overlapping_components():
@@ -196,9 +206,17 @@ def test_surface_route_unites_overlapping_components():
     ring.apply_transform(trimesh.transformations.rotation_matrix(np.pi / 2, [1, 0, 0]))
     ring.apply_translation([0.35, 0, 0])
     mug = trimesh.util.concatenate([body, ring])
-    assert holes(mug) == (1, "surface")
+    assert surface_holes(mug) == 1 and holes(mug)[0] == 1
     outer, inner = box([1.0, 1.0, 1.0]), box([0.8, 0.8, 0.8])
     inner.invert()
     ball = trimesh.creation.icosphere(3, radius=0.2)
-    assert holes(trimesh.util.concatenate([outer, inner, ball])) == (0, "surface")
+    assert surface_holes(trimesh.util.concatenate([outer, inner, ball])) == 0
     assert surface_topology(trimesh.creation.torus(0.4, 0.1)).tunnels == 1
+    assert surface_topology(trimesh.creation.box()).tunnels == 0
+
+
+def test_surface_route_reported_beside_the_count():
+    s = build("through_holes", {"expect": 1}).score(
+        Sample(case=None, asset=Asset.from_trimesh(trimesh.creation.torus(0.4, 0.1)))  # type: ignore[arg-type]
+    )
+    assert s.passed and s.details["surface_tunnels"] == 1
