@@ -109,16 +109,18 @@ class ThroughHolesCheck(_CountCheck):
         super().__init__(**params)
 
     def evaluate(self, sample: Sample) -> Score:
-        from mme3dr.geometry.holes import hole_resolution, surface_topology, through_holes
+        from mme3dr.geometry.holes import hole_grid, hole_resolution, through_holes
 
         asset = sample.asset
         res = int(self.params.get("resolution") or hole_resolution(asset.mesh.extents))
-        grid = cached_voxels(asset, res)
+        grid = asset.cached(
+            f"voxels:{res}:holes",
+            lambda: hole_grid(asset.mesh, res, cached_samples(asset, DEFAULT_RESOLUTION)),
+        )
         topo = asset.cached(f"topology:{res}", lambda: through_holes(grid))
-        exact = asset.cached("topology:surface", lambda: surface_topology(asset.mesh))
         return self.graded(
             topo.tunnels, components=topo.components, cavities=topo.cavities, euler=topo.euler,
-            method=f"voxels:{res}", surface_tunnels=None if exact is None else exact.tunnels,
+            method=f"voxels:{res}",
         )
 
 

@@ -238,6 +238,7 @@ def voxelize(
     close_iterations: int = 1,
     pad: int = DEFAULT_PAD,
     samples: SurfaceSamples | None = None,
+    max_step: float = 0.5,
 ) -> VoxelGrid:
     """Voxelise ``mesh`` into surface and sealed solid occupancy (see the module docstring).
 
@@ -246,7 +247,10 @@ def voxelize(
         resolution: voxels along the largest bounding-box extent.
         close_iterations: closing radius in voxels used to seal cracks (0 disables sealing).
         pad: empty voxels on each side (at least ``close_iterations + 1``).
-        samples: surface samples with spacing at most ``pitch / 2``; computed when omitted.
+        samples: surface samples with spacing at most ``max_step * pitch``; computed (at that
+            spacing) when omitted or coarser.
+        max_step: the largest sample spacing allowed, in voxels (half a voxel by default; the
+            closing seals the rare one-voxel gaps a coarser step can leave).
     """
     if resolution < 4:
         raise ValueError(f"resolution must be at least 4, got {resolution}")
@@ -257,8 +261,8 @@ def voxelize(
     dims = np.ceil((hi - lo) / pitch - 1e-9).astype(np.int64)
     dims = np.maximum(dims, 1) + 2 * pad
     origin = lo - pad * pitch
-    if samples is None or samples.spacing > pitch / 2 + 1e-12:
-        samples = surface_samples(mesh, pitch / 2)
+    if samples is None or samples.spacing > max_step * pitch + 1e-12:
+        samples = surface_samples(mesh, max_step * pitch)
     idx = np.floor((samples.points - origin) / pitch).astype(np.int64)
     idx = np.clip(idx, 0, dims - 1)
     surface = np.zeros(tuple(dims), dtype=bool)
