@@ -113,20 +113,28 @@ class ThroughHolesCheck(_CountCheck):
     name = "through_holes"
     noun = "through hole"
     extra_params = ("resolution",)
-    description = "genus of the sealed solid voxel body (Euler characteristic)"
+    description = "genus of the sealed solid voxel body at a resolution from its proportions"
     robust_to = ("empty", "extreme_scale", "inverted_normals", "near_empty", "convex_hull")
 
-    def __init__(self, *, resolution: int = DEFAULT_RESOLUTION, **params: Any):
-        grading.validate_resolution("through_holes", resolution)
-        super().__init__(resolution=resolution, **params)
+    def __init__(self, *, resolution: int | None = None, **params: Any):
+        if resolution is not None:
+            grading.validate_resolution("through_holes", resolution)
+            params["resolution"] = resolution
+        super().__init__(**params)
 
     def evaluate(self, sample: Sample) -> Score:
-        from mme3dr.geometry.holes import through_holes
+        from mme3dr.geometry.holes import hole_grid, hole_resolution, through_holes
 
-        grid = cached_voxels(sample.asset, self.resolution())
-        topo = sample.asset.cached(f"topology:{self.resolution()}", lambda: through_holes(grid))
+        asset = sample.asset
+        res = int(self.params.get("resolution") or hole_resolution(asset.mesh.extents))
+        grid = asset.cached(
+            f"voxels:{res}:holes",
+            lambda: hole_grid(asset.mesh, res, cached_samples(asset, DEFAULT_RESOLUTION)),
+        )
+        topo = asset.cached(f"topology:{res}", lambda: through_holes(grid))
         return self.graded(
-            topo.tunnels, components=topo.components, cavities=topo.cavities, euler=topo.euler
+            topo.tunnels, components=topo.components, cavities=topo.cavities, euler=topo.euler,
+            method=f"voxels:{res}",
         )
 
 
@@ -250,7 +258,9 @@ class RadialCountCheck(_CountCheck):
 @register
 class SymmetryCheck(Evaluator):
     """Mirror symmetry about a vertical plane, or n-fold rotational symmetry about the vertical
-    axis, as the fraction of transformed surface points landing back on the surface."""
+    axis: the fraction of transformed surface points landing back on the surface, and no
+    asymmetric feature (a part with no counterpart farther than ``tol`` from the surface)
+    of ``max_feature`` or more across."""
 
     name = "symmetry"
     suite = "spatial"
@@ -261,7 +271,13 @@ class SymmetryCheck(Evaluator):
     FLOOR: ClassVar[float] = 0.3
 
     def __init__(
-        self, *, kind: str = "mirror", order: int | None = None, min: float = 0.9  # noqa: A002
+        self,
+        *,
+        kind: str = "mirror",
+        order: int | None = None,
+        min: float = 0.9,  # noqa: A002
+        max_feature: float = 0.05,
+        tol: float = 0.04,
     ):
         if kind not in ("mirror", "rotational"):
             raise ValueError(f"symmetry: 'kind' must be 'mirror' or 'rotational', got {kind!r}")
@@ -273,34 +289,56 @@ class SymmetryCheck(Evaluator):
         elif order is not None:
             raise ValueError("symmetry: 'order' applies to kind='rotational' only")
         grading.validate_fraction("symmetry", "min", min)
+        grading.validate_fraction("symmetry", "max_feature", max_feature)
+        grading.validate_fraction("symmetry", "tol", tol, upper=0.2)
         params: dict[str, Any] = {"kind": kind, "min": min}
         if order is not None:
             params["order"] = order
+        # recorded only when not the defaults, so existing records keep their parameters
+        if max_feature != 0.05:
+            params["max_feature"] = max_feature
+        if tol != 0.04:
+            params["tol"] = tol
         super().__init__(**params)
 
     def evaluate(self, sample: Sample) -> Score:
         from mme3dr.geometry.symmetry import mirror_symmetry, rotational_symmetry, symmetry_points
 
-        grid = cached_voxels(sample.asset, DEFAULT_RESOLUTION)
-        points = sample.asset.cached(
-            "symmetry_points", lambda: symmetry_points(sample.asset.mesh)
+        asset = sample.asset
+        grid = cached_voxels(asset, DEFAULT_RESOLUTION)
+        points = asset.cached(
+            "symmetry_points",
+            lambda: symmetry_points(grid, cached_samples(asset, DEFAULT_RESOLUTION)),
         )
         threshold = float(self.params["min"])
+        max_feature = float(self.params.get("max_feature", 0.05))
+        tol = float(self.params.get("tol", 0.04))
         if self.params["kind"] == "mirror":
-            res = mirror_symmetry(grid, points)
+            res = mirror_symmetry(grid, points, tol)
             what = "mirror symmetry"
         else:
-            res = rotational_symmetry(grid, points, int(self.params["order"]))
+            res = rotational_symmetry(grid, points, int(self.params["order"]), tol)
             what = f"{self.params['order']}-fold rotational symmetry"
         span = max(threshold - self.FLOOR, 1e-6)
         score = min(1.0, max(0.0, (res.overlap - self.FLOOR) / span))
-        passed = res.overlap >= threshold
+        broken = res.feature >= max_feature
+        if broken:
+            # at the limit 0.75, falling to 0 for a feature four times the limit
+            score = min(score, max(0.0, 1.0 - res.feature / (4 * max_feature)))
+        passed = res.overlap >= threshold and not broken
+        reason = f"{what}: {res.overlap:.0%} self-overlap, expected at least {threshold:.0%}"
+        if broken:
+            reason += (
+                f"; an asymmetric feature {res.feature:.0%} across has no counterpart "
+                f"(allowed < {max_feature:.0%})"
+            )
         return self.make_score(
             score,
             value=round(res.overlap, 4),
             passed=passed,
-            reason=f"{what}: {res.overlap:.0%} self-overlap, expected at least {threshold:.0%}",
+            reason=reason,
             angle_deg=round(float(res.angle) * 180 / 3.141592653589793, 1),
+            feature=round(res.feature, 4),
         )
 
 

@@ -108,21 +108,53 @@ class VoxelGrid:
         return self.pitch**3
 
 
-def surface_samples(mesh: trimesh.Trimesh, spacing: float) -> SurfaceSamples:
-    """Cover every triangle of ``mesh`` with a lattice of step at most ``spacing``.
+#: faces processed at once by :func:`surface_samples` (bounds its temporary memory).
+CHUNK_FACES = 1 << 17
 
-    Each triangle ``(a, b, c)`` is reordered so that ``a -> b`` is its shortest edge; the
-    lattice ``a + i/k1 (b - a) + j/k2 (c - a)`` with ``k1 = ceil(|ab| / spacing)``,
-    ``k2 = ceil(|ac| / spacing)`` and ``i/k1 + j/k2 <= 1`` covers it with cells whose sides are at
-    most ``spacing``, and the edge ``b -> c`` is sampled at the same step. The point count is
+
+def surface_samples(mesh: trimesh.Trimesh, spacing: float) -> SurfaceSamples:
+    """Points covering every triangle of ``mesh`` at a step of at most ``spacing``.
+
+    Works at any mesh density: a triangle whose three edges are all within ``spacing`` (the
+    usual case for a dense marching-cubes export, whose triangles are far smaller than a
+    voxel) is represented by its centroid alone, which is within ``spacing / sqrt(3)`` of every
+    point of the triangle; larger triangles get a barycentric lattice. Either way every surface
+    point is within about ``spacing`` of a sample, so a coarse mesh and a dense mesh of the same
+    shape mark the same voxels up to the voxel boundaries the surface grazes.
+
+    Lattice: each large triangle ``(a, b, c)`` is reordered so that ``a -> b`` is its shortest
+    edge; the lattice ``a + i/k1 (b - a) + j/k2 (c - a)`` with ``k1 = ceil(|ab| / spacing)``,
+    ``k2 = ceil(|ac| / spacing)`` and ``i/k1 + j/k2 <= 1`` covers it with cells whose sides are
+    at most ``spacing``, and the edge ``b -> c`` is sampled at the same step. The point count is
     proportional to the area (plus the perimeter), so long thin slivers cost little.
-    Deterministic; degenerate triangles yield points along their edges.
+
+    Faces are processed in chunks of :data:`CHUNK_FACES`, so the temporary memory is bounded
+    whatever the face count; the result holds at most one point per small face plus the
+    lattice points of the large ones. Deterministic (no random seed); degenerate triangles
+    yield points along their edges.
+
+    Args:
+        mesh: any triangle mesh (normalised units).
+        spacing: the largest lattice step, normalised units (half a voxel for the grids).
     """
-    if spacing <= 0:
+    if not spacing > 0:
         raise ValueError(f"spacing must be positive, got {spacing}")
-    tri = np.asarray(mesh.triangles, dtype=np.float64)
-    if len(tri) == 0:
-        return SurfaceSamples(np.zeros((0, 3)), np.zeros(0, dtype=np.int64), spacing)
+    vertices = np.asarray(mesh.vertices, dtype=np.float64)
+    faces = np.asarray(mesh.faces, dtype=np.int64)
+    points, owners = [], []
+    for start in range(0, len(faces), CHUNK_FACES):
+        p, f = _chunk_samples(vertices[faces[start : start + CHUNK_FACES]], spacing)
+        points.append(p)
+        owners.append(f + start)
+    if not points:
+        return SurfaceSamples(np.zeros((0, 3)), np.zeros(0, dtype=np.int64), float(spacing))
+    return SurfaceSamples(
+        np.concatenate(points), np.concatenate(owners).astype(np.int64), float(spacing)
+    )
+
+
+def _chunk_samples(tri: np.ndarray, spacing: float) -> tuple[np.ndarray, np.ndarray]:
+    """Samples of the triangles ``tri`` ``(n, 3, 3)`` and the index of the one each came from."""
     lengths = np.stack(
         [
             np.linalg.norm(tri[:, 1] - tri[:, 0], axis=1),  # edge 0-1
@@ -131,24 +163,36 @@ def surface_samples(mesh: trimesh.Trimesh, spacing: float) -> SurfaceSamples:
         ],
         axis=1,
     )
+    small = lengths.max(axis=1) <= spacing
+    out_p = [tri[small].mean(axis=1)]
+    out_f = [np.nonzero(small)[0]]
+    big = np.nonzero(~small)[0]
+    if len(big):
+        p, f = _lattice(tri[big], lengths[big], spacing)
+        out_p.append(p)
+        out_f.append(big[f])
+    return np.concatenate(out_p), np.concatenate(out_f)
+
+
+def _lattice(
+    tri: np.ndarray, lengths: np.ndarray, spacing: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Barycentric lattice samples of large triangles (see :func:`surface_samples`)."""
     shortest = np.argmin(lengths, axis=1)  # edge e joins corners e and (e + 1) % 3
     order = (shortest[:, None] + np.arange(3)[None, :]) % 3
     tri = np.take_along_axis(tri, order[:, :, None], axis=1)
+    # start the lattice at the lexicographically smaller end of the shortest edge, so the
+    # samples do not depend on the triangle's winding (flipped triangles sample the same)
+    swap = _lex_greater(tri[:, 0], tri[:, 1])
+    tri[swap, 0], tri[swap, 1] = tri[swap, 1].copy(), tri[swap, 0].copy()
     a, b, c = tri[:, 0], tri[:, 1], tri[:, 2]
     u, v = b - a, c - a
     k1 = np.maximum(1, np.ceil(np.linalg.norm(u, axis=1) / spacing)).astype(np.int64)
     k2 = np.maximum(1, np.ceil(np.linalg.norm(v, axis=1) / spacing)).astype(np.int64)
     m = np.maximum(1, np.ceil(np.linalg.norm(c - b, axis=1) / spacing)).astype(np.int64)
-    # triangles with every edge within `spacing` are covered by their corners alone
-    tiny = (k1 == 1) & (k2 == 1) & (m == 1)
-    corner_points = tri[tiny].reshape(-1, 3)
-    corner_faces = np.repeat(np.nonzero(tiny)[0], 3)
-    big = np.nonzero(~tiny)[0]
-    tri, a, b, c, u, v = tri[big], a[big], b[big], c[big], u[big], v[big]
-    k1, k2, m = k1[big], k2[big], m[big]
     # interior lattice, grouped by (k1, k2) so each group is one broadcast against a template
     # of (i / k1, j / k2) with i / k1 + j / k2 <= 1; likewise the edge b -> c grouped by m
-    lattice_p, lattice_f = [], []
+    out_p, out_f = [], []
     key = k1 * (int(k2.max()) + 1) + k2
     for kk in np.unique(key):
         sel = np.nonzero(key == kk)[0]
@@ -158,21 +202,27 @@ def surface_samples(mesh: trimesh.Trimesh, spacing: float) -> SurfaceSamples:
             + t1[None, :, None] * u[sel, None, :]
             + t2[None, :, None] * v[sel, None, :]
         )
-        lattice_p.append(pts.reshape(-1, 3))
-        lattice_f.append(np.repeat(sel, len(t1)))
+        out_p.append(pts.reshape(-1, 3))
+        out_f.append(np.repeat(sel, len(t1)))
     for mm in np.unique(m):
-        sel = np.nonzero(m == mm)[0]
         t = np.arange(1, int(mm)) / mm  # the end points are corners b and c, already sampled
         if len(t) == 0:
             continue
+        sel = np.nonzero(m == mm)[0]
         pts = b[sel, None, :] + t[None, :, None] * (c - b)[sel, None, :]
-        lattice_p.append(pts.reshape(-1, 3))
-        lattice_f.append(np.repeat(sel, len(t)))
-    p = np.concatenate(lattice_p) if lattice_p else np.zeros((0, 3))
-    face = np.concatenate(lattice_f) if lattice_f else np.zeros(0, dtype=np.int64)
-    points = np.concatenate([corner_points, p])
-    faces = np.concatenate([corner_faces, big[face]]).astype(np.int64)
-    return SurfaceSamples(points, faces, float(spacing))
+        out_p.append(pts.reshape(-1, 3))
+        out_f.append(np.repeat(sel, len(t)))
+    return np.concatenate(out_p), np.concatenate(out_f)
+
+
+def _lex_greater(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """Row-wise ``p > q`` in lexicographic (x, then y, then z) order."""
+    out = np.zeros(len(p), dtype=bool)
+    undecided = np.ones(len(p), dtype=bool)
+    for axis in range(3):
+        out |= undecided & (p[:, axis] > q[:, axis])
+        undecided &= p[:, axis] == q[:, axis]
+    return out
 
 
 def _template(k1: int, k2: int) -> tuple[np.ndarray, np.ndarray]:
@@ -188,6 +238,7 @@ def voxelize(
     close_iterations: int = 1,
     pad: int = DEFAULT_PAD,
     samples: SurfaceSamples | None = None,
+    max_step: float = 0.5,
 ) -> VoxelGrid:
     """Voxelise ``mesh`` into surface and sealed solid occupancy (see the module docstring).
 
@@ -196,7 +247,10 @@ def voxelize(
         resolution: voxels along the largest bounding-box extent.
         close_iterations: closing radius in voxels used to seal cracks (0 disables sealing).
         pad: empty voxels on each side (at least ``close_iterations + 1``).
-        samples: surface samples with spacing at most ``pitch / 2``; computed when omitted.
+        samples: surface samples with spacing at most ``max_step * pitch``; computed (at that
+            spacing) when omitted or coarser.
+        max_step: the largest sample spacing allowed, in voxels (half a voxel by default; the
+            closing seals the rare one-voxel gaps a coarser step can leave).
     """
     if resolution < 4:
         raise ValueError(f"resolution must be at least 4, got {resolution}")
@@ -207,8 +261,8 @@ def voxelize(
     dims = np.ceil((hi - lo) / pitch - 1e-9).astype(np.int64)
     dims = np.maximum(dims, 1) + 2 * pad
     origin = lo - pad * pitch
-    if samples is None or samples.spacing > pitch / 2 + 1e-12:
-        samples = surface_samples(mesh, pitch / 2)
+    if samples is None or samples.spacing > max_step * pitch + 1e-12:
+        samples = surface_samples(mesh, max_step * pitch)
     idx = np.floor((samples.points - origin) / pitch).astype(np.int64)
     idx = np.clip(idx, 0, dims - 1)
     surface = np.zeros(tuple(dims), dtype=bool)
