@@ -184,3 +184,40 @@ def test_texture_within_the_budget_is_kept(tmp_path: Path) -> None:
     asset = load_asset(path)
     assert asset.provenance["visual"] == "texture" and "warnings" not in asset.provenance
     assert asset.render_mesh.visual.material.baseColorTexture.size == (512, 256)
+
+
+def _soup(n: int, seed: int = 0) -> trimesh.Trimesh:
+    """``n`` random triangles in the unit cube: every box overlaps most others (quadratic)."""
+    v = np.random.default_rng(seed).random((3 * n, 3))
+    return trimesh.Trimesh(v, np.arange(3 * n).reshape(-1, 3), process=False)
+
+
+def test_self_intersection_cost_is_bounded_on_a_triangle_soup() -> None:
+    from mme3dr.geometry.intersections import self_intersections
+
+    soup = _soup(8000)  # ~32M candidate pairs if tested completely (minutes)
+    t0 = time.perf_counter()
+    res = self_intersections(soup, max_pairs=500_000)
+    took = time.perf_counter() - t0
+    assert took < 15, took
+    assert res.sampled and res.limit == "pairs" and res.n_tested < res.n_faces
+    assert 500_000 <= res.n_candidates < 600_000  # stops at the budget, give or take a chunk
+    assert res.fraction > 0.9 and res.stderr < 0.05
+
+
+def test_budgeted_self_intersection_estimates_the_complete_answer() -> None:
+    from mme3dr.geometry.intersections import self_intersections
+
+    sphere = trimesh.creation.icosphere(subdivisions=4)  # 5120 clean faces
+    sphere.apply_scale(3.0)
+    soup = _soup(600, seed=1)  # crossing each other inside the sphere, never its surface
+    mesh = trimesh.util.concatenate([sphere, soup])
+    full = self_intersections(mesh, max_pairs=10**9)
+    assert not full.sampled and full.limit is None and full.stderr == 0.0
+    assert 0.05 < full.fraction < 0.11  # about 600 of 5720 faces
+    est = self_intersections(mesh, max_pairs=20_000)
+    assert est.sampled and est.limit == "pairs" and est.n_candidates < full.n_candidates
+    assert abs(est.fraction - full.fraction) < 4 * est.stderr + 1e-9
+    faces_cap = self_intersections(mesh, max_faces=2000)
+    assert faces_cap.limit == "faces" and faces_cap.n_tested == 2000
+    assert abs(faces_cap.fraction - full.fraction) < 4 * faces_cap.stderr + 1e-9
