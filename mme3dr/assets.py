@@ -27,6 +27,7 @@ import contextlib
 import logging
 import os
 import signal
+import struct
 import threading
 import warnings
 from collections.abc import Callable, Iterator
@@ -40,6 +41,7 @@ import trimesh
 from trimesh.resolvers import FilePathResolver
 
 from mme3dr.errors import AssetError
+from mme3dr.safe_json import MAX_DEPTH, nesting_depth
 
 #: file extensions mme3dr loads, lower case with the dot.
 SUPPORTED_EXTENSIONS: tuple[str, ...] = (".glb", ".gltf", ".obj", ".ply", ".stl", ".off")
@@ -229,6 +231,8 @@ def _check_file(path: Path, ext: str, limits: LoadLimits) -> None:
 def _load_checked(path: Path, ext: str, up: str, limits: LoadLimits, size: int) -> Asset:
     """Parse, bound the textures, flatten, validate and normalise (inside the time limit)."""
     warned: list[str] = []
+    if ext in (".glb", ".gltf"):
+        _check_gltf_depth(path, ext, size)
     try:
         with _texture_budget(limits, warned):
             loaded = trimesh.load(
@@ -257,9 +261,27 @@ def _load_checked(path: Path, ext: str, up: str, limits: LoadLimits, size: int) 
     return asset
 
 
+def _check_gltf_depth(path: Path, ext: str, size: int) -> None:
+    """Refuse a glTF whose JSON is nested deeper than ``MAX_DEPTH`` before trimesh parses it
+    (Python's JSON parser recurses once per level)."""
+    with path.open("rb") as fh:
+        if ext == ".glb":
+            head = fh.read(20)
+            if len(head) < 20 or head[:4] != b"glTF":
+                return  # not a GLB container: the parser says so
+            data = fh.read(min(struct.unpack("<I", head[12:16])[0], size))
+        else:
+            data = fh.read(size)
+    depth = nesting_depth(data)
+    if depth > MAX_DEPTH:
+        reason = f"glTF JSON nested {depth} levels deep exceeds the limit of {MAX_DEPTH}"
+        raise AssetError(path, "too_deep", reason)
+
+
 def _brief(exc: BaseException) -> str:
-    """One line, at most 300 characters, of an exception (parsers can echo whole inputs)."""
-    text = " ".join(str(exc).split()) or type(exc).__name__
+    """``Type: message`` on one line, at most 300 characters (parsers can echo whole inputs)."""
+    text = " ".join(str(exc).split())
+    text = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
     return text if len(text) <= 300 else text[:297] + "..."
 
 

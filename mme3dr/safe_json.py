@@ -27,6 +27,7 @@ MAX_DEPTH = 64
 MAX_BYTES = 32 * 1024 * 1024
 
 # a JSON string literal (unrolled: runs of plain characters separated by escape pairs)
+_BRACKETS = np.frombuffer(b"[]{}", dtype=np.uint8)
 _STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 
 
@@ -45,11 +46,10 @@ def nesting_depth(data: bytes | str) -> int:
         return 0
     stripped = _STRING.sub(b'""', raw)
     codes = np.frombuffer(stripped, dtype=np.uint8)
-    step = np.zeros(len(codes), dtype=np.int32)
-    step[(codes == ord("[")) | (codes == ord("{"))] = 1
-    step[(codes == ord("]")) | (codes == ord("}"))] = -1
-    if not step.any():
+    brackets = codes[np.isin(codes, _BRACKETS)]  # only the brackets, in order
+    if len(brackets) == 0:
         return 0
+    step = np.where((brackets == ord("[")) | (brackets == ord("{")), 1, -1).astype(np.int32)
     return int(np.cumsum(step, dtype=np.int64).max(initial=0))
 
 

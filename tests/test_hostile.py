@@ -221,3 +221,40 @@ def test_budgeted_self_intersection_estimates_the_complete_answer() -> None:
     faces_cap = self_intersections(mesh, max_faces=2000)
     assert faces_cap.limit == "faces" and faces_cap.n_tested == 2000
     assert abs(faces_cap.fraction - full.fraction) < 4 * faces_cap.stderr + 1e-9
+
+
+def _gltf_with(tmp_path: Path, name: str, edit) -> Path:
+    files = trimesh.exchange.gltf.export_gltf(
+        trimesh.Scene(trimesh.creation.box()), embed_buffers=True
+    )
+    header = json.loads(files["model.gltf"])
+    text = edit(header)
+    path = tmp_path / name
+    path.write_text(text if isinstance(text, str) else json.dumps(header))
+    return path
+
+
+def test_deep_gltf_json_and_buffers_outside_are_typed_errors(tmp_path: Path) -> None:
+    (tmp_path / "outside.bin").write_bytes(b"\x00" * 4096)
+    case = tmp_path / "model"
+    case.mkdir()
+    deep = "[" * 100_000 + "]" * 100_000
+    paths = {
+        "too_deep": _gltf_with(case, "deep.gltf", lambda h: json.dumps(h)[:-1] + f',"x":{deep}}}'),
+        "dev_zero": _gltf_with(
+            case, "zero.gltf", lambda h: h["buffers"][0].update(uri="/dev/zero")
+        ),
+        "outside": _gltf_with(
+            case, "out.gltf", lambda h: h["buffers"][0].update(uri="../outside.bin")
+        ),
+    }
+    for label, path in paths.items():
+        t0 = time.perf_counter()
+        with pytest.raises(AssetError) as info:
+            load_asset(path)
+        assert time.perf_counter() - t0 < 5, label
+        assert str(path) in str(info.value), label
+        if label == "too_deep":
+            assert info.value.kind == "too_deep" and "100001 levels" in info.value.reason
+        else:  # the buffer is never read: the mesh has no data
+            assert info.value.kind in ("unreadable", "no_faces"), info.value
