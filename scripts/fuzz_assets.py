@@ -491,6 +491,7 @@ def report(out: Path, rows: list[dict], run: dict) -> dict:
     hung = {h["id"] for h in run["hangs"]}
     crashed = {c["id"] for c in run["crashes"]}
     per_format: dict[str, dict] = {}
+    evaluator_errors: collections.Counter = collections.Counter()
     slow = []
     for fmt in FORMATS:
         ids = [r["id"] for r in rows if r["format"] == fmt]
@@ -510,6 +511,10 @@ def report(out: Path, rows: list[dict], run: dict) -> dict:
                 if st == "error":
                     m = re.search(r": ([a-z_]+): ", rec.get("error") or "")
                     kinds[m.group(1) if m else "other"] += 1
+                for sc in rec.get("scores") or []:
+                    if sc.get("status") == "error":
+                        why = (sc.get("reason") or "").split(":")[0][:40]
+                        evaluator_errors[f"{sc.get('evaluator')}: {why}"] += 1
                 total = (rec.get("timings") or {}).get("total")
                 if total is not None:
                     slow.append((float(total), cid))
@@ -534,6 +539,7 @@ def report(out: Path, rows: list[dict], run: dict) -> dict:
             "max": round(times[0], 3) if times else None,
         },
         "slowest": [dict(by_id[c], seconds=round(t, 2)) for t, c in slow[:10]],
+        "evaluator_errors": dict(evaluator_errors.most_common()),
         "every_case_one_record": all(
             len(recs.get(r["id"], [])) == 1 for r in rows if r["id"] not in hung | crashed
         ),
@@ -559,6 +565,8 @@ def print_report(s: dict) -> None:
     print(f"seconds per case: median {cs['median']}, p99 {cs['p99']}, max {cs['max']}")
     for row in s["slowest"][:5]:
         print(f"  slow: {row['id']} {row['mutation']} {row['seconds']} s")
+    for what, n in list(s["evaluator_errors"].items())[:8]:
+        print(f"  evaluator error on a loaded asset: {what} x{n}")
     print(f"every case exactly one record: {s['every_case_one_record']}")
 
 
