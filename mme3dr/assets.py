@@ -10,22 +10,38 @@ Conventions (used by every measurement in :mod:`mme3dr.geometry`):
 * ``Asset.mesh`` has seam-split vertices merged (vertices at the same position become one,
   whatever their UVs or normals) so topology measurements see one connected surface;
   ``Asset.render_mesh`` keeps UVs, textures and vertex colours for rendering.
+
+Hostile files are bounded (see ``docs/robustness.md``): the whole load (parse, checks,
+normalisation) runs under the time limit and any failure in it is an :class:`AssetError`
+naming the file; vertex arrays that are not ``(n, 3)`` are ``bad_vertices``; files a mesh
+refers to (OBJ materials and textures, glTF buffers and images) are read only when they are
+regular files inside the mesh's folder and under the byte limit; texture images over
+``LoadLimits.max_texture_pixels`` (or over ``max_total_texture_pixels`` together) are dropped
+before they are decoded (Pillow's ``MAX_IMAGE_PIXELS`` is set to the same budget while
+loading), and the asset records why in ``provenance["warnings"]``.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
+import os
 import signal
+import struct
 import threading
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import PIL.Image
 import trimesh
+from trimesh.resolvers import FilePathResolver
 
 from mme3dr.errors import AssetError
+from mme3dr.safe_json import MAX_DEPTH, nesting_depth
 
 #: file extensions mme3dr loads, lower case with the dot.
 SUPPORTED_EXTENSIONS: tuple[str, ...] = (".glb", ".gltf", ".obj", ".ply", ".stl", ".off")
@@ -47,6 +63,35 @@ class LoadLimits:
     max_bytes: int = 256 * 1024 * 1024
     max_faces: int = 2_000_000
     timeout_s: float = 60.0
+    #: largest texture image kept, in pixels (8192 x 8192); larger ones are never decoded.
+    max_texture_pixels: int = 8192 * 8192
+    #: all texture images of one file together, in pixels.
+    max_total_texture_pixels: int = 2 * 8192 * 8192
+
+
+@dataclass(frozen=True)
+class RefusedFile(os.PathLike):
+    """A path that must not be opened, with the reason (a symlink leaving the model folder, a
+    folder that cannot be listed...). :func:`load_asset` raises ``AssetError(path, kind,
+    reason)`` for it without touching the file, so the case's record names it."""
+
+    path: Path
+    kind: str
+    reason: str
+
+    def __fspath__(self) -> str:
+        return str(self.path)
+
+    def __str__(self) -> str:
+        return str(self.path)
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @property
+    def suffix(self) -> str:
+        return self.path.suffix
 
 
 @dataclass
@@ -130,7 +175,7 @@ def normalising_transform(vertices: np.ndarray) -> tuple[np.ndarray, float]:
 
 
 def load_asset(
-    path: str | Path,
+    path: str | Path | RefusedFile,
     up_axis: str | None = None,
     limits: LoadLimits | None = None,
 ) -> Asset:
@@ -138,12 +183,36 @@ def load_asset(
 
     Multi-mesh scenes are flattened with their node transforms. Raises :class:`AssetError`
     naming the file and the reason for: a missing, unreadable or unsupported file; a file with
-    no faces; NaN or infinite coordinates; face indices out of range; a zero-extent mesh; a
-    file over ``limits.max_bytes`` or ``limits.max_faces``; parsing past ``limits.timeout_s``.
+    no faces; vertices that are not 3-D; NaN or infinite coordinates; face indices out of
+    range; a zero-extent mesh; a file over ``limits.max_bytes`` or ``limits.max_faces``;
+    loading past ``limits.timeout_s``; a :class:`RefusedFile`. Never raises anything else.
     """
+    if isinstance(path, RefusedFile):
+        raise AssetError(path.path, path.kind, path.reason)
     path = Path(path)
     limits = limits or LoadLimits()
     ext = path.suffix.lower()
+    _check_file(path, ext, limits)
+    size = path.stat().st_size
+    up = up_axis or DEFAULT_UP_AXIS.get(ext, "+z")
+    if up not in UP_AXES:
+        raise AssetError(path, "unsupported", f"up_axis must be one of {UP_AXES}, got {up!r}")
+    try:
+        with _time_limit(limits.timeout_s):
+            return _load_checked(path, ext, up, limits, size)
+    except AssetError:
+        raise
+    except _LoadTimeout:
+        raise AssetError(
+            path, "timeout", f"loading took longer than {limits.timeout_s:g} s"
+        ) from None
+    except Exception as exc:  # noqa: BLE001 - every failure is reported, never raised raw
+        reason = f"could not load as {ext[1:]}: {_brief(exc)}"
+        raise AssetError(path, "unreadable", reason) from None
+
+
+def _check_file(path: Path, ext: str, limits: LoadLimits) -> None:
+    """Refuse a path before parsing: not a regular file, unsupported, empty or too large."""
     if not path.is_file():
         raise AssetError(path, "unreadable", "file does not exist or is not a regular file")
     if ext not in SUPPORTED_EXTENSIONS:
@@ -157,22 +226,28 @@ def load_asset(
         raise AssetError(path, "too_large", f"{size} bytes exceeds the limit of {limits.max_bytes}")
     if size == 0:
         raise AssetError(path, "unreadable", "file is empty (0 bytes)")
-    up = up_axis or DEFAULT_UP_AXIS.get(ext, "+z")
-    if up not in UP_AXES:
-        raise AssetError(path, "unsupported", f"up_axis must be one of {UP_AXES}, got {up!r}")
 
+
+def _load_checked(path: Path, ext: str, up: str, limits: LoadLimits, size: int) -> Asset:
+    """Parse, bound the textures, flatten, validate and normalise (inside the time limit)."""
+    warned: list[str] = []
+    if ext in (".glb", ".gltf"):
+        _check_gltf_depth(path, ext, size)
     try:
-        with _time_limit(limits.timeout_s):
-            loaded = trimesh.load(str(path), force="scene", process=False)
-            mesh = _flatten(loaded)
-    except AssetError:
+        with _texture_budget(limits, warned):
+            loaded = trimesh.load(
+                str(path),
+                force="scene",
+                process=False,
+                resolver=_BoundedResolver(str(path), limits.max_bytes),
+            )
+        warned.extend(_drop_big_textures(loaded, limits))
+        mesh = _flatten(loaded)
+    except (AssetError, _LoadTimeout):
         raise
-    except _LoadTimeout:
-        raise AssetError(
-            path, "timeout", f"parsing took longer than {limits.timeout_s:g} s"
-        ) from None
     except Exception as exc:  # noqa: BLE001 - every parser failure is reported, never raised raw
-        raise AssetError(path, "unreadable", f"could not parse as {ext[1:]}: {exc}") from None
+        reason = f"could not parse as {ext[1:]}: {_brief(exc)}"
+        raise AssetError(path, "unreadable", reason) from None
     if mesh is None or len(mesh.faces) == 0:
         raise AssetError(path, "no_faces", "the file contains no triangle faces")
     if len(mesh.faces) > limits.max_faces:
@@ -180,7 +255,146 @@ def load_asset(
             path, "too_large", f"{len(mesh.faces)} faces exceeds the limit of {limits.max_faces}"
         )
     raw = _validated_copy(mesh, path)
-    return _finish(raw, path, up_axis=up, fmt=ext[1:], normalise=True, file_bytes=size)
+    asset = _finish(raw, path, up_axis=up, fmt=ext[1:], normalise=True, file_bytes=size)
+    if warned:
+        asset.provenance["warnings"] = warned
+    return asset
+
+
+def _check_gltf_depth(path: Path, ext: str, size: int) -> None:
+    """Refuse a glTF whose JSON is nested deeper than ``MAX_DEPTH`` before trimesh parses it
+    (Python's JSON parser recurses once per level)."""
+    with path.open("rb") as fh:
+        if ext == ".glb":
+            head = fh.read(20)
+            if len(head) < 20 or head[:4] != b"glTF":
+                return  # not a GLB container: the parser says so
+            data = fh.read(min(struct.unpack("<I", head[12:16])[0], size))
+        else:
+            data = fh.read(size)
+    depth = nesting_depth(data)
+    if depth > MAX_DEPTH:
+        reason = f"glTF JSON nested {depth} levels deep exceeds the limit of {MAX_DEPTH}"
+        raise AssetError(path, "too_deep", reason)
+
+
+def _brief(exc: BaseException) -> str:
+    """``Type: message`` on one line, at most 300 characters (parsers can echo whole inputs)."""
+    text = " ".join(str(exc).split())
+    text = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    return text if len(text) <= 300 else text[:297] + "..."
+
+
+class _BoundedResolver(FilePathResolver):
+    """trimesh's file resolver (confined to the mesh's folder, links resolved) that also reads
+    only regular files of at most ``max_bytes`` (never a FIFO, a device or a huge file)."""
+
+    def __init__(self, source: str, max_bytes: int):
+        super().__init__(source)
+        self.max_bytes = int(max_bytes)
+
+    def get(self, name: str) -> bytes:
+        for candidate in (name.strip(), name.strip().lstrip("/"), os.path.split(name)[-1]):
+            try:
+                target = self.absolute(candidate)
+            except ValueError:
+                continue
+            if not target.exists():
+                continue
+            if not target.is_file():
+                raise OSError(f"{name!r} is not a regular file")
+            if target.stat().st_size > self.max_bytes:
+                raise OSError(f"{name!r} exceeds the limit of {self.max_bytes} bytes")
+            with open(target, "rb") as fh:
+                return fh.read(self.max_bytes + 1)[: self.max_bytes]
+        raise FileNotFoundError(name)
+
+    def namespaced(self, namespace: str) -> _BoundedResolver:
+        return _BoundedResolver(os.path.join(self.parent, namespace), self.max_bytes)
+
+
+_PIL_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _texture_budget(limits: LoadLimits, warned: list[str]) -> Iterator[None]:
+    """While parsing: Pillow refuses to open (so never decodes) an image over the budget.
+
+    Sets ``PIL.Image.MAX_IMAGE_PIXELS`` to ``limits.max_texture_pixels`` and turns Pillow's
+    decompression-bomb warning into an error, so every image over the budget fails to open
+    (trimesh then drops it); a log handler notes each refusal in ``warned``. The previous
+    Pillow setting is restored afterwards.
+    """
+    log = logging.getLogger("trimesh")
+    handler = _BombNotes(warned, int(limits.max_texture_pixels))
+    with _PIL_LOCK, warnings.catch_warnings():
+        warnings.simplefilter("error", PIL.Image.DecompressionBombWarning)
+        previous = (PIL.Image.MAX_IMAGE_PIXELS, log.level, log.propagate)
+        PIL.Image.MAX_IMAGE_PIXELS = int(limits.max_texture_pixels)
+        log.addHandler(handler)
+        log.setLevel(logging.DEBUG)
+        log.propagate = False
+        try:
+            yield
+        finally:
+            PIL.Image.MAX_IMAGE_PIXELS = previous[0]
+            log.removeHandler(handler)
+            log.setLevel(previous[1])
+            log.propagate = previous[2]
+
+
+class _BombNotes(logging.Handler):
+    """Collects trimesh's "failed to load image" records caused by Pillow's pixel limit."""
+
+    def __init__(self, notes: list[str], budget: int):
+        super().__init__(level=logging.DEBUG)
+        self.notes = notes
+        self.budget = budget
+
+    def emit(self, record: logging.LogRecord) -> None:
+        exc = record.exc_info[1] if record.exc_info else None
+        bombs = (PIL.Image.DecompressionBombError, PIL.Image.DecompressionBombWarning)
+        if isinstance(exc, bombs):
+            self.notes.append(
+                f"texture image over the budget of {self.budget} pixels dropped before "
+                f"decoding (Pillow: {_brief(exc)})"
+            )
+
+
+def _drop_big_textures(loaded: Any, limits: LoadLimits) -> list[str]:
+    """Remove (undecoded) texture images over the per-image or total pixel budget."""
+    notes: list[str] = []
+    total = 0
+    for slots, key, image in _texture_slots(loaded):
+        pixels = int(image.width) * int(image.height)
+        if pixels > limits.max_texture_pixels:
+            why = f"over the budget of {limits.max_texture_pixels}"
+        elif total + pixels > limits.max_total_texture_pixels:
+            why = f"textures together over the budget of {limits.max_total_texture_pixels}"
+        else:
+            total += pixels
+            continue
+        slots[key] = None
+        notes.append(
+            f"texture image dropped before decoding: {image.width} x {image.height} pixels {why}"
+        )
+    return notes
+
+
+def _texture_slots(loaded: Any) -> Iterator[tuple[dict[str, Any], str, PIL.Image.Image]]:
+    """``(dict, key, image)`` for every Pillow image held by a material of the scene (plain
+    attributes of ``SimpleMaterial``, the ``_data`` dict of ``PBRMaterial``)."""
+    geoms = loaded.geometry.values() if isinstance(loaded, trimesh.Scene) else [loaded]
+    for geom in geoms:
+        material = getattr(getattr(geom, "visual", None), "material", None)
+        if material is None:
+            continue
+        for slots in (vars(material), getattr(material, "_data", None)):
+            if not isinstance(slots, dict):
+                continue
+            for key, value in list(slots.items()):
+                if isinstance(value, PIL.Image.Image):
+                    yield slots, key, value
 
 
 def _flatten(loaded: Any) -> trimesh.Trimesh | None:
@@ -215,6 +429,12 @@ def _validated_copy(mesh: trimesh.Trimesh, path: Path) -> trimesh.Trimesh:
     """Check the raw arrays; return a float64/int64 copy keeping visuals."""
     vertices = np.asarray(mesh.vertices, dtype=np.float64)
     faces = np.asarray(mesh.faces)
+    if vertices.ndim != 2 or vertices.shape[1] != 3:
+        raise AssetError(
+            path,
+            "bad_vertices",
+            f"vertices have shape {tuple(vertices.shape)}, expected (n, 3): not a 3-D mesh",
+        )
     if faces.ndim != 2 or faces.shape[0] == 0:
         raise AssetError(path, "no_faces", "the mesh contains no triangle faces")
     if faces.shape[1] != 3:

@@ -24,6 +24,7 @@ from typing import Any
 
 from mme3dr.errors import CaseError
 from mme3dr.evaluators.base import SUITES
+from mme3dr.safe_json import MAX_BYTES, MAX_DEPTH, JsonLimitError, nesting_depth, read_json
 
 CATEGORIES: tuple[str, ...] = (
     "spatial_structural",
@@ -157,6 +158,8 @@ def load_cases(spec: str | Path = "starter", validate_checks: bool = True) -> Ca
     cases: list[Case] = []
     seen: dict[str, int] = {}
     try:
+        if path.stat().st_size > MAX_BYTES:
+            raise CaseError([f"{path}: larger than the limit of {MAX_BYTES} bytes"])
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise CaseError([f"{path}: cannot read: {exc}"]) from None
@@ -164,6 +167,10 @@ def load_cases(spec: str | Path = "starter", validate_checks: bool = True) -> Ca
         if not line.strip() or line.lstrip().startswith("//"):
             continue
         where = f"{path}:{lineno}"
+        depth = nesting_depth(line)
+        if depth > MAX_DEPTH:
+            problems.append(f"{where}: JSON nested {depth} levels deep (limit {MAX_DEPTH})")
+            continue
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
@@ -273,6 +280,9 @@ def _read_set_meta(path: Path) -> dict[str, Any]:
     if not candidate.is_file():
         return {}
     try:
-        return json.loads(candidate.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise CaseError([f"{candidate}: invalid set metadata: {exc}"]) from None
+        meta = read_json(candidate)
+    except JsonLimitError as exc:
+        raise CaseError([f"{exc} (set metadata)"]) from None
+    if not isinstance(meta, dict):
+        raise CaseError([f"{candidate}: invalid set metadata: must hold a JSON object"])
+    return meta

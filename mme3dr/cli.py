@@ -164,6 +164,7 @@ def eval_cmd(
         console.print(f"resumed: {outcome.skipped_existing} case(s) were already recorded")
     warn_missing(outcome.summary)
     warn_skipped(outcome.summary)
+    warn_folder(model_dir, cases)
     if outcome.interrupted:
         err.print(
             "[bold yellow]interrupted[/]: finished cases are saved; "
@@ -256,6 +257,16 @@ def print_summary(summary: dict[str, Any]) -> None:
         f"cases: {summary.get('n_cases', 0)}  ok: {c.get('ok', 0)}  "
         f"missing: {c.get('missing', 0)}  error: {c.get('error', 0)}"
     )
+
+
+def warn_folder(model_dir: Path, cases: str) -> None:
+    """Files of the model folder that match no case id, and cases with several meshes."""
+    from mme3dr.cases import load_cases
+    from mme3dr.model_dir import folder_hints
+
+    ids = [c.id for c in load_cases(cases, validate_checks=False).cases]
+    for line in folder_hints(model_dir, ids):
+        err.print(f"[bold yellow]note[/]: {line}", highlight=False, soft_wrap=True)
 
 
 def warn_missing(summary: dict[str, Any]) -> None:

@@ -21,11 +21,19 @@ from pathlib import Path
 from typing import Any
 
 from mme3dr import __version__
-from mme3dr.assets import SUPPORTED_EXTENSIONS, UP_AXES, LoadLimits, load_asset
+from mme3dr.assets import UP_AXES, LoadLimits, load_asset
 from mme3dr.cases import Case, CaseSet, load_cases
 from mme3dr.errors import AssetError, ConfigError
 from mme3dr.evaluators import registry
 from mme3dr.evaluators.base import SUITES, Score
+from mme3dr.model_dir import (  # noqa: F401 - re-exported: the model-folder API lived here
+    MODEL_META_FILE,
+    RefusedFile,
+    index_model_dir,
+    pick_asset_file,
+    read_model_meta,
+    safe_name,
+)
 from mme3dr.results import (
     RESULTS_FILE,
     SUMMARY_FILE,
@@ -43,8 +51,6 @@ from mme3dr.scoring import (
     score_loaded,
     selected_suites,
 )
-
-MODEL_META_FILE = "model.json"
 
 
 @dataclass
@@ -99,59 +105,6 @@ def parse_shard(text: str) -> tuple[int, int]:
     if not (n >= 1 and 1 <= k <= n):
         raise ConfigError(f"--shard {text}: need 1 <= K <= N")
     return k, n
-
-
-def read_model_meta(model_dir: Path) -> dict[str, Any]:
-    """``model.json`` of a model folder (``{}`` when absent); ``ConfigError`` when malformed."""
-    path = model_dir / MODEL_META_FILE
-    if not path.is_file():
-        return {}
-    try:
-        meta = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise ConfigError(f"{path}: not valid JSON: {exc}") from None
-    if not isinstance(meta, dict):
-        raise ConfigError(f"{path}: must hold a JSON object")
-    up = meta.get("up_axis")
-    if up is not None and up not in UP_AXES:
-        raise ConfigError(f"{path}: up_axis must be one of {', '.join(UP_AXES)}, got {up!r}")
-    return meta
-
-
-def safe_name(name: str) -> str:
-    """A model name usable as a folder name."""
-    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._")
-    return cleaned or "model"
-
-
-def index_model_dir(model_dir: Path) -> dict[str, list[Path]]:
-    """Map each case id to the candidate files for it (``<id>.*`` and ``<id>/*``), sorted."""
-    found: dict[str, list[Path]] = {}
-    for p in sorted(model_dir.iterdir()):
-        if p.name.startswith(".") or p.name == MODEL_META_FILE:
-            continue
-        if p.is_file():
-            found.setdefault(p.stem, []).append(p)
-        elif p.is_dir():
-            files = sorted(f for f in p.rglob("*") if f.is_file() and not f.name.startswith("."))
-            meshes = [f for f in files if f.suffix.lower() in SUPPORTED_EXTENSIONS]
-            found.setdefault(p.name, []).extend(meshes or files)
-    return found
-
-
-def pick_asset_file(candidates: list[Path]) -> Path | None:
-    """Prefer a supported mesh (by extension order: glb, gltf, obj, ply, stl, off).
-
-    When only unsupported files exist, return one anyway so the record says *why* it failed
-    (an ``error`` naming the file) instead of calling the case missing.
-    """
-    if not candidates:
-        return None
-    order = {ext: i for i, ext in enumerate(SUPPORTED_EXTENSIONS)}
-    supported = [c for c in candidates if c.suffix.lower() in order]
-    if supported:
-        return min(supported, key=lambda c: (order[c.suffix.lower()], str(c)))
-    return candidates[0]
 
 
 def score_case_file(
@@ -497,6 +450,11 @@ def _run_pool(
         if case is None:
             return False
         path = pick_asset_file(index.get(case.id, []))
+        if isinstance(path, RefusedFile):  # refused without opening it: no worker needed
+            record = score_case_file(case, path, suites=cfg.suites, limits=cfg.limits)
+            finish(record)
+            advance(record)
+            return True
         task = w.CaseTask(
             case=case.to_dict() | {"meta": dict(case.meta)},
             asset_path=str(path) if path is not None else None,

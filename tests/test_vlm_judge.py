@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -17,9 +18,17 @@ from mme3dr.evaluators.vlm_judge import ParseError, parse_answer
 
 
 class _Server:
+    """``mode``: ``ok``; ``drip_head``/``drip_body`` (one byte every ``drip_s`` seconds in the
+    status line or the body, at most 400 bytes); ``stream`` (``stream_bytes`` of body without a
+    length, in 64 kB writes); ``claims`` (a Content-Length of 400 MB, then a few bytes)."""
+
     def __init__(self):
         self.answer = '{"score": 7, "reason": "looks right"}'
         self.status = 200
+        self.mode = "ok"
+        self.drip_s = 0.25
+        self.stream_bytes = 64 * 1024 * 1024
+        self.sent = 0
         self.requests: list[dict] = []
         outer = self
 
@@ -27,6 +36,12 @@ class _Server:
             def do_POST(self):  # noqa: N802 - http.server API
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 outer.requests.append({"path": self.path, "body": body})
+                try:
+                    if outer.mode != "ok":
+                        outer.hostile(self)
+                        return
+                except (BrokenPipeError, ConnectionResetError):
+                    return  # the client hung up: what it should do
                 if outer.status != 200:
                     self.send_response(outer.status)
                     self.end_headers()
@@ -45,8 +60,37 @@ class _Server:
                 pass
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def hostile(self, h: BaseHTTPRequestHandler) -> None:
+        out = h.wfile
+        if self.mode == "drip_head":
+            for b in b"HTTP/1.0 200 OK\r\n" + b"X-Slow: " + b"a" * 380:
+                out.write(bytes([b]))
+                out.flush()
+                self.sent += 1
+                time.sleep(self.drip_s)
+            return
+        h.send_response(200)
+        h.send_header("Content-Type", "application/json")
+        if self.mode == "claims":
+            h.send_header("Content-Length", str(400 * 1024 * 1024))
+        h.end_headers()
+        if self.mode == "drip_body":
+            for b in b'{"choices": [' + b" " * 390:
+                out.write(bytes([b]))
+                out.flush()
+                self.sent += 1
+                time.sleep(self.drip_s)
+        elif self.mode == "stream":
+            block = b" " * 65536
+            for _ in range(self.stream_bytes // len(block)):
+                out.write(block)
+                self.sent += len(block)
+        elif self.mode == "claims":
+            out.write(b'{"choices": []}')
 
 
 @pytest.fixture()
@@ -127,3 +171,80 @@ def test_parse_answer_is_strict():
 def test_unknown_template_version_is_a_parameter_error():
     with pytest.raises(ValueError, match="no VLM template"):
         registry.build("vlm_alignment", {"template": "v99"})
+
+
+def test_a_dripping_server_is_cut_off_at_the_total_deadline(server: _Server):
+    vlm_judge.configure(server.url, timeout=1.5)
+    for mode in ("drip_head", "drip_body"):
+        server.mode, server.sent = mode, 0
+        t0 = time.perf_counter()
+        sc = registry.build("vlm_alignment").score(_sample(f"a cup {mode}"))
+        took = time.perf_counter() - t0
+        assert sc.status == "error" and sc.score is None, mode
+        assert "within the deadline" in sc.reason and server.url in sc.reason
+        assert 1.2 < took < 3.5, (mode, took)  # one total deadline, not one per byte
+        assert 3 <= server.sent < 20  # it was dripping, and was cut off
+    server.mode = "ok"  # nothing of the failures was cached
+    assert (
+        registry.build("vlm_alignment").score(_sample("a cup drip_head")).details["cached"] is False
+    )
+
+
+def test_an_oversized_answer_is_refused_while_streaming_and_never_cached(server: _Server):
+    vlm_judge.configure(server.url, max_response_bytes=1024 * 1024)
+    server.mode = "stream"
+    t0 = time.perf_counter()
+    sc = registry.build("vlm_alignment").score(_sample("a big answer"))
+    assert sc.status == "error" and "over the cap of 1048576 bytes" in sc.reason
+    assert time.perf_counter() - t0 < 10
+    assert server.sent < 24 * 1024 * 1024  # the client hung up near the cap (+ socket buffers)
+    server.mode = "claims"
+    sc = registry.build("vlm_alignment").score(_sample("a big answer"))
+    assert sc.status == "error" and "419430400 bytes, over the cap" in sc.reason
+    assert not list((vlm_judge.cache_dir()).rglob("*.json"))
+    server.mode = "ok"
+    sc = registry.build("vlm_alignment").score(_sample("a big answer"))
+    assert sc.status == "ok" and sc.details["cached"] is False
+
+
+def test_errors_and_unparseable_answers_are_never_cached(server: _Server):
+    server.status = 500
+    assert registry.build("vlm_alignment").score(_sample("a vase")).status == "error"
+    server.status = 200
+    server.answer = "maybe a 7"
+    assert registry.build("vlm_alignment").score(_sample("a vase")).status == "error"
+    assert not list((vlm_judge.cache_dir()).rglob("*.json"))
+    server.answer = '{"score": 4, "reason": "meh"}'
+    sc = registry.build("vlm_alignment").score(_sample("a vase"))
+    assert sc.status == "ok" and sc.value == 4 and sc.details["cached"] is False
+    assert len(server.requests) == 3
+    assert registry.build("vlm_alignment").score(_sample("a vase")).details["cached"] is True
+    assert len(server.requests) == 3
+
+
+def test_cache_is_keyed_by_endpoint_model_prompt_image_and_parameters(server: _Server):
+    first = registry.build("vlm_alignment").score(_sample("a lamp"))
+    assert first.status == "ok" and len(server.requests) == 1
+    server.answer = '{"score": 2, "reason": "another judge"}'
+    other_endpoint = server.url.replace("/v1", "/v2")
+    variants = [
+        registry.build("vlm_alignment", {"endpoint": other_endpoint}),
+        registry.build("vlm_alignment", {"model": "another-model"}),
+        registry.build("vlm_alignment", {"max_side": 512}),  # another image
+    ]
+    for n, ev in enumerate(variants, start=2):
+        sc = ev.score(_sample("a lamp"))
+        assert sc.details["cached"] is False and sc.value == 2  # never another judge's answer
+        assert len(server.requests) == n
+    assert server.requests[1]["path"] == "/v2/chat/completions"
+    assert server.requests[2]["body"]["model"] == "another-model"
+    again = registry.build("vlm_alignment").score(_sample("a lamp"))
+    assert again.details["cached"] is True and again.value == first.value == 7
+    body = server.requests[0]["body"]
+    key = vlm_judge.cache_key(server.url, body)
+    assert key == again.details["request_hash"]
+    assert key != vlm_judge.cache_key(other_endpoint, body)
+    changed = json.loads(json.dumps(body))
+    changed["max_tokens"] = 301
+    assert key != vlm_judge.cache_key(server.url, changed)
+    assert key == vlm_judge.cache_key(server.url + "/", body)
