@@ -338,8 +338,9 @@ class HiGRPOTrainer:
                 rec = self._minibatch(chunk, per_minibatch, (b1, b2), (mask1, mask2),
                                       (adv1, adv2), (old1, old2), (ref1, ref2), pad,
                                       entropy=epoch == 0)
-                if first:
+                if first:  # the first update: the policy still equals the sampler
                     rec["loss/ratio_first"] = rec["loss/ratio"]
+                    rec["loss/kl_first"] = rec["loss/kl_step1"] + rec["loss/kl_step2"]
                     rec["loss/ratio_dev_max_first"] = rec.pop("loss/ratio_dev_max")
                     first = False
                 rec.pop("loss/ratio_dev_max", None)
