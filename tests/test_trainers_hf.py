@@ -175,7 +175,7 @@ def test_chunked_logprobs_equal_the_full_softmax_values_and_gradients(policy):
     for a, b in zip(*grads, strict=True):
         assert torch.allclose(a, b, atol=1e-5, rtol=1e-4)
     policy.model.zero_grad()
-    policy.logprob_chunk = 1024
+    policy.logprob_chunk = None
 
 
 def test_joint_logprobs_read_both_steps_from_one_forward(policy, monkeypatch):

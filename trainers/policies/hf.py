@@ -26,7 +26,8 @@ mask. Loading never downloads (``local_files_only=True``).
 
 Log-probabilities never build a full-vocabulary tensor: the decoder's last hidden states go
 through the output head in chunks of ``logprob_chunk`` sampled positions
-(:mod:`trainers.policies.logprobs`), and both steps come from one forward over the step-2
+(:mod:`trainers.policies.logprobs`; default: about 256 MB of float32 logits per chunk),
+and both steps come from one forward over the step-2
 sequence (:meth:`HFCausalLMPolicy.joint_logprobs`). The trainer splits rows into
 micro-batches (``grpo.micro_batch_rows``).
 """
@@ -42,7 +43,7 @@ import numpy as np
 import torch
 
 from trainers.policies.base import Policy, StepBatch
-from trainers.policies.logprobs import DEFAULT_CHUNK, chosen_token_logprobs
+from trainers.policies.logprobs import chosen_token_logprobs
 
 MESH_START = "<mesh-start>"
 MESH_END = "<mesh-end>"
@@ -93,7 +94,7 @@ class HFCausalLMPolicy(Policy):
         temperature: float = 1.0,
         mesh_start: str = MESH_START,
         mesh_end: str = MESH_END,
-        logprob_chunk: int = DEFAULT_CHUNK,
+        logprob_chunk: int | None = None,
         source: dict[str, Any] | None = None,
     ):
         if temperature <= 0:
@@ -107,7 +108,7 @@ class HFCausalLMPolicy(Policy):
         self.temperature = float(temperature)
         self.mesh_start, self.mesh_end = mesh_start, mesh_end
         self.source = dict(source or {})
-        self.logprob_chunk = max(1, int(logprob_chunk))
+        self.logprob_chunk = None if logprob_chunk is None else max(1, int(logprob_chunk))
         self._head_checked = False
         self._keep_kw: dict[str, Any] | None = None
         self.eos_id = tokenizer.eos_token_id

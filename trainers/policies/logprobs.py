@@ -24,8 +24,14 @@ from collections.abc import Callable, Sequence
 import torch
 from torch.utils.checkpoint import checkpoint
 
-#: positions per chunk: 1024 x 152k float32 logits is 0.6 GB.
-DEFAULT_CHUNK = 1024
+#: float32 logits per chunk when the chunk is left to :func:`auto_chunk` (256 MB).
+CHUNK_ELEMENTS = 2**26
+
+
+def auto_chunk(vocab_size: int, elements: int = CHUNK_ELEMENTS) -> int:
+    """Positions per chunk so one ``[chunk, V]`` float32 block holds about ``elements``
+    numbers (441 positions for a 152k vocabulary), at least 16."""
+    return max(16, elements // max(1, int(vocab_size)))
 
 
 def _chunk_logprobs(
@@ -48,7 +54,7 @@ def chosen_token_logprobs(
     targets: Sequence[torch.Tensor],
     need: torch.Tensor,
     temperature: float = 1.0,
-    chunk: int = DEFAULT_CHUNK,
+    chunk: int | None = None,
 ) -> tuple[list[torch.Tensor], torch.Tensor]:
     """Log-probabilities of ``targets`` where ``need`` is true, chunk by chunk.
 
@@ -57,8 +63,12 @@ def chosen_token_logprobs(
     ``[N, L]`` bool: the positions to compute (column 0 is never a target). Returns ``K``
     float32 tensors ``[N, L]`` (0 where not needed; differentiable with respect to
     ``hidden`` and the head when gradients are on) and the entropy ``[N, L]`` of the
-    predictive distribution at those positions (no gradient; nats).
+    predictive distribution at those positions (no gradient; nats). ``chunk`` is the number
+    of positions per block (default :func:`auto_chunk` of the head's output size).
     """
+    if chunk is None:
+        out_features = getattr(head, "out_features", None) or getattr(head, "num_embeddings", 0)
+        chunk = auto_chunk(out_features or CHUNK_ELEMENTS // 1024)
     n, width = need.shape
     need = need.clone()
     need[:, 0] = False
