@@ -12,6 +12,7 @@ import torch
 
 from mme3dr.errors import ConfigError
 from trainers.config import config_from_dict, load_config
+from trainers.hi_grpo import group_spread
 from trainers.policies.base import StepBatch
 from trainers.policies.reference import PATTERNS, ReferencePolicy
 from trainers.rollout import collect
@@ -173,10 +174,7 @@ def test_prompt_sampler_is_seeded_and_restorable():
 # ----------------------------------------------------------------------- training
 
 
-def test_rollout_failures_are_masked(tmp_path):
-    """An undecodable sample gets a NaN reward, its reason, and no loss tokens."""
-    cfg = small_cfg(tmp_path)
-    tr = HiGRPOTrainer(cfg, policy=tiny_policy(), quiet=True)
+def _flaky_rollout(tr):
     original = tr.policy.decode
 
     def flaky(batch, i):
@@ -185,13 +183,50 @@ def test_rollout_failures_are_masked(tmp_path):
         return original(batch, i)
 
     tr.policy.decode = flaky
-    ro = collect(tr.policy, tr.train_cases[:2], 4, tr.reward1, tr.reward2,
-                 torch.Generator().manual_seed(0))
+    return collect(tr.policy, tr.train_cases[:2], 4, tr.reward1, tr.reward2,
+                   torch.Generator().manual_seed(0))
+
+
+def test_undecodable_samples_are_masked_when_asked(tmp_path):
+    """``rewards.undecodable: null``: a NaN reward, its reason, and no loss tokens."""
+    cfg = small_cfg(tmp_path, rewards={"workers": 0, "undecodable": None})
+    tr = HiGRPOTrainer(cfg, policy=tiny_policy(), quiet=True)
+    ro = _flaky_rollout(tr)
     assert np.isnan(ro.rewards(1)[0].item()) and np.isnan(ro.rewards(2)[0].item())
     assert "undecodable" in ro.results1[0].error
+    assert ro.undecodable(1).tolist() == [True] + [False] * 7
+    assert torch.isnan(tr._rewards(ro, 1)[0])
     m: dict = {}
     tr._update(ro, m)
     assert m["data/rows_step1"] <= 7 and m["data/rows_step2"] <= 7
+
+
+def test_undecodable_samples_get_the_configured_reward(tmp_path):
+    """By default an undecodable sample is rewarded 0 (kept in the loss, pushed down), and
+    counted; a configured penalty is used as given."""
+    tr = HiGRPOTrainer(small_cfg(tmp_path), policy=tiny_policy(), quiet=True)
+    assert tr.cfg.rewards.undecodable == 0.0
+    ro = _flaky_rollout(tr)
+    r1, r2 = tr._rewards(ro, 1), tr._rewards(ro, 2)
+    assert r1[0].item() == 0.0 and r2[0].item() == 0.0
+    assert torch.equal(r1[1:], ro.rewards(1)[1:])
+    r_t = tr._hier(ro)
+    assert torch.isfinite(r_t[0])  # row 0 takes part in its group's advantages
+    m: dict = {}
+    tr._update(ro, m)
+    spread = group_spread(r_t, 4).repeat_interleave(4)
+    assert m["data/rows_step1"] == float((torch.isfinite(r_t) & spread).sum())
+    from trainers.rollout import reward_breakdown
+
+    out = reward_breakdown(ro.results1, "r", ro.undecodable(1).tolist(), 0.0)
+    assert out["r/undecodable"] == 1 / 8
+    ok = [r.reward for r in ro.results1 if r.ok]
+    assert out["r/mean"] == pytest.approx(sum(ok) / (len(ok) + 1))
+    tr2 = HiGRPOTrainer(small_cfg(tmp_path / "p", rewards={"workers": 0, "undecodable": -0.5}),
+                        policy=tiny_policy(), quiet=True)
+    assert tr2._rewards(ro, 2)[0].item() == -0.5
+    with pytest.raises(ConfigError, match="undecodable"):
+        small_cfg(tmp_path, rewards={"workers": 0, "undecodable": "bad"})
 
 
 def test_exact_resume_matches_uninterrupted_run(tmp_path):

@@ -1,13 +1,36 @@
-"""Data parallelism: two CPU processes (gloo) agree on the averaged gradients."""
+"""Data parallelism on two CPU processes (gloo): no hang, the global token mean, identical
+replicas.
+
+Rank 1 is given only a case no reward term applies to, so every one of its groups has no
+reward spread and is dropped by dynamic sampling: it has nothing to train on in any step. It
+must still take part in every collective (the bug was a hang in ``all_reduce``). Every wait is
+bounded (``TRAINERS_DIST_TIMEOUT`` and a join deadline), so a regression fails instead of
+hanging the test run.
+"""
 
 from __future__ import annotations
 
+import json
 import os
+import signal
 import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
+import pytest
 import torch
 import torch.multiprocessing as mp
+
+from mme3dr.cases import Case
+
+ROOT = Path(__file__).resolve().parent.parent
+DEADLINE_S = 300
+STEP1 = [{"evaluator": "ground_contacts", "source": "case"},
+         {"evaluator": "aspect", "source": "case"}]
+STEP2 = [{"evaluator": "support_surface", "source": "case"},
+         {"evaluator": "holds_liquid", "source": "case"}]
 
 
 def _free_port() -> int:
@@ -16,49 +39,197 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _blank_case(cid: str) -> Case:
+    """A case without checks: every term above is ``source: case``, so none applies and
+    every reward is None (no spread in any group)."""
+    return Case(id=cid, prompt="a cup", category="stylized",
+                suites=("spatial", "functional", "physical"), checks=())
+
+
+def _config(run_dir: Path, **grpo) -> dict:
+    return {
+        "run_dir": str(run_dir), "steps": 2,
+        "policy": {"kind": "reference", "d_model": 16, "n_layers": 1, "n_heads": 2},
+        "grpo": {"prompts_per_step": 2, "group_size": 4, "epochs": 2, "minibatches": 2,
+                 "micro_batch_rows": 3, "dynamic_sampling": True, "max_resample_rounds": 1,
+                 **grpo},
+        "rewards": {"workers": 0, "step1": STEP1, "step2": STEP2},
+        "eval": {"every": 0}, "checkpoint": {"every": 0}, "log": {"plot": False},
+    }
+
+
 def _worker(rank: int, world: int, port: int, out: str) -> None:
     os.environ.update(RANK=str(rank), WORLD_SIZE=str(world), LOCAL_RANK=str(rank),
                       MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port))
     from trainers import distributed as D
     from trainers import trainer as T
     from trainers.config import config_from_dict
+    from trainers.toy_cases import toy_cases
 
-    ctx = D.init_from_env("cpu")
-    cfg = config_from_dict({
-        "run_dir": str(Path(out) / "run"), "steps": 1,
-        "policy": {"kind": "reference", "d_model": 16, "n_layers": 1, "n_heads": 2},
-        "grpo": {"prompts_per_step": 4, "group_size": 4, "epochs": 1, "minibatches": 1,
-                 "dynamic_sampling": False},
-        "rewards": {"workers": 0}, "eval": {"every": 0}, "checkpoint": {"every": 1},
-        "log": {"plot": False},
-    })
-    captured: dict[str, list[torch.Tensor]] = {}
-    original = D.average_gradients
+    ctx = D.init_from_env("cpu", timeout_s=60)
+    cfg = config_from_dict(_config(Path(out) / "run"))
+    by_id = {c.id: c for c in toy_cases()}
+    # the same number of cases on both ranks (the prompt order advances identically)
+    cases = [by_id["table-4"], by_id["stool-2"]] if rank == 0 else [_blank_case("b0"),
+                                                                    _blank_case("b1")]
+    calls: list[dict] = []
+    records: list[dict] = []
+    original_loss, original_mb = T.policy_loss_with_stats, T.HiGRPOTrainer._minibatch
 
-    def spy(module, c):
-        captured.setdefault("local", [p.grad.clone() for p in module.parameters()])
-        original(module, c)
-        captured.setdefault("averaged", [p.grad.clone() for p in module.parameters()])
+    def loss_spy(lp, old, ref, adv, mask, normaliser=None, **kw):
+        calls.append({"lp": lp.detach().clone(), "old": old.clone(), "ref": ref.clone(),
+                      "adv": adv.clone(), "mask": mask.clone(), "kw": kw,
+                      "normaliser": float(normaliser)})
+        return original_loss(lp, old, ref, adv, mask, normaliser=normaliser, **kw)
 
-    T.D.average_gradients = spy
-    tr = T.HiGRPOTrainer(cfg, dist=ctx, quiet=True)
+    def minibatch_spy(self, *a, **k):
+        start = len(calls)
+        rec = original_mb(self, *a, **k)
+        records.append({"rec": rec, "calls": list(range(start, len(calls)))})
+        return rec
+
+    T.policy_loss_with_stats = loss_spy
+    T.HiGRPOTrainer._minibatch = minibatch_spy
+    tr = T.HiGRPOTrainer(cfg, train_cases=cases, dist=ctx, quiet=True)
+    init = [p.detach().clone() for p in tr.policy.module.parameters()]
     tr.train()
-    captured["params"] = [p.detach().clone() for p in tr.policy.module.parameters()]
-    captured["prompts"] = [c.prompt for c in tr.sampler.cases]
-    torch.save(captured, Path(out) / f"rank{rank}.pt")
+    torch.save({"calls": calls, "records": records, "init": init,
+                "params": [p.detach().clone() for p in tr.policy.module.parameters()],
+                "history": tr.history}, Path(out) / f"rank{rank}.pt")
     D.shutdown(ctx)
 
 
-def test_two_gloo_processes_average_gradients(tmp_path):
-    mp.spawn(_worker, args=(2, _free_port(), str(tmp_path)), nprocs=2, join=True)
-    r0 = torch.load(tmp_path / "rank0.pt")
-    r1 = torch.load(tmp_path / "rank1.pt")
-    differ = any(not torch.allclose(a, b) for a, b in zip(r0["local"], r1["local"], strict=True))
-    assert differ, "each process should see its own prompts, hence its own gradient"
-    for a0, a1, l0, l1 in zip(r0["averaged"], r1["averaged"], r0["local"], r1["local"],
-                              strict=True):
-        assert torch.equal(a0, a1)
-        assert torch.allclose(a0, (l0 + l1) / 2, atol=1e-7)
+def _spawn_with_deadline(fn, args, nprocs: int) -> None:
+    ctx = mp.start_processes(fn, args=args, nprocs=nprocs, join=False, start_method="spawn")
+    deadline = time.monotonic() + DEADLINE_S
+    while not ctx.join(timeout=5):
+        if time.monotonic() > deadline:
+            for p in ctx.processes:
+                if p.is_alive():
+                    p.kill()
+            pytest.fail(f"distributed training did not finish in {DEADLINE_S} s (hang)")
+
+
+def _hand_loss(calls: list[dict]) -> float:
+    """Token mean over every call's masked tokens, per step, summed over the two steps: each
+    call's own token mean times its tokens, added up, divided by all the tokens."""
+    from trainers.hi_grpo import policy_loss
+
+    total = 0.0
+    for s in (0, 1):
+        mine = calls[s::2]
+        num = sum(float(policy_loss(c["lp"], c["old"], c["ref"], c["adv"], c["mask"], **c["kw"]))
+                  * float(c["mask"].sum()) for c in mine)
+        den = sum(float(c["mask"].sum()) for c in mine)
+        total += num / max(1.0, den)
+    return total
+
+
+def test_a_rank_with_nothing_to_train_on_does_not_hang(tmp_path):
+    _spawn_with_deadline(_worker, (2, _free_port(), str(tmp_path)), 2)
+    r0 = torch.load(tmp_path / "rank0.pt", weights_only=False)
+    r1 = torch.load(tmp_path / "rank1.pt", weights_only=False)
+    # rank 1 trained on nothing, in every step, and still ran every minibatch
+    assert all(h["data/groups_trained"] == 0.5 for h in r0["history"])  # mean of 1 and 0
+    assert len(r0["records"]) == len(r1["records"]) == 2 * 2 * 2  # steps x epochs x minibatches
+    assert all(float(c["mask"].sum()) == 0 for c in r1["calls"])
+    assert any(float(c["mask"].sum()) > 0 for c in r0["calls"])
+    # the same number of forwards on both ranks (micro-batches agreed; padding rows on rank 1)
+    assert len(r0["calls"]) == len(r1["calls"])
+    # the loss is the token mean over both processes' tokens, computed by hand
+    checked = 0
+    for a, b in zip(r0["records"], r1["records"], strict=True):
+        assert a["rec"]["loss/total"] == b["rec"]["loss/total"]
+        calls = [r0["calls"][i] for i in a["calls"]] + [r1["calls"][i] for i in b["calls"]]
+        hand = _hand_loss(calls)
+        assert a["rec"]["loss/total"] == pytest.approx(hand, rel=1e-5, abs=1e-9)
+        checked += hand != 0.0
+    assert checked > 0
+    # identical replicas, and they did move (rank 0's gradient reached rank 1)
     for p0, p1 in zip(r0["params"], r1["params"], strict=True):
         assert torch.equal(p0, p1)
-    assert (tmp_path / "run" / "checkpoints" / "step-000001" / "rng-rank1.pt").is_file()
+    assert any(not torch.equal(p, q) for p, q in zip(r1["init"], r1["params"], strict=True))
+
+
+def test_global_token_mean_with_uneven_tokens(tmp_path):
+    """Both ranks train, with different numbers of tokens: the logged loss is the global token
+    mean, not the mean of the two per-process means."""
+    port = _free_port()
+    _spawn_with_deadline(_uneven_worker, (2, port, str(tmp_path)), 2)
+    r0 = torch.load(tmp_path / "rank0.pt", weights_only=False)
+    r1 = torch.load(tmp_path / "rank1.pt", weights_only=False)
+    a, b = r0["records"][0], r1["records"][0]
+    c0 = [r0["calls"][i] for i in a["calls"]]
+    c1 = [r1["calls"][i] for i in b["calls"]]
+    t0 = sum(float(c["mask"].sum()) for c in c0)
+    t1 = sum(float(c["mask"].sum()) for c in c1)
+    assert t0 > 0 and t1 > 0 and t0 != t1
+    hand = _hand_loss(c0 + c1)
+    mean_of_means = (_hand_loss(c0) + _hand_loss(c1)) / 2
+    assert a["rec"]["loss/total"] == pytest.approx(hand, rel=1e-5)
+    assert abs(hand - mean_of_means) > 1e-4 * max(1e-6, abs(hand))
+    for p0, p1 in zip(r0["params"], r1["params"], strict=True):
+        assert torch.equal(p0, p1)
+
+
+def _uneven_worker(rank: int, world: int, port: int, out: str) -> None:
+    """Like :func:`_worker` with real cases on both ranks and one minibatch per step."""
+    import trainers.trainer as T
+    from trainers.toy_cases import toy_cases
+
+    by_id = {c.id: c for c in toy_cases()}
+    names = ["table-4", "cup"] if rank == 0 else ["stool-2", "staircase-3"]
+    original = T.HiGRPOTrainer.__init__
+
+    def init(self, cfg, **kw):
+        kw["train_cases"] = [by_id[n] for n in names]
+        cfg.grpo.dynamic_sampling = False
+        cfg.grpo.minibatches = 1
+        cfg.grpo.epochs = 1
+        cfg.steps = 1
+        cfg.rewards.step1 = [{"evaluator": "stable"}, {"evaluator": "floating_parts"}]
+        cfg.rewards.step2 = [{"evaluator": "watertight"}, {"evaluator": "parts",
+                                                           "params": {"expect": 1}}]
+        original(self, cfg, **kw)
+
+    T.HiGRPOTrainer.__init__ = init
+    _worker(rank, world, port, out)
+
+
+# ---------------------------------------------------------------- the documented launch
+
+
+def test_torchrun_launch_with_an_empty_rank_completes(tmp_path):
+    """``torchrun --nproc_per_node 2 -m trainers.hi_grpo --config FILE``: two cases, one per
+    rank per step, one of which no reward applies to; both ranks finish every step."""
+    cases = tmp_path / "cases.jsonl"
+    from trainers.toy_cases import toy_cases
+
+    table = next(c for c in toy_cases() if c.id == "table-4")
+    cases.write_text(json.dumps(table.to_dict()) + "\n"
+                     + json.dumps(_blank_case("blank").to_dict()) + "\n")
+    cfg = _config(tmp_path / "run", max_resample_rounds=0)
+    cfg["data"] = {"train": str(cases), "eval": None}
+    cfg["checkpoint"] = {"every": 1, "keep": 1}
+    path = tmp_path / "c.yaml"
+    path.write_text(json.dumps(cfg))  # JSON is YAML
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TRAINERS_DIST_TIMEOUT": "60",
+           "OMP_NUM_THREADS": "1"}
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2",
+           "--master_addr", "127.0.0.1", "--master_port", str(_free_port()),
+           "-m", "trainers.hi_grpo", "--config", str(path), "--quiet"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, start_new_session=True, text=True)
+    try:
+        out, _ = proc.communicate(timeout=DEADLINE_S)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        pytest.fail(f"torchrun did not finish in {DEADLINE_S} s (hang)")
+    assert proc.returncode == 0, out[-3000:]
+    rows = [json.loads(x) for x in (tmp_path / "run" / "metrics.jsonl").open()]
+    assert [r["step"] for r in rows] == [1, 2]
+    # the blank case's group is dropped every step (its rank has nothing to train on); the
+    # table's rank may have nothing either (a group without spread): both must be survived
+    assert all(r["data/groups_dropped"] >= 0.5 and r["data/groups_trained"] <= 0.5 for r in rows)
+    assert (tmp_path / "run" / "checkpoints" / "latest").read_text() == "step-000002"

@@ -132,3 +132,135 @@ def test_one_full_hi_grpo_step_on_the_tiny_hf_model(policy, tmp_path):
                 "length/step1", "time/generate"):
         assert key in m
     assert (tmp_path / "hf" / "checkpoints" / "step-000001" / "state.pt").is_file()
+
+
+# ----------------------------------------------------------- log-probs: chunked, joint
+
+
+def naive_logprobs(policy, batch):
+    """The textbook computation: full-vocabulary log_softmax over every position."""
+    seq, att = batch.sequences, batch.attention_mask
+    logits = policy.model(input_ids=seq, attention_mask=att,
+                          position_ids=policy._positions(att)).logits.float()
+    logps = torch.log_softmax(logits[:, :-1] / policy.temperature, -1)
+    lp = torch.gather(logps, 2, seq[:, 1:, None])[..., 0]
+    ent = -(logps.exp() * logps).sum(-1)
+    zero = torch.zeros(seq.shape[0], 1)
+    return torch.cat([zero, lp], 1), torch.cat([zero, ent], 1)
+
+
+def _two_steps(policy, seed=3):
+    g = torch.Generator().manual_seed(seed)
+    prompts = ["a table with 4 legs", "a cup", "a stool with 3 legs"]
+    b1 = policy.generate(prompts, 1, generator=g)
+    return b1, policy.generate(prompts, 2, previous=b1, generator=g)
+
+
+def test_chunked_logprobs_equal_the_full_softmax_values_and_gradients(policy):
+    policy.model.eval()
+    _, b2 = _two_steps(policy)
+    on = b2.loss_mask > 0
+    policy.logprob_chunk = 5  # several chunks, one ragged
+    lp, ent = policy.logprobs(b2)
+    ref_lp, ref_ent = naive_logprobs(policy, b2)
+    assert torch.allclose(lp[on], ref_lp[on], atol=1e-5)
+    assert torch.allclose(ent[on], ref_ent[on], atol=1e-4)
+    assert (lp[~on] == 0).all()
+    w = torch.randn(lp.shape, generator=torch.Generator().manual_seed(0))
+    grads = []
+    for fn in (lambda: policy.logprobs(b2)[0], lambda: naive_logprobs(policy, b2)[0]):
+        policy.model.zero_grad()
+        (fn() * w * on).sum().backward()
+        grads.append([p.grad.clone() for p in policy.model.parameters()])
+    for a, b in zip(*grads, strict=True):
+        assert torch.allclose(a, b, atol=1e-5, rtol=1e-4)
+    policy.model.zero_grad()
+    policy.logprob_chunk = None
+
+
+def test_joint_logprobs_read_both_steps_from_one_forward(policy, monkeypatch):
+    policy.model.eval()
+    b1, b2 = _two_steps(policy, seed=5)
+    assert (b1.sequences[:, -1] == policy.pad_id).any() or True
+    calls = []
+    original = policy._hidden
+    monkeypatch.setattr(policy, "_hidden", lambda s, a: calls.append(s.shape) or original(s, a))
+    (lp1, ent1), (lp2, ent2) = policy.joint_logprobs(b1, b2)
+    assert calls == [b2.sequences.shape]  # one forward, over the step-2 sequence
+    with torch.no_grad():
+        r1, e1 = naive_logprobs(policy, b1)
+        r2, _ = naive_logprobs(policy, b2)
+    m1, m2 = b1.loss_mask > 0, b2.loss_mask > 0
+    assert lp1.shape == b1.sequences.shape and lp2.shape == b2.sequences.shape
+    assert torch.allclose(lp1[m1], r1[m1], atol=1e-5)
+    assert torch.allclose(ent1[m1], e1[m1], atol=1e-4)
+    assert torch.allclose(lp2[m2], r2[m2], atol=1e-5)
+    # the step-1 <eos> is not in the step-2 sequence, yet its log-probability is right
+    ends = [i for i in range(len(b1)) if policy.eos_id in policy.completion_ids(b1, i)]
+    assert ends, "the warmed-up model ends its step-1 completions"
+
+
+# --------------------------------------------------------------------------- dropout
+
+
+def _gpt2_policy(tok, texts, dropout):
+    from transformers import GPT2Config, GPT2LMHeadModel
+
+    torch.manual_seed(0)
+    cfg = GPT2Config(vocab_size=len(tok), n_positions=128, n_embd=32, n_layer=2, n_head=2,
+                     resid_pdrop=dropout, embd_pdrop=dropout, attn_pdrop=dropout,
+                     bos_token_id=1, eos_token_id=1, pad_token_id=0)
+    model = GPT2LMHeadModel(cfg)
+    warm_up(model, tok, texts)
+    return HFCausalLMPolicy(model, tok, VoxelIndexDecoder((3, 3, 3)),
+                            step1_template="{prompt} plan :", step2_template=" refine :",
+                            max_new_tokens=(12, 14))
+
+
+def _llama_dropout_policy(tok, texts, dropout):
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    torch.manual_seed(0)
+    cfg = LlamaConfig(vocab_size=len(tok), hidden_size=32, intermediate_size=64,
+                      num_hidden_layers=2, num_attention_heads=2, num_key_value_heads=2,
+                      max_position_embeddings=128, pad_token_id=0, eos_token_id=1,
+                      bos_token_id=None, attention_dropout=dropout)
+    model = LlamaForCausalLM(cfg)
+    warm_up(model, tok, texts)
+    return HFCausalLMPolicy(model, tok, VoxelIndexDecoder((3, 3, 3)),
+                            step1_template="{prompt} plan :", step2_template=" refine :",
+                            max_new_tokens=(12, 14))
+
+
+def _first_update(policy, tmp_path, disable_dropout=True):
+    train, _ = toy_split()
+    cfg = config_from_dict({
+        "run_dir": str(tmp_path / "hf"), "steps": 1, "policy": {"kind": "hf"},
+        "grpo": {"prompts_per_step": 2, "group_size": 4, "epochs": 1, "minibatches": 1,
+                 "dynamic_sampling": False, "disable_dropout": disable_dropout},
+        "rewards": {"workers": 0,  # counts differ between the sampled shapes: reward spread
+                    "step1": [{"evaluator": "ground_contacts", "params": {"expect": 4}}],
+                    "step2": [{"evaluator": "ground_contacts", "params": {"expect": 4}}]},
+        "eval": {"every": 0}, "checkpoint": {"every": 0}, "log": {"plot": False},
+    })
+    tr = HiGRPOTrainer(cfg, policy=policy, train_cases=train[:2], quiet=True)
+    return tr.train_step()
+
+
+@pytest.mark.parametrize("build", [_gpt2_policy, _llama_dropout_policy],
+                         ids=["gpt2-dropout", "llama-attention-dropout"])
+def test_ratio_is_one_and_kl_zero_on_the_first_update_with_dropout(build, tmp_path):
+    tok = make_tokenizer()
+    spans = [" ".join(f"<mesh-{c}>" for c in cells) for cells in
+             ([0, 2, 6, 8, 9], [0, 9], [4, 13, 22], [0, 1, 2, 3], [9, 10, 11])]
+    texts = [f"{p} plan : table 4 {MESH_START} {a} {MESH_END} <eos> refine : solid "
+             f"{MESH_START} {b} {MESH_END} <eos>" for p in ("a table with 4 legs", "a cup")
+             for a, b in zip(spans, spans[1:] + spans[:1], strict=True)]
+    m = _first_update(build(tok, texts, 0.1), tmp_path)
+    assert m["loss/tokens"] > 0
+    assert m["loss/ratio_first"] == 1.0
+    assert m["loss/ratio_dev_max_first"] == 0.0
+    assert m["loss/kl_first"] == 0.0
+    # the control: with dropout left on in the loss forward the ratio is not 1
+    m = _first_update(build(tok, texts, 0.1), tmp_path / "on", disable_dropout=False)
+    assert m["loss/tokens"] > 0 and m["loss/ratio_dev_max_first"] > 1e-4

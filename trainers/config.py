@@ -22,6 +22,7 @@ the dataclasses). Unknown keys are errors (a typo must not silently fall back to
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -69,7 +70,19 @@ class GRPOConfig:
     ``epochs`` passes over the batch, each in ``minibatches`` optimiser steps (so the ratio
     leaves 1 and the clip acts after the first update); ``lam`` is lambda in
     ``R~_high = R_high + lam * R_low``; ``dynamic_sampling`` drops groups whose rewards have no
-    spread in both steps and draws up to ``max_resample_rounds`` extra batches to refill.
+    spread in both steps and draws up to ``max_resample_rounds`` extra batches to refill
+    (every process draws the same number of rounds, so their prompt streams stay in step).
+
+    ``disable_dropout`` (default true) sets every dropout probability of the policy to 0 for
+    the whole run, so the forward in the loss matches the one that computed ``old_logp``
+    (the ratio is exactly 1 before the first update) and the KL to an identical reference is
+    exactly 0. TRL's ``GRPOConfig.disable_dropout`` does the same but defaults to false; our
+    loop makes ``epochs x minibatches`` updates per batch, where dropout noise in the ratio
+    would be clipped as if the policy had moved, hence the other default. ``old_logp`` and
+    ``ref_logp`` are always computed in eval mode (dropout off) whatever this says.
+
+    ``micro_batch_rows`` (0: a whole minibatch per forward) bounds the rows of one forward
+    pass; a minibatch's gradients accumulate over its micro-batches.
     """
 
     prompts_per_step: int = 4
@@ -83,6 +96,8 @@ class GRPOConfig:
     lam: float = 1.0
     dynamic_sampling: bool = True
     max_resample_rounds: int = 1
+    disable_dropout: bool = True
+    micro_batch_rows: int = 0
 
 
 @dataclass
@@ -101,12 +116,20 @@ class RewardsConfig:
     """Reward terms per step (:class:`mme3dr.rewards.RewardTerm` dicts) and their workers.
 
     ``workers`` processes score batches of at least ``min_parallel`` meshes (0: in-process).
+
+    ``undecodable`` is the reward of a sample the policy's decoder cannot turn into a mesh (no
+    mesh span, an empty grid, a decoder error): by default 0.0, the lowest reward a term can
+    give, so the policy is pushed toward well-formed output; ``null`` masks such samples out
+    of the loss instead (no signal). Either way they are counted
+    (``reward/stepK/undecodable``). A sample whose *evaluator* fails (errors, skips) is always
+    masked: that is not the policy's fault.
     """
 
     step1: list[dict[str, Any]] = field(default_factory=_default_step1_terms)
     step2: list[dict[str, Any]] = field(default_factory=_default_step2_terms)
     workers: int = 1
     min_parallel: int = 16
+    undecodable: float | None = 0.0
 
 
 @dataclass
@@ -167,6 +190,11 @@ class TrainConfig:
             raise ConfigError("grpo.group_size must be >= 2 (advantages compare within a group)")
         if g.prompts_per_step < 1 or g.epochs < 1 or g.minibatches < 1:
             raise ConfigError("grpo.prompts_per_step, epochs and minibatches must be >= 1")
+        if g.micro_batch_rows < 0:
+            raise ConfigError("grpo.micro_batch_rows must be >= 0 (0: no micro-batching)")
+        u = self.rewards.undecodable
+        if u is not None and not (isinstance(u, int | float) and math.isfinite(u)):
+            raise ConfigError("rewards.undecodable must be a finite number or null")
         if not (0 <= g.eps_low < 1 and g.eps_high >= 0):
             raise ConfigError("grpo.eps_low must be in [0, 1) and eps_high >= 0")
         if self.steps < 0:

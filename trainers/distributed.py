@@ -1,10 +1,17 @@
 """Data parallelism over prompts with ``torch.distributed`` (torchrun, accelerate, gloo, nccl).
 
 Each process samples, decodes and rewards its own share of the step's prompts (whole groups,
-so advantages never need other processes), computes its local loss and gradients, and the
-gradients are averaged over processes before every optimiser step (the same rule as
-``DistributedDataParallel``). Every process starts from the same parameters (same seed) and
-applies the same averaged update, so the replicas stay identical.
+so advantages never need other processes). The loss is the token mean over the *whole* batch:
+each process divides its token sums by the global token count (all-reduced) and the gradients
+are **summed** over processes before every optimiser step. Every process starts from the same
+parameters (same seed) and applies the same summed update, so the replicas stay identical.
+
+**Every process takes part in every collective of every step, in the same order**, whatever
+its data: a process whose groups were all dropped (no reward spread, undecodable) still runs
+the same number of resampling rounds, minibatches and micro-batches, forwarding a padding row
+with an all-zero mask (zero loss, zero tokens, zero gradient). So one process with nothing to
+train on cannot leave the others blocked in ``all_reduce``. ``TRAINERS_DIST_TIMEOUT`` (seconds)
+bounds how long a collective may wait before the process group raises.
 
 Launch with ``torchrun --nproc_per_node K -m trainers.hi_grpo --config FILE`` or
 ``accelerate launch --num_processes K -m trainers.hi_grpo --config FILE``: both set
@@ -17,6 +24,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import torch
@@ -44,26 +52,37 @@ class DistContext:
         return items[self.rank :: self.world]
 
 
-def init_from_env(device: str = "cpu", backend: str | None = None) -> DistContext:
-    """Join the process group described by the launcher's environment (no-op without one)."""
+def init_from_env(
+    device: str = "cpu", backend: str | None = None, timeout_s: float | None = None
+) -> DistContext:
+    """Join the process group described by the launcher's environment (no-op without one).
+
+    ``timeout_s`` (default: ``TRAINERS_DIST_TIMEOUT`` from the environment, else torch's
+    default) bounds every collective's wait.
+    """
     world = int(os.environ.get("WORLD_SIZE", "1"))
     if world <= 1:
         return DistContext()
     rank = int(os.environ["RANK"])
     local = int(os.environ.get("LOCAL_RANK", rank))
+    if timeout_s is None and os.environ.get("TRAINERS_DIST_TIMEOUT"):
+        timeout_s = float(os.environ["TRAINERS_DIST_TIMEOUT"])
     if not dist.is_initialized():
         backend = backend or ("nccl" if device.startswith("cuda") else "gloo")
-        dist.init_process_group(backend=backend, rank=rank, world_size=world)
+        kw = {} if timeout_s is None else {"timeout": timedelta(seconds=timeout_s)}
+        dist.init_process_group(backend=backend, rank=rank, world_size=world, **kw)
     if device.startswith("cuda"):
         torch.cuda.set_device(local)
     return DistContext(rank=rank, world=world, local_rank=local)
 
 
-def average_gradients(module: torch.nn.Module, ctx: DistContext) -> None:
-    """All-reduce every parameter gradient and divide by the world size, in place.
+def sum_gradients(module: torch.nn.Module, ctx: DistContext) -> None:
+    """All-reduce (sum) every parameter gradient, in place.
 
-    Parameters without a gradient on this process get a zero gradient first, so every process
-    takes part in the same collectives in the same order.
+    The trainer's losses are already divided by the global token count, so the sum of the
+    processes' gradients is the gradient of the global token mean. Parameters without a
+    gradient on this process get a zero gradient first, so every process takes part in the
+    same collectives in the same order.
     """
     if not ctx.enabled:
         return
@@ -73,7 +92,37 @@ def average_gradients(module: torch.nn.Module, ctx: DistContext) -> None:
         if p.grad is None:
             p.grad = torch.zeros_like(p)
         dist.all_reduce(p.grad, op=dist.ReduceOp.SUM)
-        p.grad.div_(ctx.world)
+
+
+def all_sum(values: torch.Tensor, ctx: DistContext) -> torch.Tensor:
+    """The element-wise sum of ``values`` over processes (a new float64 CPU tensor)."""
+    out = values.detach().to("cpu", torch.float64).clone()
+    if ctx.enabled:
+        dist.all_reduce(out, op=dist.ReduceOp.SUM)
+    return out
+
+
+def all_max(value: int, ctx: DistContext) -> int:
+    """The largest ``value`` over processes."""
+    if not ctx.enabled:
+        return int(value)
+    t = torch.tensor([int(value)], dtype=torch.int64)
+    dist.all_reduce(t, op=dist.ReduceOp.MAX)
+    return int(t.item())
+
+
+def all_max_float(value: float, ctx: DistContext) -> float:
+    """The largest float ``value`` over processes."""
+    if not ctx.enabled:
+        return float(value)
+    t = torch.tensor([float(value)], dtype=torch.float64)
+    dist.all_reduce(t, op=dist.ReduceOp.MAX)
+    return float(t.item())
+
+
+def any_true(flag: bool, ctx: DistContext) -> bool:
+    """Whether ``flag`` is true on at least one process (every process gets the same answer)."""
+    return all_max(int(bool(flag)), ctx) > 0
 
 
 def mean_over_processes(values: dict[str, float], ctx: DistContext) -> dict[str, float]:

@@ -94,7 +94,10 @@ class LossStats:
     ``clip_low``/``clip_high``: fraction of tokens whose clipped term was the active one on the
     low side (``A < 0`` and ``rho < 1 - eps_low``) or the high side (``A > 0`` and
     ``rho > 1 + eps_high``); ``kl``: mean k3 estimate of KL(policy || reference);
-    ``ratio``: mean importance ratio; ``tokens``: number of tokens in the loss.
+    ``ratio``: mean importance ratio; ``tokens``: number of tokens in the loss (local).
+    The ``*_sum``/``*_count`` fields are the same quantities as plain sums over the masked
+    tokens (not divided), so parts of a batch can be added exactly before one division;
+    ``ratio_dev_max`` is ``max |rho - 1|`` over the masked tokens (0 without tokens).
     """
 
     pg_loss: float
@@ -103,6 +106,12 @@ class LossStats:
     clip_high: float
     ratio: float
     tokens: float
+    pg_sum: float = 0.0
+    kl_sum: float = 0.0
+    ratio_sum: float = 0.0
+    clip_low_count: float = 0.0
+    clip_high_count: float = 0.0
+    ratio_dev_max: float = 0.0
 
     @property
     def clip_fraction(self) -> float:
@@ -118,8 +127,15 @@ def policy_loss_with_stats(
     eps_low: float = EPS_LOW,
     eps_high: float = EPS_HIGH,
     beta: float = BETA,
+    normaliser: float | torch.Tensor | None = None,
 ) -> tuple[torch.Tensor, LossStats]:
-    """:func:`policy_loss` and its :class:`LossStats`."""
+    """:func:`policy_loss` and its :class:`LossStats`.
+
+    ``normaliser`` replaces ``sum(mask)`` as the denominator of every mean (loss and stats):
+    the number of loss tokens over the *whole* batch (all micro-batches, all processes), so
+    that the contributions of the parts add up to the token mean of the batch. Values below 1
+    count as 1 (a batch without tokens has loss 0). ``LossStats.tokens`` stays the local count.
+    """
     if logp.ndim != 2:
         raise ValueError(f"logp must be [N, T], got shape {tuple(logp.shape)}")
     for name, t in (("old_logp", old_logp), ("ref_logp", ref_logp), ("mask", mask)):
@@ -145,7 +161,9 @@ def policy_loss_with_stats(
     k3 = torch.exp(log_ref_ratio) - log_ref_ratio - 1.0
 
     n = m.sum()
-    denom = n.clamp_min(1.0)
+    denom = n if normaliser is None else torch.as_tensor(normaliser, dtype=logp.dtype,
+                                                         device=logp.device)
+    denom = denom.clamp_min(1.0)
     pg = -(m * surrogate).sum() / denom
     kl = (m * k3).sum() / denom
     loss = pg + beta * kl
@@ -153,6 +171,7 @@ def policy_loss_with_stats(
         low = (adv < 0) & (ratio < 1.0 - eps_low) & on
         high = (adv > 0) & (ratio > 1.0 + eps_high) & on
         d = float(denom)
+        dev = torch.where(on, (ratio - 1.0).abs(), zero)
         stats = LossStats(
             pg_loss=float(pg),
             kl=float(kl),
@@ -160,6 +179,12 @@ def policy_loss_with_stats(
             clip_high=float(high.sum()) / d,
             ratio=float((m * ratio).sum()) / d,
             tokens=float(n),
+            pg_sum=float(-(m * surrogate).sum()),
+            kl_sum=float((m * k3).sum()),
+            ratio_sum=float((m * ratio).sum()),
+            clip_low_count=float(low.sum()),
+            clip_high_count=float(high.sum()),
+            ratio_dev_max=float(dev.max()) if dev.numel() else 0.0,
         )
     return loss, stats
 

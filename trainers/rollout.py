@@ -6,9 +6,11 @@ then step 2 conditioned on each row's step-1 completion. Each step's output is d
 mesh (the coarse mesh for step 1, the final mesh for step 2) and scored by that step's
 :class:`mme3dr.rewards.MeshReward`.
 
-Failures are data: an undecodable sample or a failed evaluator gives a NaN reward and a
-recorded reason (``errors``); nothing is invented. ``R~_high = R_high + lam * R_low`` is NaN
-when either part failed, so such a row is masked out of both steps' losses as appropriate.
+Failures are data: a failed evaluator gives a NaN reward and a recorded reason; nothing is
+invented. An undecodable sample (the policy's own fault) gets the configured
+``undecodable`` reward (default 0, see :class:`trainers.config.RewardsConfig`) or, with
+``None``, a NaN like a failed evaluator. ``R~_high = R_high + lam * R_low`` is NaN when either
+part is NaN, so such a row is masked out of both steps' losses as appropriate.
 """
 
 from __future__ import annotations
@@ -45,10 +47,21 @@ class Rollout:
     def n_groups(self) -> int:
         return len(self.cases) // self.group_size
 
-    def rewards(self, step: int) -> torch.Tensor:
-        """``[N]`` float64 reward of ``step`` (NaN where it failed)."""
+    def undecodable(self, step: int) -> torch.Tensor:
+        """``[N]`` bool: rows whose ``step`` output the policy could not decode to a mesh."""
+        errs = self.decode_errors[step - 1] if len(self.decode_errors) >= step else []
+        return torch.tensor([e is not None for e in errs], dtype=torch.bool).reshape(-1)
+
+    def rewards(self, step: int, undecodable: float | None = None) -> torch.Tensor:
+        """``[N]`` float64 reward of ``step``: NaN where it failed, ``undecodable`` (when not
+        ``None``) on the rows that could not be decoded."""
         res = self.results1 if step == 1 else self.results2
-        return torch.tensor([r.reward if r.ok else float("nan") for r in res], dtype=torch.float64)
+        r = torch.tensor([r.reward if r.ok else float("nan") for r in res], dtype=torch.float64)
+        if undecodable is not None and len(r):
+            bad = self.undecodable(step)
+            if bad.numel() == r.numel():
+                r[bad] = float(undecodable)
+        return r
 
     def select_groups(self, groups: list[int]) -> Rollout:
         """The rollout restricted to whole groups ``groups`` (in that order)."""
@@ -132,16 +145,30 @@ def collect(
     return Rollout(rows, group_size, s1, s2, res1, res2, [err1, err2], times)
 
 
-def reward_breakdown(results: list[RewardResult], prefix: str) -> dict[str, float]:
-    """Mean normalised value of every reward term (over samples where it applied and worked),
-    the mean reward and the failure fraction, keyed ``{prefix}/...``."""
+def reward_breakdown(
+    results: list[RewardResult],
+    prefix: str,
+    undecodable: list[bool] | None = None,
+    undecodable_reward: float | None = None,
+) -> dict[str, float]:
+    """Reward metrics keyed ``{prefix}/...``: the mean normalised value of every term (over
+    samples where it applied and worked), ``mean`` (the reward trained on: undecodable rows
+    count as ``undecodable_reward`` when it is not ``None``), ``failed`` (fraction without a
+    reward, i.e. NaN) and ``undecodable`` (fraction the policy could not decode)."""
     sums: dict[str, list[float]] = {}
     for r in results:
         for k, v in r.terms.items():
             if v is not None:
                 sums.setdefault(k.split("#")[0], []).append(v)
     out = {f"{prefix}/term/{k}": sum(v) / len(v) for k, v in sorted(sums.items())}
-    ok = [r.reward for r in results if r.ok]
-    out[f"{prefix}/mean"] = sum(ok) / len(ok) if ok else float("nan")
-    out[f"{prefix}/failed"] = 1.0 - len(ok) / max(1, len(results))
+    bad = undecodable if undecodable is not None else [False] * len(results)
+    vals = []
+    for r, u in zip(results, bad, strict=True):
+        if r.ok:
+            vals.append(r.reward)
+        elif u and undecodable_reward is not None:
+            vals.append(float(undecodable_reward))
+    out[f"{prefix}/mean"] = sum(vals) / len(vals) if vals else float("nan")
+    out[f"{prefix}/failed"] = 1.0 - len(vals) / max(1, len(results))
+    out[f"{prefix}/undecodable"] = sum(bad) / max(1, len(results))
     return out

@@ -40,7 +40,8 @@ from trainers import distributed as D
 from trainers.config import TrainConfig
 from trainers.hi_grpo import group_advantages, group_spread, policy_loss_with_stats
 from trainers.metrics import MetricsWriter, plot_rewards
-from trainers.policies import Policy, build_policy
+from trainers.policies import Policy, StepBatch, build_policy
+from trainers.policies.base import disable_dropout
 from trainers.rollout import Rollout, collect, reward_breakdown
 
 
@@ -108,7 +109,13 @@ class HiGRPOTrainer:
         torch.set_num_threads(max(1, cfg.torch_threads))
         self.run_dir = Path(cfg.run_dir)
         self.policy = policy if policy is not None else build_policy(cfg.policy, seed=cfg.seed)
+        if cfg.grpo.prompts_per_step < self.dist.world:
+            raise ConfigError(
+                f"grpo.prompts_per_step ({cfg.grpo.prompts_per_step}) must be at least the "
+                f"number of processes ({self.dist.world}): each process trains whole groups")
         self.policy.module.to(cfg.device)
+        if cfg.grpo.disable_dropout:
+            disable_dropout(self.policy.module)
         D.broadcast_parameters(self.policy.module, self.dist)
         self.reference = self.policy.frozen_copy()
         self.train_cases = train_cases if train_cases is not None else resolve_cases(cfg.data.train)
@@ -167,7 +174,12 @@ class HiGRPOTrainer:
 
     def _draw(self) -> tuple[Rollout, list[Rollout]]:
         """``(kept, drawn)``: the groups to train on, refilled by dynamic sampling, and every
-        batch drawn this step (for reward metrics). This process's share only."""
+        batch drawn this step (for reward metrics). This process's share only.
+
+        The number of rounds is agreed over processes (a round is drawn while any process
+        still lacks groups), so every process advances its prompt order by the same amount and
+        runs the same forwards (a requirement of sharded engines).
+        """
         g = self.cfg.grpo
         want = len(self.dist.shard(list(range(g.prompts_per_step))))
         parts: list[Rollout] = []
@@ -180,16 +192,17 @@ class HiGRPOTrainer:
             if not g.dynamic_sampling:
                 kept += [(len(parts) - 1, b) for b in range(ro.n_groups)]
                 break
-            r1, r2 = self._hier(ro), ro.rewards(2)
+            r1, r2 = self._hier(ro), self._rewards(ro, 2)
             spread = group_spread(r1, g.group_size) | group_spread(r2, g.group_size)
             for b in range(ro.n_groups):
+                if len(kept) >= want:
+                    break
                 if spread[b]:
                     kept.append((len(parts) - 1, b))
                 else:
                     dropped += 1
-            if len(kept) >= want:
+            if not D.any_true(len(kept) < want, self.dist):
                 break
-        kept = kept[:want]
         sel = [parts[p].select_groups([b for q, b in kept if q == p]) for p in range(len(parts))]
         sel = [s for s in sel if len(s)]
         ro = Rollout.concat(sel) if sel else parts[0].select_groups([])
@@ -202,8 +215,12 @@ class HiGRPOTrainer:
         ro.times["rounds"] = float(len(parts))
         return ro, parts
 
+    def _rewards(self, ro: Rollout, step: int) -> torch.Tensor:
+        """``[N]`` rewards of ``step`` with the configured reward for undecodable rows."""
+        return ro.rewards(step, self.cfg.rewards.undecodable)
+
     def _hier(self, ro: Rollout) -> torch.Tensor:
-        return ro.rewards(1) + self.cfg.grpo.lam * ro.rewards(2)
+        return self._rewards(ro, 1) + self.cfg.grpo.lam * self._rewards(ro, 2)
 
     def train_step(self) -> dict[str, Any]:
         cfg = self.cfg
@@ -213,14 +230,16 @@ class HiGRPOTrainer:
         m: dict[str, Any] = {}
         for step, key in ((1, "results1"), (2, "results2")):
             results = [r for p in drawn for r in getattr(p, key)]
-            m.update(reward_breakdown(results, f"reward/step{step}"))
+            undec = [bool(u) for p in drawn for u in p.undecodable(step).tolist()]
+            m.update(reward_breakdown(results, f"reward/step{step}", undec,
+                                      cfg.rewards.undecodable))
         m["reward/step1_tilde/mean"] = _nanmean(torch.cat([self._hier(p) for p in drawn]))
         m["data/groups_dropped"] = ro.times.pop("groups_dropped")
         m["data/rounds"] = ro.times.pop("rounds")
         m["data/groups_trained"] = float(ro.n_groups)
 
         t0 = time.perf_counter()
-        stats = self._update(ro, m) if len(ro) else {}
+        stats = self._update(ro, m, pad=_padding_rows(ro, drawn))
         t_update = time.perf_counter() - t0
         m.update(stats)
         for k in ("generate", "decode", "reward"):
@@ -238,11 +257,56 @@ class HiGRPOTrainer:
         self.history.append(m)
         return m
 
-    def _update(self, ro: Rollout, m: dict[str, Any]) -> dict[str, float]:
-        """Advantages, masks and ``epochs x minibatches`` optimiser steps; returns stats."""
+    def _micro_count(self, rows: int) -> int:
+        """Forward passes for ``rows`` rows (the same on every process for the same input)."""
+        mb = self.cfg.grpo.micro_batch_rows
+        return 1 if mb <= 0 else max(1, -(-rows // mb))
+
+    def _forward(self, policy: Policy, b1: StepBatch, b2: StepBatch, idx: torch.Tensor,
+                 pad: tuple[StepBatch, StepBatch]) -> tuple[tuple, tuple, bool]:
+        """Joint log-probs of rows ``idx`` (the padding row when ``idx`` is empty); the last
+        item says whether the padding row was used."""
+        dev = self.cfg.device
+        if len(idx) == 0:
+            return (*policy.joint_logprobs(_to(pad[0], dev), _to(pad[1], dev)), True)
+        rows = idx.tolist()
+        out = policy.joint_logprobs(_to(b1.select(rows), dev), _to(b2.select(rows), dev))
+        return (*out, False)
+
+    @torch.no_grad()
+    def _frozen_logprobs(self, policy: Policy, b1: StepBatch, b2: StepBatch, max_rows: int,
+                         pad: tuple[StepBatch, StepBatch]) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(logp1, logp2)`` of every row, without gradients, in eval mode (dropout off),
+        in the agreed number of micro-batches."""
+        n = len(b1)
+        was = policy.module.training
+        policy.module.eval()
+        lp1 = torch.zeros(b1.sequences.shape, dtype=torch.float32)
+        lp2 = torch.zeros(b2.sequences.shape, dtype=torch.float32)
+        try:
+            for idx in torch.tensor_split(torch.arange(n), self._micro_count(max_rows)):
+                (a, _), (b, _), padded = self._forward(policy, b1, b2, idx, pad)
+                if not padded:
+                    lp1[idx, : a.shape[1]] = a.detach().float().cpu()
+                    lp2[idx, : b.shape[1]] = b.detach().float().cpu()
+        finally:
+            policy.module.train(was)
+        return lp1, lp2
+
+    def _update(self, ro: Rollout, m: dict[str, Any],
+                pad: tuple[StepBatch, StepBatch] | None = None) -> dict[str, float]:
+        """Advantages, masks and ``epochs x minibatches`` optimiser steps; returns stats.
+
+        Runs on every process every step, even with no rows (then only the padding row
+        ``pad`` is forwarded, with zero loss): the loss of each minibatch is divided by the
+        number of loss tokens of that minibatch over all processes, and gradients are summed
+        over processes, so the update follows the token mean of the whole batch.
+        """
         g = self.cfg.grpo
         G = g.group_size
-        r_low = ro.rewards(2)
+        if pad is None:
+            pad = _padding_rows(ro, [ro])
+        r_low = self._rewards(ro, 2)
         r_tilde = self._hier(ro)
         adv1 = group_advantages(r_tilde, G, g.adv_eps)
         adv2 = group_advantages(r_low, G, g.adv_eps)
@@ -253,54 +317,33 @@ class HiGRPOTrainer:
         mask2 = b2.loss_mask * keep2[:, None].float()
         m["adv/step1/abs_mean"] = float(adv1[keep1].abs().mean()) if keep1.any() else 0.0
         m["adv/step2/abs_mean"] = float(adv2[keep2].abs().mean()) if keep2.any() else 0.0
-        m["adv/step1/max"] = float(adv1.max())
-        m["adv/step1/min"] = float(adv1.min())
+        if len(ro):
+            m["adv/step1/max"] = float(adv1.max())
+            m["adv/step1/min"] = float(adv1.min())
+            m["length/step1"] = float(b1.lengths().mean())
+            m["length/step2"] = float(b2.lengths().mean())
         m["data/rows_step1"] = float(keep1.sum())
         m["data/rows_step2"] = float(keep2.sum())
-        m["length/step1"] = float(b1.lengths().mean())
-        m["length/step2"] = float(b2.lengths().mean())
 
-        dev = self.cfg.device
-        with torch.no_grad():
-            old1, _ = self.policy.logprobs(_to(b1, dev))
-            old2, _ = self.policy.logprobs(_to(b2, dev))
-            ref1, _ = self.reference.logprobs(_to(b1, dev))
-            ref2, _ = self.reference.logprobs(_to(b2, dev))
         n = len(ro)
+        max_rows = D.all_max(n, self.dist)
+        old1, old2 = self._frozen_logprobs(self.policy, b1, b2, max_rows, pad)
+        ref1, ref2 = self._frozen_logprobs(self.reference, b1, b2, max_rows, pad)
+        per_minibatch = -(-max_rows // g.minibatches)
         acc: dict[str, list[float]] = {}
+        first = True
         for epoch in range(g.epochs):
             order = torch.randperm(n, generator=self.shuffle_gen)
-            for chunk in order.chunk(g.minibatches):
-                idx = chunk.tolist()
-                s1, s2 = _to(b1.select(idx), dev), _to(b2.select(idx), dev)
-                lp1, ent1 = self.policy.logprobs(s1)
-                lp2, ent2 = self.policy.logprobs(s2)
-                mk1, mk2 = mask1[idx].to(dev), mask2[idx].to(dev)
-                kw = dict(eps_low=g.eps_low, eps_high=g.eps_high, beta=g.beta)
-                l1, st1 = policy_loss_with_stats(lp1, old1[idx], ref1[idx], adv1[idx].to(dev),
-                                                 mk1, **kw)
-                l2, st2 = policy_loss_with_stats(lp2, old2[idx], ref2[idx], adv2[idx].to(dev),
-                                                 mk2, **kw)
-                loss = l1 + l2
-                self.optimizer.zero_grad(set_to_none=True)
-                loss.backward()
-                D.average_gradients(self.policy.module, self.dist)
-                gn = torch.nn.utils.clip_grad_norm_(self.policy.module.parameters(),
-                                                    self.cfg.optim.grad_clip)
-                self.optimizer.step()
-                rec = {
-                    "loss/total": float(loss.detach()), "loss/step1": float(l1.detach()),
-                    "loss/step2": float(l2.detach()),
-                    "loss/kl_step1": st1.kl, "loss/kl_step2": st2.kl,
-                    "loss/clip_low": _wmean(st1.clip_low, st1.tokens, st2.clip_low, st2.tokens),
-                    "loss/clip_high": _wmean(st1.clip_high, st1.tokens, st2.clip_high,
-                                             st2.tokens),
-                    "loss/ratio": _wmean(st1.ratio, st1.tokens, st2.ratio, st2.tokens),
-                    "loss/grad_norm": float(gn),
-                }
-                if epoch == 0:  # entropy of the sampling policy, before it moves much
-                    rec["loss/entropy_step1"] = _masked_mean(ent1.detach(), mk1)
-                    rec["loss/entropy_step2"] = _masked_mean(ent2.detach(), mk2)
+            for chunk in torch.tensor_split(order, g.minibatches):
+                rec = self._minibatch(chunk, per_minibatch, (b1, b2), (mask1, mask2),
+                                      (adv1, adv2), (old1, old2), (ref1, ref2), pad,
+                                      entropy=epoch == 0)
+                if first:  # the first update: the policy still equals the sampler
+                    rec["loss/ratio_first"] = rec["loss/ratio"]
+                    rec["loss/kl_first"] = rec["loss/kl_step1"] + rec["loss/kl_step2"]
+                    rec["loss/ratio_dev_max_first"] = rec.pop("loss/ratio_dev_max")
+                    first = False
+                rec.pop("loss/ratio_dev_max", None)
                 for k, v in rec.items():
                     acc.setdefault(k, []).append(v)
         self.scheduler.step()
@@ -308,6 +351,71 @@ class HiGRPOTrainer:
         out["loss/clip_fraction"] = out.get("loss/clip_low", 0.0) + out.get("loss/clip_high", 0.0)
         out["loss/kl"] = out.get("loss/kl_step1", 0.0) + out.get("loss/kl_step2", 0.0)
         return out
+
+    def _minibatch(self, chunk: torch.Tensor, per_minibatch: int, batches: tuple,
+                   masks: tuple, advs: tuple, olds: tuple, refs: tuple,
+                   pad: tuple[StepBatch, StepBatch], entropy: bool) -> dict[str, float]:
+        """One optimiser step on rows ``chunk``: micro-batches, one global normaliser per step,
+        summed gradients, one all-reduce of the statistics. Returns global statistics."""
+        g = self.cfg.grpo
+        dev = self.cfg.device
+        tokens = D.all_sum(torch.stack([masks[0][chunk].sum(), masks[1][chunk].sum()]),
+                           self.dist)
+        kw = dict(eps_low=g.eps_low, eps_high=g.eps_high, beta=g.beta)
+        # local sums: for steps 1, 2: loss, pg, kl, ratio, clip_low, clip_high, ent, ent_n
+        local = torch.zeros(2, 8, dtype=torch.float64)
+        dev_max = 0.0
+        self.optimizer.zero_grad(set_to_none=True)
+        for idx in torch.tensor_split(chunk, self._micro_count(per_minibatch)):
+            out1, out2, padded = self._forward(self.policy, *batches, idx, pad)
+            loss = None
+            for s, (lp, ent) in enumerate((out1, out2)):
+                if padded:
+                    mk = torch.zeros_like(lp)
+                    adv = torch.zeros(lp.shape[0], device=lp.device)
+                    old = ref = torch.zeros_like(lp)
+                else:
+                    width = lp.shape[1]
+                    mk = masks[s][idx, :width].to(dev)
+                    adv = advs[s][idx].to(dev)
+                    old, ref = olds[s][idx, :width].to(dev), refs[s][idx, :width].to(dev)
+                part, st = policy_loss_with_stats(lp, old, ref, adv, mk,
+                                                  normaliser=tokens[s], **kw)
+                loss = part if loss is None else loss + part
+                local[s] += torch.tensor([float(part.detach()), st.pg_sum, st.kl_sum,
+                                          st.ratio_sum, st.clip_low_count, st.clip_high_count,
+                                          float((ent.detach() * mk).sum()) if entropy else 0.0,
+                                          float(mk.sum())], dtype=torch.float64)
+                dev_max = max(dev_max, st.ratio_dev_max)
+            loss.backward()
+        D.sum_gradients(self.policy.module, self.dist)
+        gn = torch.nn.utils.clip_grad_norm_(self.policy.module.parameters(),
+                                            self.cfg.optim.grad_clip)
+        self.optimizer.step()
+        glob = D.all_sum(local, self.dist)
+        dev_max = D.all_max_float(dev_max, self.dist)
+        n1, n2 = float(tokens[0]), float(tokens[1])
+        nn_ = max(1.0, n1 + n2)
+
+        def per(s: int, k: int) -> float:
+            return float(glob[s, k]) / max(1.0, float(tokens[s]))
+
+        rec = {
+            "loss/total": float(glob[0, 0] + glob[1, 0]),
+            "loss/step1": float(glob[0, 0]), "loss/step2": float(glob[1, 0]),
+            "loss/kl_step1": per(0, 2), "loss/kl_step2": per(1, 2),
+            "loss/clip_low": float(glob[0, 4] + glob[1, 4]) / nn_,
+            "loss/clip_high": float(glob[0, 5] + glob[1, 5]) / nn_,
+            "loss/ratio": float(glob[0, 3] + glob[1, 3]) / nn_ if n1 + n2 > 0 else 1.0,
+            "loss/ratio_dev_max": dev_max,
+            "loss/grad_norm": float(gn),
+            "loss/tokens": n1 + n2,
+        }
+        if entropy:
+            for s in (0, 1):
+                e, c = float(glob[s, 6]), float(glob[s, 7])
+                rec[f"loss/entropy_step{s + 1}"] = e / c if c > 0 else float("nan")
+        return rec
 
     # ------------------------------------------------------------------------ eval
 
@@ -324,11 +432,12 @@ class HiGRPOTrainer:
         ro = None
         if cases:
             ro = collect(self.policy, cases, ev.samples, self.reward1, self.reward2, gen)
-            r1, r2 = ro.rewards(1), ro.rewards(2)
+            r1, r2 = self._rewards(ro, 1), self._rewards(ro, 2)
             m["eval/reward/step1"] = _nanmean(r1)
             m["eval/reward/step2"] = _nanmean(r2)
             m["eval/reward/tilde"] = _nanmean(r1 + self.cfg.grpo.lam * r2)
             m["eval/failed"] = float((~torch.isfinite(r1 + r2)).double().mean())
+            m["eval/undecodable"] = float((ro.undecodable(1) | ro.undecodable(2)).double().mean())
             for c_i, case in enumerate(cases):
                 rows = slice(c_i * ev.samples, (c_i + 1) * ev.samples)
                 m[f"eval/case/{case.id}"] = _nanmean(r1[rows] + self.cfg.grpo.lam * r2[rows])
@@ -448,14 +557,17 @@ def _nanmean(t: torch.Tensor) -> float:
     return float(t.mean()) if t.numel() else float("nan")
 
 
-def _masked_mean(x: torch.Tensor, mask: torch.Tensor) -> float:
-    n = float(mask.sum())
-    return float((x * mask).sum()) / n if n > 0 else float("nan")
-
-
-def _wmean(a: float, wa: float, b: float, wb: float) -> float:
-    w = wa + wb
-    return (a * wa + b * wb) / w if w > 0 else 0.0
+def _padding_rows(ro: Rollout, drawn: list[Rollout]) -> tuple[StepBatch, StepBatch]:
+    """One row (both steps) with an all-zero loss mask: what a process forwards in a
+    micro-batch where it has no rows of its own (zero loss, zero gradient, same
+    collectives)."""
+    src = next((r for r in [ro, *drawn] if len(r)), None)
+    if src is None:
+        raise RuntimeError("this process drew no rows at all (prompts_per_step < processes?)")
+    b1, b2 = src.step1.select([0]), src.step2.select([0])
+    b1.loss_mask = torch.zeros_like(b1.loss_mask)
+    b2.loss_mask = torch.zeros_like(b2.loss_mask)
+    return b1, b2
 
 
 def train(cfg: TrainConfig, resume: bool = False, quiet: bool = False) -> dict[str, Any]:

@@ -142,6 +142,17 @@ class Policy(ABC):
     def logprobs(self, batch: StepBatch) -> tuple[torch.Tensor, torch.Tensor]:
         """``(logp, entropy)``, both ``[N, L]``; values where ``loss_mask`` is 0 are arbitrary."""
 
+    def joint_logprobs(
+        self, step1: StepBatch, step2: StepBatch
+    ) -> tuple[tuple[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]:
+        """``((logp1, entropy1), (logp2, entropy2))`` for the same rows' two steps.
+
+        Shapes follow each batch (``[N, L1]`` and ``[N, L2]``). The default makes two
+        :meth:`logprobs` calls; policies whose step-2 sequence contains the step-1 one
+        override it with a single forward pass over the step-2 sequence.
+        """
+        return self.logprobs(step1), self.logprobs(step2)
+
     @abstractmethod
     def decode(self, batch: StepBatch, i: int) -> Any:
         """The mesh of row ``i`` (a ``trimesh.Trimesh``); raises when it cannot be decoded."""
@@ -158,3 +169,26 @@ class Policy(ABC):
     def config(self) -> dict[str, Any]:
         """What rebuilds this policy's architecture (stored in checkpoints)."""
         return {"kind": self.kind}
+
+
+def disable_dropout(module: torch.nn.Module) -> int:
+    """Set every dropout probability in ``module`` to 0, in place; returns how many were set.
+
+    Covers ``torch.nn`` dropout layers (``p``) and the float attributes that Hugging Face
+    attention modules pass to their attention kernels (names containing ``dropout``, e.g.
+    Llama's ``attention_dropout``), which no module's ``eval()`` is needed to read. The module
+    stays in its training mode, so gradient checkpointing and other train-only paths still
+    run (as TRL's ``disable_dropout``, which covers the layers only).
+    """
+    changed = 0
+    for sub in module.modules():
+        if isinstance(sub, torch.nn.modules.dropout._DropoutNd):
+            if sub.p != 0:
+                sub.p = 0.0
+                changed += 1
+            continue
+        for name, value in list(vars(sub).items()):
+            if "dropout" in name and isinstance(value, float) and value != 0.0:
+                setattr(sub, name, 0.0)
+                changed += 1
+    return changed

@@ -23,6 +23,13 @@ distribution :meth:`HFCausalLMPolicy.logprobs` scores, so the importance ratio i
 uses the given ``torch.Generator`` only, so a seeded generator reproduces a batch. Padding is on
 the left of the context and on the right of the completion; position ids follow the attention
 mask. Loading never downloads (``local_files_only=True``).
+
+Log-probabilities never build a full-vocabulary tensor: the decoder's last hidden states go
+through the output head in chunks of ``logprob_chunk`` sampled positions
+(:mod:`trainers.policies.logprobs`; default: about 256 MB of float32 logits per chunk),
+and both steps come from one forward over the step-2
+sequence (:meth:`HFCausalLMPolicy.joint_logprobs`). The trainer splits rows into
+micro-batches (``grpo.micro_batch_rows``).
 """
 
 from __future__ import annotations
@@ -36,6 +43,7 @@ import numpy as np
 import torch
 
 from trainers.policies.base import Policy, StepBatch
+from trainers.policies.logprobs import chosen_token_logprobs
 
 MESH_START = "<mesh-start>"
 MESH_END = "<mesh-end>"
@@ -86,6 +94,7 @@ class HFCausalLMPolicy(Policy):
         temperature: float = 1.0,
         mesh_start: str = MESH_START,
         mesh_end: str = MESH_END,
+        logprob_chunk: int | None = None,
         source: dict[str, Any] | None = None,
     ):
         if temperature <= 0:
@@ -99,6 +108,9 @@ class HFCausalLMPolicy(Policy):
         self.temperature = float(temperature)
         self.mesh_start, self.mesh_end = mesh_start, mesh_end
         self.source = dict(source or {})
+        self.logprob_chunk = None if logprob_chunk is None else max(1, int(logprob_chunk))
+        self._head_checked = False
+        self._keep_kw: dict[str, Any] | None = None
         self.eos_id = tokenizer.eos_token_id
         if self.eos_id is None:
             raise ValueError("the tokenizer needs an eos_token")
@@ -115,6 +127,16 @@ class HFCausalLMPolicy(Policy):
 
     def _device(self) -> torch.device:
         return next(self.model.parameters()).device
+
+    def _last_logits_only(self) -> dict[str, Any]:
+        """``logits_to_keep=1`` where the model takes it: the prefill then returns logits
+        for the last position only, not ``[N, context, V]``."""
+        if self._keep_kw is None:
+            import inspect
+
+            params = inspect.signature(self.model.forward).parameters
+            self._keep_kw = {"logits_to_keep": 1} if "logits_to_keep" in params else {}
+        return self._keep_kw
 
     @staticmethod
     def _positions(att: torch.Tensor) -> torch.Tensor:
@@ -166,7 +188,8 @@ class HFCausalLMPolicy(Policy):
         try:
             att = ctx_att.to(dev)
             out = self.model(input_ids=ctx.to(dev), attention_mask=att,
-                             position_ids=self._positions(att), use_cache=True)
+                             position_ids=self._positions(att), use_cache=True,
+                             **self._last_logits_only())
             cache = out.past_key_values
             logits = out.logits[:, -1].float().cpu()
             steps = 0
@@ -202,19 +225,94 @@ class HFCausalLMPolicy(Policy):
 
     # -------------------------------------------------------------------- logprobs
 
+    def _hidden(self, seq: torch.Tensor, att: torch.Tensor) -> torch.Tensor:
+        """Last hidden states ``[N, L, d]`` of the decoder (no vocabulary-sized output)."""
+        out = self.model.get_decoder()(input_ids=seq, attention_mask=att,
+                                       position_ids=self._positions(att), use_cache=False)
+        return out.last_hidden_state
+
+    def _head(self) -> torch.nn.Module:
+        head = self.model.get_output_embeddings()
+        if head is None:
+            raise ValueError(f"{type(self.model).__name__} has no output embeddings (lm head)")
+        if not self._head_checked:
+            self._check_head(head)
+        return head
+
+    @torch.no_grad()
+    def _check_head(self, head: torch.nn.Module) -> None:
+        """The chunked path computes ``head(decoder(x))``; refuse models whose logits are
+        something else (final soft-capping, logit scaling) rather than train on wrong ratios."""
+        was = self.model.training
+        self.model.eval()
+        try:
+            dev = self._device()
+            ids = torch.tensor([[self.eos_id, self.pad_id, self.eos_id]], device=dev)
+            att = torch.ones_like(ids)
+            full = self.model(input_ids=ids, attention_mask=att,
+                              position_ids=self._positions(att)).logits.float()
+            mine = head(self._hidden(ids, att)).float()
+        finally:
+            self.model.train(was)
+        tol = 1e-3 * max(1.0, float(full.abs().max()))
+        if full.shape != mine.shape or float((full - mine).abs().max()) > tol:
+            raise ValueError(
+                f"{type(self.model).__name__}: its logits are not lm_head(last hidden state) "
+                "(soft-capping or scaling after the head?); the chunked log-prob path does "
+                "not support it")
+        self._head_checked = True
+
     def logprobs(self, batch: StepBatch) -> tuple[torch.Tensor, torch.Tensor]:
-        """Log-probabilities and entropies at temperature ``temperature`` (0 on the context)."""
+        """Log-probabilities and entropies at temperature ``temperature`` of the sampled
+        tokens (0 elsewhere), chunked over positions (:mod:`trainers.policies.logprobs`)."""
         dev = self._device()
         seq, att = batch.sequences.to(dev), batch.attention_mask.to(dev)
-        start = int(batch.extra["context_len"].min()) if "context_len" in batch.extra else 1
-        start = max(1, start)
-        out = self.model(input_ids=seq, attention_mask=att, position_ids=self._positions(att))
-        logits = out.logits[:, start - 1: -1].float() / self.temperature
-        logps = torch.log_softmax(logits, -1)
-        target = torch.gather(logps, 2, seq[:, start:, None])[..., 0]
-        entropy = -(logps.exp() * logps).sum(-1)
-        pad = torch.zeros(seq.shape[0], start, dtype=target.dtype, device=dev)
-        return torch.cat([pad, target], 1), torch.cat([pad, entropy], 1)
+        need = batch.loss_mask.to(dev) > 0
+        (lp,), ent = chosen_token_logprobs(self._hidden(seq, att), self._head(), [seq], need,
+                                           self.temperature, self.logprob_chunk)
+        return lp, ent
+
+    def joint_logprobs(
+        self, step1: StepBatch, step2: StepBatch
+    ) -> tuple[tuple[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]:
+        """Both steps from one forward over the step-2 sequences.
+
+        Row ``i``'s step-2 tokens start with its step-1 context and completion (re-padded on
+        the left), except the step-1 ``<eos>``, replaced by the step-2 template: the logits
+        predicting that position are the same, so its step-1 log-probability is read with
+        the step-1 token as the target. Falls back to two forwards if the rows do not line
+        up (a batch not made by :meth:`generate`).
+        """
+        dev = self._device()
+        s1, a1, m1 = step1.sequences, step1.attention_mask, step1.loss_mask > 0
+        s2, a2, m2 = step2.sequences, step2.attention_mask, step2.loss_mask > 0
+        n, w1 = s1.shape
+        w2 = s2.shape[1]
+        off = a2.long().argmax(1) - a1.long().argmax(1)  # left padding difference per row
+        cols = torch.arange(w1)[None] + off[:, None]  # step-1 column -> step-2 column
+        real = a1 > 0
+        if n == 0 or bool(((cols < 0) | (cols >= w2))[real].any()):
+            return super().joint_logprobs(step1, step2)
+        rows = torch.arange(n)[:, None].expand(n, w1)
+        mapped = s2[rows, cols.clamp(0, w2 - 1)]
+        last = real & ~torch.cat([real[:, 1:], torch.zeros(n, 1, dtype=torch.bool)], 1)
+        same = (mapped == s1) | (last & (s1 == self.eos_id))
+        if not bool(same[real].all()):
+            return super().joint_logprobs(step1, step2)
+        tgt1 = s2.clone()
+        need1 = torch.zeros_like(m2)
+        tgt1[rows[m1], cols[m1]] = s1[m1]
+        need1[rows[m1], cols[m1]] = True
+        (lp2, lp1_in2), ent = chosen_token_logprobs(
+            self._hidden(s2.to(dev), a2.to(dev)), self._head(), [s2.to(dev), tgt1.to(dev)],
+            (m2 | need1).to(dev), self.temperature, self.logprob_chunk)
+        c = cols.clamp(0, w2 - 1).to(dev)
+        r = rows.to(dev)
+        keep = m1.to(dev)
+        lp1 = torch.where(keep, lp1_in2[r, c], torch.zeros_like(lp1_in2[r, c]))
+        ent1 = torch.where(keep, ent[r, c], torch.zeros_like(ent[r, c]))
+        ent2 = torch.where(m2.to(dev), ent, torch.zeros_like(ent))
+        return (lp1, ent1), (lp2, ent2)
 
     # ---------------------------------------------------------------------- decode
 

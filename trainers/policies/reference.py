@@ -362,6 +362,17 @@ class ReferencePolicy(Policy):
         zero = torch.zeros(seq.shape[0], 1, dtype=target.dtype)
         return torch.cat([zero, target], 1), torch.cat([zero, entropy], 1)
 
+    def joint_logprobs(
+        self, step1: StepBatch, step2: StepBatch
+    ) -> tuple[tuple[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]:
+        """One forward over the step-2 sequences, whose first ``len1`` columns are the step-1
+        sequences (same tokens, same positions, same grammar), sliced for step 1."""
+        width = step1.sequences.shape[1]
+        if not torch.equal(step2.sequences[:, :width], step1.sequences):
+            return super().joint_logprobs(step1, step2)
+        lp, ent = self.logprobs(step2)
+        return (lp[:, :width], ent[:, :width]), (lp, ent)
+
     # ------------------------------------------------------------------------ decode
 
     def coarse_grid(self, batch: StepBatch, i: int) -> np.ndarray:
