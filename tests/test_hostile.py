@@ -150,11 +150,13 @@ def glb_with_image(png: bytes) -> bytes:
 
 
 _LOAD_AND_MEASURE = """
-import resource, sys, time
+import sys, time
 t0 = time.perf_counter()
 from mme3dr.assets import load_asset
 asset = load_asset(sys.argv[1])
-print(time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+# VmHWM is this process's own peak (ru_maxrss keeps the forking parent's peak across exec)
+hwm = [int(x.split()[1]) for x in open("/proc/self/status") if x.startswith("VmHWM:")][0]
+print(time.perf_counter() - t0, hwm // 1024)
 print(asset.provenance.get("warnings"))
 """
 

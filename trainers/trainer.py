@@ -453,29 +453,28 @@ class HiGRPOTrainer:
         return m
 
     def _runner_eval(self, ro: Rollout, cases: list[Case]) -> dict[str, float]:
-        """Write the first sample's final mesh per case and score them with ``run_eval``."""
-        from mme3dr.runner import EvalConfig, run_eval
+        """Score the first sample's final mesh per case in memory, exactly as ``mme3dr eval``
+        would (:func:`mme3dr.scoring.score_pairs`; an undecodable mesh is a missing case)."""
+        from mme3dr.results import suite_means
+        from mme3dr.scoring import score_pairs
 
-        root = self.run_dir / "eval" / f"step-{self.step:06d}"
-        meshes = root / "meshes"
-        meshes.mkdir(parents=True, exist_ok=True)
+        pairs = []
         for c_i, case in enumerate(cases):
             try:
-                self.policy.decode(ro.step2, c_i * self.cfg.eval.samples).export(
-                    meshes / f"{case.id}.ply")
-            except Exception:  # noqa: BLE001 - no file: the runner records the case missing
-                continue
-        (meshes / "model.json").write_text(json.dumps({"name": "policy", "step": self.step}))
-        cases_file = self.run_dir / "eval" / "cases.jsonl"
-        cases_file.write_text("".join(json.dumps(c.to_dict()) + "\n" for c in cases))
-        out = run_eval(EvalConfig(model_dir=meshes, cases=cases_file, out_dir=root / "results",
-                                  overwrite=True, model_name="policy"), progress=False)
-        res = {"eval/runner/overall": out.summary.get("overall")}
-        for suite, v in (out.summary.get("suites") or {}).items():
+                mesh = self.policy.decode(ro.step2, c_i * self.cfg.eval.samples)
+            except Exception:  # noqa: BLE001 - undecodable: scored as a missing case
+                mesh = None
+            pairs.append((case, mesh))
+        means = suite_means(score_pairs(pairs))
+        res: dict[str, float] = {}
+        overall = (means.get("overall") or {}).get("mean")
+        if isinstance(overall, int | float):
+            res["eval/runner/overall"] = float(overall)
+        for suite, v in (means.get("suites") or {}).items():
             mean = v.get("mean") if isinstance(v, dict) else v
             if isinstance(mean, int | float):
                 res[f"eval/runner/{suite}"] = float(mean)
-        return {k: v for k, v in res.items() if isinstance(v, int | float)}
+        return res
 
     # ------------------------------------------------------------------ checkpoints
 
