@@ -271,17 +271,10 @@ def run_case_task(task: CaseTask) -> dict[str, Any]:
 
 
 def case_from_dict(d: dict[str, Any]) -> Case:
-    """Rebuild a :class:`Case` from :meth:`Case.to_dict` output."""
-    return Case(
-        id=d["id"],
-        prompt=d["prompt"],
-        category=d["category"],
-        suites=tuple(d.get("suites", ())),
-        checks=tuple(dict(c) for c in d.get("checks", ())),
-        tags=tuple(d.get("tags", ())),
-        difficulty=d.get("difficulty"),
-        meta=dict(d.get("meta", {})),
-    )
+    """Rebuild a :class:`Case` from :meth:`Case.to_dict` output (the rewards' own rebuild)."""
+    from mme3dr.rewards import _case_from_dict
+
+    return _case_from_dict(d)
 
 
 def budget_reason(path: str | None, kind: str, stage: str, case_timeout: float,
