@@ -47,6 +47,10 @@ class Parts:
             found with (``-1`` for debris), or ``None`` when parts are whole components. A
             face on the joint between two fused bodies can hold samples of both, so boxes,
             centroids and the points of a part come from its samples.
+        split_pitch: voxel edge (normalised units) of the grid fused bodies were split on, or
+            ``0.0`` when every part is a whole component. A sample is given the body of the
+            voxel it lies in, so where two bodies meet each box can reach up to one voxel
+            into the other: vertical margins between split parts allow for it.
     """
 
     labels: np.ndarray
@@ -56,6 +60,7 @@ class Parts:
     centroid: np.ndarray
     debris: int
     sample_labels: np.ndarray | None = None
+    split_pitch: float = 0.0
 
     @property
     def count(self) -> int:
@@ -113,6 +118,7 @@ def find_parts(
         centroid=centroid[keep],
         debris=int(k - len(keep)),
         sample_labels=remap[point_part],
+        split_pitch=float(grid.pitch),
     )
 
 
@@ -271,18 +277,23 @@ def relation_margin(parts: Parts, a: int, b: int, rel: str, gap: float, tol: flo
     * ``left_of`` / ``right_of``: ``lo_b.x - hi_a.x + tol`` / ``lo_a.x - hi_b.x + tol``
     * ``beside``: vertical ranges overlap and the xy boxes are apart (``xy gap + tol``)
     * ``touching``: ``tol - gap``
+
+    For parts split out of one fused surface (``parts.split_pitch > 0``) the vertical
+    margins of ``above``, ``below`` and ``on_top_of`` also allow the split's resolution, one
+    voxel: the boxes of two bodies meeting at a joint are only known to within it.
     """
     lo, hi = parts.lo, parts.hi
+    vtol = tol + parts.split_pitch
     if rel == "above":
-        return float(lo[a, 2] - hi[b, 2] + tol)
+        return float(lo[a, 2] - hi[b, 2] + vtol)
     if rel == "below":
-        return float(lo[b, 2] - hi[a, 2] + tol)
+        return float(lo[b, 2] - hi[a, 2] + vtol)
     if rel == "touching":
         return float(tol - gap)
     if rel == "on_top_of":
         sep = _xy_gap(parts, a, b)
         xy = 0.0 if sep <= 0 else -sep
-        return float(min(lo[a, 2] - hi[b, 2] + tol, tol - gap, xy))
+        return float(min(lo[a, 2] - hi[b, 2] + vtol, tol - gap, xy))
     if rel == "inside":
         return float(min(np.min(lo[a] - lo[b]), np.min(hi[b] - hi[a])) + tol)
     if rel == "left_of":
