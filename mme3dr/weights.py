@@ -552,6 +552,41 @@ def raise_if_failed(resolved: Resolved) -> None:
         raise WeightsLoadError(resolved.spec.name, msg)
 
 
+#: file suffixes read with ``torch.load``; a failed load of one of these is probed on its own
+TORCH_CHECKPOINT_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt")
+
+
+def unreadable_checkpoint(path: Path | None) -> str | None:
+    """Why ``path`` cannot be read by ``torch.load`` at all, or ``None`` if it can (or is not one).
+
+    Called after a failed load so the message says "not a loadable PyTorch checkpoint"
+    whatever exception the library that read the bytes happened to raise (random bytes give
+    an ``UnpicklingError`` on some torch versions and an ``IndexError`` on others). The probe
+    uses ``weights_only=True``: it never runs code from the file.
+    """
+    if path is None or not Path(path).is_file():
+        return None
+    if Path(path).suffix not in TORCH_CHECKPOINT_SUFFIXES:
+        return None
+    import torch
+
+    try:
+        torch.load(path, map_location="cpu", weights_only=True, mmap=False)
+    except Exception as exc:  # noqa: BLE001 - any failure means the bytes are not a checkpoint
+        kind = type(exc).__name__
+        return f"not a loadable PyTorch checkpoint ({kind}; corrupt or truncated file?)"
+    return None
+
+
+def _load_failure_reason(resolved: Resolved, exc: BaseException) -> str:
+    """The library's error in one line, prefixed by the probe's verdict when the bytes are bad."""
+    reason = summarise_load_error(exc)
+    if reason.startswith("not a loadable"):
+        return reason
+    probe = unreadable_checkpoint(resolved.path)
+    return f"{probe}: {reason}" if probe else reason
+
+
 def guarded_load(resolved: Resolved, load: Callable[[], T], what: str = "") -> T:
     """Run ``load()``; a failure becomes one :class:`WeightsLoadError`, cached for the process.
 
@@ -568,7 +603,7 @@ def guarded_load(resolved: Resolved, load: Callable[[], T], what: str = "") -> T
         arch = f" as {what}" if what else ""
         msg = (
             f"weights {name} at {resolved.path} ({describe_file(resolved.path)}) could not be "
-            f"loaded{arch}: {summarise_load_error(exc)}; {refetch_hint(name)}"
+            f"loaded{arch}: {_load_failure_reason(resolved, exc)}; {refetch_hint(name)}"
         )
         msg = strip_ansi(msg).replace("\n", " ")
         with _FAILED_LOCK:
