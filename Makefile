@@ -2,7 +2,7 @@
 PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-EXAMPLES := benchmark_data/examples
+EXAMPLES := examples
 
 .PHONY: setup demo test lint bench clean
 

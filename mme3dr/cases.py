@@ -24,6 +24,7 @@ from typing import Any
 
 from mme3dr.errors import CaseError
 from mme3dr.evaluators.base import SUITES
+from mme3dr.package_data import benchmark_data_dir
 from mme3dr.safe_json import MAX_BYTES, MAX_DEPTH, JsonLimitError, nesting_depth, read_json
 
 CATEGORIES: tuple[str, ...] = (
@@ -39,8 +40,9 @@ KNOWN_FIELDS: frozenset[str] = frozenset(
     {"id", "prompt", "category", "suites", "checks", "tags", "difficulty", "meta"}
 )
 
-#: folder holding the bundled case sets (``<name>.jsonl`` or ``<name>/cases.jsonl``).
-BENCHMARK_DATA = Path(__file__).resolve().parent.parent / "benchmark_data"
+#: folder holding the bundled case sets (``<name>.jsonl`` or ``<name>/cases.jsonl``): package
+#: data inside the installed package, read through ``importlib.resources``.
+BENCHMARK_DATA = benchmark_data_dir()
 
 
 @dataclass(frozen=True)
@@ -122,7 +124,8 @@ class CaseSet:
 
 
 def bundled_sets() -> dict[str, Path]:
-    """Bundled case sets by name: ``benchmark_data/<name>.jsonl`` and ``<name>/cases.jsonl``."""
+    """Bundled case sets by name: ``<name>.jsonl`` and ``<name>/cases.jsonl`` in the package's
+    ``mme3dr/benchmark_data`` folder."""
     sets: dict[str, Path] = {}
     if BENCHMARK_DATA.is_dir():
         for p in sorted(BENCHMARK_DATA.glob("*.jsonl")):

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from mme3dr import __version__
@@ -193,11 +194,13 @@ def _configure_learned(
 def warn_skipped(summary: dict[str, Any]) -> None:
     """One line per skipped evaluator or set metric: what is missing and how to fix it."""
     for evaluator, reason in summary.get("skipped_evaluators", {}).items():
-        err.print(f"[yellow]skipped[/] {evaluator}: {reason}", highlight=False, soft_wrap=True)
+        err.print(f"[yellow]skipped[/] {evaluator}: {escape(str(reason))}", highlight=False,
+                  soft_wrap=True)
     for metric, res in summary.get("set_metrics", {}).items():
         if res.get("status") in ("skipped", "error"):
+            why = escape(str(res.get("reason", "")))
             err.print(
-                f"[yellow]{res['status']}[/] set metric {metric}: {res.get('reason', '')}",
+                f"[yellow]{res['status']}[/] set metric {metric}: {why}",
                 highlight=False,
                 soft_wrap=True,
             )
@@ -210,7 +213,7 @@ def warn_skipped(summary: dict[str, Any]) -> None:
                     shown[f"{part} KID"] = f"{sub['kid_mean']:.5f} ± {sub['kid_std']:.5f}"
                 elif isinstance(sub, dict):
                     err.print(
-                        f"[yellow]skipped[/] {metric} {part}: {sub.get('reason', '')}",
+                        f"[yellow]skipped[/] {metric} {part}: {escape(str(sub.get('reason', '')))}",
                         highlight=False,
                         soft_wrap=True,
                     )

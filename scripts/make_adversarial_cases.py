@@ -1,4 +1,4 @@
-"""Write benchmark_data/adversarial/cases.jsonl: prompt-side adversarial families.
+"""Write mme3dr/benchmark_data/adversarial/cases.jsonl: prompt-side adversarial families.
 
     python scripts/make_adversarial_cases.py          # rewrite cases.jsonl and meta.json
     python scripts/make_adversarial_cases.py --check  # exit 1 if either is out of date
@@ -45,7 +45,7 @@ from make_mme3dr_cases import (  # noqa: E402
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "benchmark_data" / "adversarial"
+OUT = ROOT / "mme3dr" / "benchmark_data" / "adversarial"
 VERSION = "1.0.0"
 E, M, H = "easy", "medium", "hard"
 SS, MA, BO, WK, ST = (

@@ -1,4 +1,4 @@
-"""Write benchmark_data/mme3dr/cases.jsonl (the MME-3DR open case set) from the tables below.
+"""Write mme3dr/benchmark_data/mme3dr/cases.jsonl (the MME-3DR open case set) from the tables below.
 
     python scripts/make_mme3dr_cases.py          # rewrite cases.jsonl and the card's stats
     python scripts/make_mme3dr_cases.py --check  # exit 1 if either is out of date
@@ -9,7 +9,7 @@ suite is listed; ``physical``, ``aesthetic`` and ``alignment`` always). Ids are 
 new cases, never renumber (results and the reference model key on ids). Checks state only what
 is true of *any* correct object for the prompt: counts where the prompt fixes them, ranges
 where real objects vary (a bookcase "with four shelves" may have 4 or 5 boards), nothing where
-a check would be a guess. See the dataset card (benchmark_data/mme3dr/README.md).
+a check would be a guess. See the dataset card (mme3dr/benchmark_data/mme3dr/README.md).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "benchmark_data" / "mme3dr"
+OUT = ROOT / "mme3dr" / "benchmark_data" / "mme3dr"
 VERSION = "1.0.0"
 
 C = dict[str, Any]

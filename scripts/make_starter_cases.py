@@ -1,4 +1,4 @@
-"""Write benchmark_data/starter.jsonl (the starter case set) from the table below.
+"""Write mme3dr/benchmark_data/starter.jsonl (the starter case set) from the table below.
 
 python scripts/make_starter_cases.py
 """
@@ -389,7 +389,7 @@ cases = [
         "easy",
     ),
 ]
-with open("benchmark_data/starter.jsonl", "w") as f:
+with open("mme3dr/benchmark_data/starter.jsonl", "w") as f:
     for cid, prompt, cat, suites, checks, tags, diff in cases:
         f.write(
             json.dumps(

@@ -17,6 +17,8 @@ Two kinds of use, one class:
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import time
 from abc import ABC, abstractmethod
 from dataclasses import asdict, dataclass, field
@@ -61,6 +63,22 @@ def _clean_reason(text: str) -> str:
 
     text = strip_ansi(text)
     return text if len(text) <= 2000 else text[:2000] + " [...]"
+
+
+#: the modules each optional extra of the package provides (see pyproject.toml)
+EXTRA_MODULES: dict[str, tuple[str, ...]] = {
+    "learned": ("torch", "open_clip", "transformers"),
+    "train": ("torch", "transformers", "accelerate"),
+}
+
+
+@functools.cache
+def module_installed(name: str) -> bool:
+    """Whether top-level module ``name`` can be imported here (found, not imported)."""
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
 
 
 @dataclass
@@ -113,6 +131,25 @@ class Evaluator(ABC):
         """``(weights name, explicit path or None)`` this instance needs (none by default)."""
         return ()
 
+    def required_extra(self) -> str | None:
+        """The ``mme3dr[...]`` extra this evaluator's code needs, or ``None`` for the core.
+
+        By default an evaluator that needs weights needs the ``learned`` extra (torch,
+        open_clip, transformers); subclasses may override.
+        """
+        return "learned" if self.required_weights() else None
+
+    def missing_extra(self) -> str | None:
+        """One line saying which extra to install when :meth:`required_extra` is absent."""
+        extra = self.required_extra()
+        if extra is None:
+            return None
+        absent = [m for m in EXTRA_MODULES.get(extra, ()) if not module_installed(m)]
+        if not absent:
+            return None
+        return (f"{self.name} needs the '{extra}' extra ({', '.join(absent)} not installed): "
+                f"pip install 'mme3dr[{extra}]'")
+
     def available(self) -> bool:
         """Whether this evaluator can produce a score here (e.g. its weights are present).
 
@@ -123,6 +160,8 @@ class Evaluator(ABC):
         needed = self.required_weights()
         if not needed:
             return True
+        if self.missing_extra() is not None:
+            return False
         from mme3dr.weights import WeightsMissing, resolve
 
         for name, explicit in needed:
@@ -139,8 +178,13 @@ class Evaluator(ABC):
     def score(self, sample: Sample) -> Score:
         """Run :meth:`evaluate`, timing it; an exception becomes a ``status="error"`` score."""
         t0 = time.perf_counter()
+        missing = self.missing_extra()
         try:
-            result = self.evaluate(sample)
+            if missing is not None:
+                result = Score(evaluator=self.name, suite=self.suite, score=None,
+                               status="skipped", reason=missing)
+            else:
+                result = self.evaluate(sample)
         except MemoryError:  # over the case's memory budget: the whole case fails (workers)
             raise
         except Exception as exc:  # noqa: BLE001 - one failing evaluator never stops a run

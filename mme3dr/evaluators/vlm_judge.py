@@ -5,7 +5,8 @@ any server that speaks ``POST {URL}/chat/completions`` with image content parts:
 (``http://127.0.0.1:8000/v1``) or a hosted model. The API key, when needed, is read from
 ``$MME3DR_VLM_API_KEY`` (else ``$OPENAI_API_KEY``).
 
-* One versioned prompt template per suite: ``benchmark_data/prompts/vlm/<suite>_<version>.txt``
+* One versioned prompt template per suite:
+  ``mme3dr/benchmark_data/prompts/vlm/<suite>_<version>.txt``
   (``{prompt}`` and ``{n_views}`` are filled in); the template id and its SHA-256 are recorded
   with every score.
 * The image is the rig's labelled contact sheet of the case's renders (the views every other
@@ -46,9 +47,10 @@ from typing import Any, ClassVar
 
 from mme3dr.evaluators.base import Evaluator, Sample, Score
 from mme3dr.evaluators.registry import register
+from mme3dr.package_data import benchmark_data_dir
 from mme3dr.safe_json import JsonLimitError, loads, read_json
 
-TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "benchmark_data" / "prompts" / "vlm"
+TEMPLATE_DIR = benchmark_data_dir() / "prompts" / "vlm"
 
 _CONFIG: dict[str, Any] = {
     "endpoint": None,
