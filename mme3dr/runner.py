@@ -15,7 +15,7 @@ import signal
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -212,11 +212,7 @@ def build_stamp(cfg: EvalConfig, case_set: CaseSet, rig: Any, model: dict[str, A
         "seed": cfg.seed,
         "evaluators": evaluators,
         "weights": _weights_stamp(),
-        "load_limits": {
-            "max_bytes": cfg.limits.max_bytes,
-            "max_faces": cfg.limits.max_faces,
-            "timeout_s": cfg.limits.timeout_s,
-        },
+        "load_limits": asdict(cfg.limits),  # every limit, texture budgets included
         "execution": _execution_stamp(cfg),
         "model": model,
         "shard": f"{cfg.shard[0]}/{cfg.shard[1]}" if cfg.shard else None,

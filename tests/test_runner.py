@@ -85,6 +85,8 @@ def test_mixed_folder_gives_one_record_per_case_with_right_status(
     assert stamp["case_set"]["sha256"] and stamp["rig"]["name"] == "orbit8"
     assert stamp["evaluators"]["stable"] and stamp["model"]["meta"]["extra"] == 1
     assert stamp["version"]
+    assert stamp["load_limits"]["max_texture_pixels"] == 8192 * 8192  # every budget is stamped
+    assert stamp["load_limits"]["max_total_texture_pixels"] == 2 * 8192 * 8192
 
 
 def test_existing_results_need_resume_or_overwrite(tmp_path: Path, mixed) -> None:
