@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from mme3dr.errors import CaseError
-from mme3dr.evaluators.base import SUITES
 from mme3dr.package_data import benchmark_data_dir
 from mme3dr.safe_json import MAX_BYTES, MAX_DEPTH, JsonLimitError, nesting_depth, read_json
+from mme3dr.suites import SUITES
 
 CATEGORIES: tuple[str, ...] = (
     "spatial_structural",

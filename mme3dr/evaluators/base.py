@@ -24,13 +24,15 @@ from abc import ABC, abstractmethod
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from mme3dr.suites import SUITES
+
 if TYPE_CHECKING:
     from mme3dr.assets import Asset
     from mme3dr.cases import Case
     from mme3dr.render.rig import Rig
     from mme3dr.render.views import Views
 
-SUITES: tuple[str, ...] = ("spatial", "functional", "physical", "aesthetic", "alignment")
+__all__ = ["EXTRA_MODULES", "SUITES", "Evaluator", "Inverted", "Sample", "Score"]
 
 
 @dataclass
