@@ -37,6 +37,14 @@ from mme3dr.cases import Case, load_cases
 from mme3dr.errors import ConfigError
 from mme3dr.rewards import MeshReward, RewardSpec
 from trainers import distributed as D
+from trainers.checkpoints import (
+    STATE_KEYS,
+    checkpoint_root,
+    load_file,
+    require_keys,
+    resolve_checkpoint,
+    save_file,
+)
 from trainers.config import TrainConfig
 from trainers.hi_grpo import group_advantages, group_spread, policy_loss_with_stats
 from trainers.metrics import MetricsWriter, plot_rewards
@@ -479,7 +487,7 @@ class HiGRPOTrainer:
     # ------------------------------------------------------------------ checkpoints
 
     def checkpoint_dir(self) -> Path:
-        return self.run_dir / "checkpoints"
+        return checkpoint_root(self.run_dir)
 
     def save_checkpoint(self) -> Path:
         """``checkpoints/step-K/``: ``state.pt`` (rank 0) and ``rng-rank{r}.pt`` (each rank)."""
@@ -491,7 +499,7 @@ class HiGRPOTrainer:
             tmp.mkdir(parents=True, exist_ok=True)
         D.barrier(self.dist)
         if self.dist.is_main:
-            torch.save({
+            save_file({
                 "step": self.step,
                 "policy_config": self.policy.config(),
                 "model": self.policy.module.state_dict(),
@@ -501,8 +509,8 @@ class HiGRPOTrainer:
                 "sampler": self.sampler.state(),
                 "config": self.cfg.to_dict(),
             }, tmp / "state.pt")
-        torch.save({"gen": self.gen.get_state(), "shuffle": self.shuffle_gen.get_state(),
-                    "torch": torch.get_rng_state()}, tmp / f"rng-rank{self.dist.rank}.pt")
+        save_file({"gen": self.gen.get_state(), "shuffle": self.shuffle_gen.get_state(),
+                   "torch": torch.get_rng_state()}, tmp / f"rng-rank{self.dist.rank}.pt")
         D.barrier(self.dist)
         if self.dist.is_main:
             shutil.rmtree(final, ignore_errors=True)
@@ -515,19 +523,21 @@ class HiGRPOTrainer:
         return final
 
     def load_checkpoint(self, path: Path | None = None) -> int:
-        """Restore from ``path`` (default: ``checkpoints/latest``); returns the step."""
-        if path is None:
-            latest = self.checkpoint_dir() / "latest"
-            if not latest.is_file():
-                raise ConfigError(f"no checkpoint to resume in {self.checkpoint_dir()}")
-            path = self.checkpoint_dir() / latest.read_text().strip()
-        state = torch.load(path / "state.pt", map_location=self.cfg.device, weights_only=False)
+        """Restore from ``path`` (default: the folder ``checkpoints/latest`` names); returns
+        the step. Files are read with ``weights_only=True`` and must resolve inside
+        ``checkpoints/`` (:mod:`trainers.checkpoints`); a refusal is a one-line
+        ``ConfigError``."""
+        root = self.checkpoint_dir()
+        path = resolve_checkpoint(self.run_dir, path)
+        state = load_file(path / "state.pt", root, map_location=self.cfg.device)
+        require_keys(state, STATE_KEYS, path / "state.pt")
         self.policy.module.load_state_dict(state["model"])
         self.reference.module.load_state_dict(state["reference"])
         self.optimizer.load_state_dict(state["optimizer"])
         self.scheduler.load_state_dict(state["scheduler"])
         self.sampler.load(state["sampler"])
-        rng = torch.load(path / f"rng-rank{self.dist.rank}.pt", weights_only=False)
+        rng = load_file(path / f"rng-rank{self.dist.rank}.pt", root)
+        require_keys(rng, ("gen", "shuffle", "torch"), path / f"rng-rank{self.dist.rank}.pt")
         self.gen.set_state(rng["gen"])
         self.shuffle_gen.set_state(rng["shuffle"])
         torch.set_rng_state(rng["torch"])
