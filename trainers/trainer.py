@@ -129,10 +129,15 @@ class HiGRPOTrainer:
         self.train_cases = train_cases if train_cases is not None else resolve_cases(cfg.data.train)
         self.eval_cases = eval_cases if eval_cases is not None else resolve_cases(cfg.data.eval)
         self.sampler = PromptSampler(self.train_cases, cfg.seed)
-        self.reward1 = MeshReward(RewardSpec.from_list(cfg.rewards.step1, "step1"),
-                                  cfg.rewards.workers, cfg.rewards.min_parallel)
-        self.reward2 = MeshReward(RewardSpec.from_list(cfg.rewards.step2, "step2"),
-                                  cfg.rewards.workers, cfg.rewards.min_parallel)
+        r = cfg.rewards
+        self.reward1: MeshReward | None = MeshReward(RewardSpec.from_list(r.step1, "step1"),
+                                                     r.workers, r.min_parallel)
+        self.reward2 = MeshReward(RewardSpec.from_list(r.step2, "step2"), r.workers,
+                                  r.min_parallel)
+        if cfg.grpo.mode == "plain":  # one reward: every term, on the final mesh
+            self.reward1 = None
+            self.reward2 = MeshReward(RewardSpec.from_list([*r.step1, *r.step2], "final"),
+                                      r.workers, r.min_parallel)
         o = cfg.optim
         params = [p for p in self.policy.module.parameters() if p.requires_grad]
         self.optimizer = torch.optim.AdamW(params, lr=o.lr, betas=tuple(o.betas),
@@ -173,7 +178,8 @@ class HiGRPOTrainer:
                 if (ck.every > 0 and self.step % ck.every == 0) or final:
                     self.save_checkpoint()
         finally:
-            self.reward1.close()
+            if self.reward1 is not None:
+                self.reward1.close()
             self.reward2.close()
             self.metrics.close()
         if self.dist.is_main and self.cfg.log.plot and self.metrics.path.exists():
@@ -200,8 +206,10 @@ class HiGRPOTrainer:
             if not g.dynamic_sampling:
                 kept += [(len(parts) - 1, b) for b in range(ro.n_groups)]
                 break
-            r1, r2 = self._hier(ro), self._rewards(ro, 2)
-            spread = group_spread(r1, g.group_size) | group_spread(r2, g.group_size)
+            spread = torch.zeros(ro.n_groups, dtype=torch.bool)
+            for r in self._trained_rewards(ro):
+                if r is not None:
+                    spread |= group_spread(r, g.group_size)
             for b in range(ro.n_groups):
                 if len(kept) >= want:
                     break
@@ -229,6 +237,19 @@ class HiGRPOTrainer:
 
     def _hier(self, ro: Rollout) -> torch.Tensor:
         return self._rewards(ro, 1) + self.cfg.grpo.lam * self._rewards(ro, 2)
+
+    def _trained_rewards(self, ro: Rollout) -> tuple[torch.Tensor | None, torch.Tensor | None]:
+        """``(rewards behind step 1's advantages, rewards behind step 2's)``, ``None`` for a
+        step this ``grpo.mode`` does not train (see :class:`trainers.config.GRPOConfig`)."""
+        mode = self.cfg.grpo.mode
+        if mode == "step1_only":
+            return self._rewards(ro, 1), None
+        if mode == "step2_only":
+            return None, self._rewards(ro, 2)
+        if mode == "plain":  # one reward on the final mesh for the whole completion
+            r = self._rewards(ro, 2)
+            return r, r
+        return self._hier(ro), self._rewards(ro, 2)
 
     def train_step(self) -> dict[str, Any]:
         cfg = self.cfg
@@ -314,12 +335,12 @@ class HiGRPOTrainer:
         G = g.group_size
         if pad is None:
             pad = _padding_rows(ro, [ro])
-        r_low = self._rewards(ro, 2)
-        r_tilde = self._hier(ro)
-        adv1 = group_advantages(r_tilde, G, g.adv_eps)
-        adv2 = group_advantages(r_low, G, g.adv_eps)
-        keep1 = torch.isfinite(r_tilde) & group_spread(r_tilde, G).repeat_interleave(G)
-        keep2 = torch.isfinite(r_low) & group_spread(r_low, G).repeat_interleave(G)
+        nan = torch.full((len(ro),), float("nan"), dtype=torch.float64)
+        ra, rb = (nan if r is None else r for r in self._trained_rewards(ro))
+        adv1 = torch.nan_to_num(group_advantages(ra, G, g.adv_eps), nan=0.0)
+        adv2 = torch.nan_to_num(group_advantages(rb, G, g.adv_eps), nan=0.0)
+        keep1 = torch.isfinite(ra) & group_spread(ra, G).repeat_interleave(G)
+        keep2 = torch.isfinite(rb) & group_spread(rb, G).repeat_interleave(G)
         b1, b2 = ro.step1, ro.step2
         mask1 = b1.loss_mask * keep1[:, None].float()
         mask2 = b2.loss_mask * keep2[:, None].float()
@@ -369,6 +390,8 @@ class HiGRPOTrainer:
         dev = self.cfg.device
         tokens = D.all_sum(torch.stack([masks[0][chunk].sum(), masks[1][chunk].sum()]),
                            self.dist)
+        # plain GRPO: one token mean over the whole completion (both steps' tokens)
+        norm = tokens.sum().repeat(2) if g.mode == "plain" else tokens
         kw = dict(eps_low=g.eps_low, eps_high=g.eps_high, beta=g.beta)
         # local sums: for steps 1, 2: loss, pg, kl, ratio, clip_low, clip_high, ent, ent_n
         local = torch.zeros(2, 8, dtype=torch.float64)
@@ -388,7 +411,7 @@ class HiGRPOTrainer:
                     adv = advs[s][idx].to(dev)
                     old, ref = olds[s][idx, :width].to(dev), refs[s][idx, :width].to(dev)
                 part, st = policy_loss_with_stats(lp, old, ref, adv, mk,
-                                                  normaliser=tokens[s], **kw)
+                                                  normaliser=norm[s], **kw)
                 loss = part if loss is None else loss + part
                 local[s] += torch.tensor([float(part.detach()), st.pg_sum, st.kl_sum,
                                           st.ratio_sum, st.clip_low_count, st.clip_high_count,
