@@ -27,8 +27,9 @@ Three forms:
   batches (``workers``; CPU-bound geometry), returning :class:`RewardResult` per pair;
 * :func:`eval_reward_spec` reproduces the benchmark's own judgement: the case's overall score as
   ``mme3dr eval`` computes it (:func:`overall_reward`);
-* :func:`trl_reward` adapts any of them to TRL's ``GRPOTrainer``:
-  ``reward_func(prompts, completions, **kwargs) -> list[float | None]``.
+* :func:`trl_reward` adapts any of them to TRL's ``GRPOTrainer``: a picklable callable
+  :class:`mme3dr.trl_rewards.TRLMeshReward`,
+  ``reward_func(prompts, completions, completion_ids, **kwargs) -> list[float | None]``.
 """
 
 from __future__ import annotations
@@ -439,35 +440,22 @@ def trl_reward(
     decode: Callable[[str], Any],
     cases: Mapping[str, Case] | None = None,
     name: str | None = None,
-) -> Callable[..., list[float | None]]:
-    """A TRL ``GRPOTrainer`` reward function over mme3dr evaluators.
+    tokenizer: Any = None,
+    undecodable: float | None = 0.0,
+) -> Any:
+    """A TRL ``GRPOTrainer`` reward function over mme3dr evaluators: a
+    :class:`mme3dr.trl_rewards.TRLMeshReward` (a picklable callable class; see there).
 
-    ``decode(text) -> trimesh.Trimesh`` turns a completion's text into a mesh (raise on
-    failure: the reward is then ``None``, which TRL treats as "no reward from this function").
-    The case of each row comes from ``cases[prompt]`` when given, else from the dataset columns
-    TRL forwards (:func:`case_from_columns`). The returned function's ``__name__`` is used by
-    TRL in its logs.
+    ``decode(text) -> trimesh.Trimesh`` raises on failure; the completion is then undecodable
+    and gets ``undecodable`` (default 0.0; ``None``: no reward, TRL ignores the row). With a
+    ``tokenizer`` the text is decoded from TRL's ``completion_ids`` with special tokens kept.
+    The case of each row comes from ``cases[prompt]`` when given, else from the dataset
+    columns TRL forwards (:func:`case_from_columns`). ``name`` is the ``__name__`` TRL logs.
     """
-    scorer = reward if isinstance(reward, MeshReward) else MeshReward(reward)
+    from mme3dr.trl_rewards import TRLMeshReward
 
-    def reward_func(
-        prompts: list[Any], completions: list[Any], **kwargs: Any
-    ) -> list[float | None]:
-        case_list: list[Case] = []
-        meshes: list[Any] = []
-        for i, (p, c) in enumerate(zip(prompts, completions, strict=True)):
-            text_p = completion_text(p)
-            case = cases.get(text_p) if cases is not None else None
-            case_list.append(case if case is not None else case_from_columns(text_p, kwargs, i))
-            try:
-                meshes.append(decode(completion_text(c)))
-            except Exception:  # noqa: BLE001 - undecodable: no reward, never a made-up one
-                meshes.append(None)
-        return [r.reward for r in scorer(case_list, meshes)]
-
-    reward_func.__name__ = name or f"mme3dr_{scorer.name}"
-    reward_func.__qualname__ = reward_func.__name__
-    return reward_func
+    return TRLMeshReward(reward, decode, tokenizer=tokenizer, cases=cases, name=name,
+                         undecodable=undecodable)
 
 
 def mesh_from_obj_text(text: str, start: str | None = None, end: str | None = None) -> Any:

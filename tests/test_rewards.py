@@ -144,8 +144,70 @@ def test_trl_reward_function_signature_and_columns():
     completions = [_obj(_table(4)), [{"role": "assistant", "content": _obj(_table(2))}], "garbage"]
     out = func(prompts, completions, id=["a", "b", "c"], checks=[json.dumps(list(CASE.checks))] * 3,
                category=["mechanical_affordances"] * 3)
-    assert len(out) == 3 and out[2] is None
-    assert out[0] > out[1]
+    assert len(out) == 3 and out[2] == 0.0  # undecodable: the default penalty
+    assert out[0] > out[1] > 0.0
+    assert func.counts == {"samples": 3, "undecodable": 1, "failed": 0}
+    masked = trl_reward(spec, mesh_from_obj_text, cases={CASE.prompt: CASE}, undecodable=None)
+    assert masked(prompts, completions)[2] is None
+    harsh = trl_reward(spec, mesh_from_obj_text, cases={CASE.prompt: CASE}, undecodable=-0.5)
+    assert harsh(prompts, completions)[2] == -0.5
     # cases given by prompt instead of columns
     by_prompt = trl_reward(spec, mesh_from_obj_text, cases={CASE.prompt: CASE})
     assert by_prompt(prompts[:1], completions[:1]) == pytest.approx(out[:1])
+
+
+def test_trl_reward_is_a_picklable_class_and_round_trips():
+    import pickle
+
+    from mme3dr.trl_rewards import ObjTextDecoder, TRLMeshReward
+
+    spec = RewardSpec.from_list([{"evaluator": "ground_contacts", "source": "case"},
+                                 {"evaluator": "watertight"}])
+    func = TRLMeshReward(MeshReward(spec, workers=2), ObjTextDecoder("<mesh-start>", "<mesh-end>"),
+                         cases={CASE.prompt: CASE}, name="mme3dr_table")
+    completions = [f"<mesh-start>{_obj(_table(4))}<mesh-end>", "<mesh-start>v 0 0 0<mesh-end>",
+                   f"<mesh-start>{_obj(_table(2))}<mesh-end>"]
+    prompts = [CASE.prompt] * 3
+    want = func(prompts, completions)
+    back = pickle.loads(pickle.dumps(func))
+    assert back.__name__ == "mme3dr_table" and isinstance(back, TRLMeshReward)
+    assert back(prompts, completions) == want
+    assert want[1] == 0.0 and want[0] > want[2] > 0.0
+    logged: dict[str, float] = {}
+    back(prompts, completions, log_metric=lambda k, v: logged.__setitem__(k, v))
+    assert logged["mme3dr_table/undecodable"] == pytest.approx(1 / 3)
+    assert func.counts["undecodable"] == 1 and back.counts["undecodable"] == 3  # counts travel
+
+
+def test_trl_reward_decodes_completion_ids_with_special_tokens_kept():
+    """TRL's text drops special tokens; the reward must read the ids with the tokenizer."""
+    from tokenizers import Tokenizer, models, pre_tokenizers
+    from transformers import PreTrainedTokenizerFast
+
+    from mme3dr.trl_rewards import MarkedTokenDecoder, TRLMeshReward
+
+    specials = ["<pad>", "<eos>", "<unk>", "<mesh-start>", "<mesh-end>", "<mesh-0>", "<mesh-1>"]
+    vocab = {t: i for i, t in enumerate(specials + ["a", "cube"])}
+    tok = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
+    tok.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
+    fast = PreTrainedTokenizerFast(tokenizer_object=tok, pad_token="<pad>", eos_token="<eos>",
+                                   unk_token="<unk>")
+    fast.add_special_tokens({"additional_special_tokens": specials[3:]})
+    seen: list[list[str]] = []
+
+    def boxes(tokens: list[str]):
+        seen.append(tokens)
+        if not tokens:
+            raise ValueError("empty span")
+        return _box()
+
+    spec = RewardSpec.from_list([{"evaluator": "watertight"}])
+    ids = [[3, 5, 6, 4, 1, 0], [7, 8, 1]]  # a mesh span (then eos, pad); no mesh at all
+    text = fast.batch_decode(ids, skip_special_tokens=True)
+    assert "<mesh-0>" not in text[0]  # what TRL would hand over
+    func = TRLMeshReward(spec, MarkedTokenDecoder(boxes), tokenizer=fast, undecodable=-1.0)
+    out = func(["a cube"] * 2, text, completion_ids=ids)
+    assert out[0] == pytest.approx(1.0) and out[1] == -1.0
+    assert seen == [["<mesh-0>", "<mesh-1>"]]
+    # without ids it falls back to the text, where the mesh tokens are gone: undecodable
+    assert func(["a cube"] * 2, text) == [-1.0, -1.0]

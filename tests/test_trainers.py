@@ -303,3 +303,37 @@ def test_bad_yaml_is_a_one_line_usage_error(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "--set seed" in err[0]
 
+
+
+@pytest.mark.parametrize("mode", ["step1_only", "step2_only", "plain"])
+def test_ablation_modes_train_only_what_they_say(tmp_path, mode):
+    """Table 6 variants: step-1-only trains no step-2 token, step-2-only no step-1 token, and
+    plain GRPO scores only the final mesh, with every term, one advantage per completion."""
+    cheap = {"workers": 0, "step1": [{"evaluator": "floating_parts"}, {"evaluator": "aspect",
+                                                                       "source": "case"}],
+             "step2": [{"evaluator": "watertight"}]}
+    cfg = small_cfg(tmp_path, steps=1, rewards=cheap,
+                    grpo={"prompts_per_step": 1, "group_size": 4, "epochs": 1, "minibatches": 1,
+                          "mode": mode, "dynamic_sampling": False})
+    tr = HiGRPOTrainer(cfg, quiet=True)
+    ro = collect(tr.policy, tr.train_cases[:1], 4, tr.reward1, tr.reward2,
+                 torch.Generator().manual_seed(0))
+    a, b = tr._trained_rewards(ro)
+    if mode == "step1_only":
+        assert b is None and torch.equal(a, ro.rewards(1, 0.0))
+    elif mode == "step2_only":
+        assert a is None and torch.equal(b, ro.rewards(2, 0.0))
+    else:
+        assert tr.reward1 is None and a is b
+        names = [t.evaluator for t in tr.reward2.spec.terms]
+        assert names == ["floating_parts", "aspect", "watertight"]
+        assert ro.results1 is ro.results2
+    m = tr.train_step()
+    if mode == "step1_only":
+        assert m["data/rows_step2"] == 0 and m["loss/step2"] == 0.0
+    elif mode == "step2_only":
+        assert m["data/rows_step1"] == 0 and m["loss/step1"] == 0.0
+    else:
+        assert m["data/rows_step1"] == m["data/rows_step2"]
+    with pytest.raises(ConfigError, match="grpo.mode"):
+        small_cfg(tmp_path, grpo={"mode": "nope"})

@@ -199,9 +199,12 @@ def _uneven_worker(rank: int, world: int, port: int, out: str) -> None:
 # ---------------------------------------------------------------- the documented launch
 
 
-def test_torchrun_launch_with_an_empty_rank_completes(tmp_path):
-    """``torchrun --nproc_per_node 2 -m trainers.hi_grpo --config FILE``: two cases, one per
+def test_accelerate_launch_with_an_empty_rank_completes(tmp_path):
+    """The documented launch, ``accelerate launch --config_file
+    trainers/configs/accelerate/cpu_gloo_2proc.yaml -m trainers.hi_grpo --config FILE`` (accelerate
+    starts the processes with torch's elastic launcher, as ``torchrun`` does): two cases, one per
     rank per step, one of which no reward applies to; both ranks finish every step."""
+    pytest.importorskip("accelerate")
     cases = tmp_path / "cases.jsonl"
     from trainers.toy_cases import toy_cases
 
@@ -214,9 +217,10 @@ def test_torchrun_launch_with_an_empty_rank_completes(tmp_path):
     path = tmp_path / "c.yaml"
     path.write_text(json.dumps(cfg))  # JSON is YAML
     env = {**os.environ, "PYTHONPATH": str(ROOT), "TRAINERS_DIST_TIMEOUT": "60",
-           "OMP_NUM_THREADS": "1"}
-    cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2",
-           "--master_addr", "127.0.0.1", "--master_port", str(_free_port()),
+           "OMP_NUM_THREADS": "1", "HF_HOME": str(tmp_path / "hf")}  # no user accelerate config
+    accel = ROOT / "trainers" / "configs" / "accelerate" / "cpu_gloo_2proc.yaml"
+    cmd = [sys.executable, "-m", "accelerate.commands.launch", "--config_file", str(accel),
+           "--main_process_port", str(_free_port()),
            "-m", "trainers.hi_grpo", "--config", str(path), "--quiet"]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, start_new_session=True, text=True)
@@ -225,11 +229,30 @@ def test_torchrun_launch_with_an_empty_rank_completes(tmp_path):
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.communicate()
-        pytest.fail(f"torchrun did not finish in {DEADLINE_S} s (hang)")
+        pytest.fail(f"accelerate launch did not finish in {DEADLINE_S} s (hang)")
     assert proc.returncode == 0, out[-3000:]
     rows = [json.loads(x) for x in (tmp_path / "run" / "metrics.jsonl").open()]
     assert [r["step"] for r in rows] == [1, 2]
     # the blank case's group is dropped every step (its rank has nothing to train on); the
     # table's rank may have nothing either (a group without spread): both must be survived
     assert all(r["data/groups_dropped"] >= 0.5 and r["data/groups_trained"] <= 0.5 for r in rows)
-    assert (tmp_path / "run" / "checkpoints" / "latest").read_text() == "step-000002"
+    ck = tmp_path / "run" / "checkpoints"
+    assert (ck / "latest").read_text() == "step-000002"
+    # two processes really ran: each saved its own generator state
+    assert sorted(p.name for p in (ck / "step-000002").glob("rng-rank*.pt")) == [
+        "rng-rank0.pt", "rng-rank1.pt"]
+
+
+@pytest.mark.parametrize("flag", ["ACCELERATE_USE_DEEPSPEED", "ACCELERATE_USE_FSDP"])
+def test_a_sharding_engine_is_refused_in_one_line(tmp_path, monkeypatch, capsys, flag):
+    """Under a DeepSpeed/FSDP accelerate config the loop would train unsharded replicas: it
+    refuses instead (exit 2, one line)."""
+    from trainers.hi_grpo import main
+
+    monkeypatch.setenv(flag, "true")
+    path = tmp_path / "c.yaml"
+    path.write_text(json.dumps(_config(tmp_path / "run")))
+    assert main(["--config", str(path), "--quiet"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "does not shard" in err[0], err
+    assert not (tmp_path / "run" / "metrics.jsonl").exists()

@@ -83,6 +83,13 @@ class GRPOConfig:
 
     ``micro_batch_rows`` (0: a whole minibatch per forward) bounds the rows of one forward
     pass; a minibatch's gradients accumulate over its micro-batches.
+
+    ``mode`` selects the method (the paper's Table 6 ablation, same sampling and updates):
+    ``hi_grpo`` (default): ``L(1)`` with advantages of ``R~_high`` plus ``L(2)`` with
+    advantages of ``R_low``; ``step1_only``: ``L(1)`` alone, advantages of ``R_high`` (step 2
+    is sampled but never trained); ``step2_only``: ``L(2)`` alone, advantages of ``R_low``;
+    ``plain``: one-step GRPO: one reward, every ``step1`` and ``step2`` term scored on the
+    final mesh, one advantage per completion, one token mean over both steps' tokens.
     """
 
     prompts_per_step: int = 4
@@ -98,6 +105,10 @@ class GRPOConfig:
     max_resample_rounds: int = 1
     disable_dropout: bool = True
     micro_batch_rows: int = 0
+    mode: str = "hi_grpo"
+
+
+MODES = ("hi_grpo", "step1_only", "step2_only", "plain")
 
 
 @dataclass
@@ -190,6 +201,8 @@ class TrainConfig:
             raise ConfigError("grpo.group_size must be >= 2 (advantages compare within a group)")
         if g.prompts_per_step < 1 or g.epochs < 1 or g.minibatches < 1:
             raise ConfigError("grpo.prompts_per_step, epochs and minibatches must be >= 1")
+        if g.mode not in MODES:
+            raise ConfigError(f"grpo.mode must be one of {', '.join(MODES)}, got {g.mode!r}")
         if g.micro_batch_rows < 0:
             raise ConfigError("grpo.micro_batch_rows must be >= 0 (0: no micro-batching)")
         u = self.rewards.undecodable

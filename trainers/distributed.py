@@ -13,11 +13,16 @@ with an all-zero mask (zero loss, zero tokens, zero gradient). So one process wi
 train on cannot leave the others blocked in ``all_reduce``. ``TRAINERS_DIST_TIMEOUT`` (seconds)
 bounds how long a collective may wait before the process group raises.
 
-Launch with ``torchrun --nproc_per_node K -m trainers.hi_grpo --config FILE`` or
-``accelerate launch --num_processes K -m trainers.hi_grpo --config FILE``: both set
-``RANK``, ``WORLD_SIZE``, ``LOCAL_RANK``, ``MASTER_ADDR`` and ``MASTER_PORT``, which
-:func:`init_from_env` reads (``accelerate`` itself is not required). Multi-node works the
-same way (``torchrun --nnodes``). The backend is ``nccl`` on CUDA, ``gloo`` otherwise.
+Launch with ``accelerate launch --config_file trainers/configs/accelerate/<name>.yaml -m
+trainers.hi_grpo --config FILE`` (``cpu_gloo_2proc``, ``single_gpu``, ``ddp_8gpu``) or
+``torchrun --nproc_per_node K -m trainers.hi_grpo --config FILE``: both set ``RANK``,
+``WORLD_SIZE``, ``LOCAL_RANK``, ``MASTER_ADDR`` and ``MASTER_PORT``, which
+:func:`init_from_env` reads (the process group is ours; ``accelerate`` only launches).
+Multi-node works the same way. The backend is ``nccl`` on CUDA, ``gloo`` otherwise.
+
+Sharded engines are not supported by this loop: every process holds a full replica. Under an
+accelerate config that selects DeepSpeed or FSDP, :func:`init_from_env` refuses to start (one
+line) rather than silently train unsharded replicas.
 """
 
 from __future__ import annotations
@@ -60,6 +65,7 @@ def init_from_env(
     ``timeout_s`` (default: ``TRAINERS_DIST_TIMEOUT`` from the environment, else torch's
     default) bounds every collective's wait.
     """
+    refuse_sharded_engine()
     world = int(os.environ.get("WORLD_SIZE", "1"))
     if world <= 1:
         return DistContext()
@@ -74,6 +80,26 @@ def init_from_env(
     if device.startswith("cuda"):
         torch.cuda.set_device(local)
     return DistContext(rank=rank, world=world, local_rank=local)
+
+
+#: environment flags ``accelerate launch`` sets for engines that shard parameters
+SHARDED_ENGINE_FLAGS = {"ACCELERATE_USE_DEEPSPEED": "DeepSpeed", "ACCELERATE_USE_FSDP": "FSDP"}
+
+
+def refuse_sharded_engine() -> None:
+    """Raise ``ConfigError`` when launched under a DeepSpeed or FSDP accelerate config.
+
+    This loop keeps a full replica per process and all-reduces gradients itself; under a
+    sharding engine it would quietly do neither sharding nor what the config asked.
+    """
+    from mme3dr.errors import ConfigError
+
+    for flag, engine in SHARDED_ENGINE_FLAGS.items():
+        if os.environ.get(flag, "").strip().lower() in ("1", "true", "yes"):
+            raise ConfigError(
+                f"launched with {engine} ({flag}=true), but the Hi-GRPO loop does not shard "
+                "parameters; use an accelerate config without it (cpu_gloo_2proc, single_gpu, "
+                "ddp_8gpu) or TRL's GRPOTrainer with mme3dr.trl_rewards for ZeRO-3")
 
 
 def sum_gradients(module: torch.nn.Module, ctx: DistContext) -> None:

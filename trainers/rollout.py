@@ -117,12 +117,16 @@ def collect(
     policy: Policy,
     cases: list[Case],
     group_size: int,
-    reward1: MeshReward,
+    reward1: MeshReward | None,
     reward2: MeshReward,
     generator: torch.Generator | None = None,
     greedy: bool = False,
 ) -> Rollout:
-    """Sample ``group_size`` two-step completions for each case, decode and reward them."""
+    """Sample ``group_size`` two-step completions for each case, decode and reward them.
+
+    ``reward1=None`` (one-step GRPO): step 1 is not scored on its own; its results are the
+    final mesh's (``results1`` is ``results2``, with step 2's decode errors).
+    """
     rows = [c for c in cases for _ in range(group_size)]
     prompts = [c.prompt for c in rows]
     times = {"generate": 0.0, "decode": 0.0, "reward": 0.0}
@@ -135,10 +139,13 @@ def collect(
     meshes2, err2 = decode_all(policy, s2)
     times["decode"] += time.perf_counter() - t0
     t0 = time.perf_counter()
-    res1 = reward1(rows, meshes1)
     res2 = reward2(rows, meshes2)
+    if reward1 is None:
+        res1, meshes1, err1 = res2, meshes2, err2
+    else:
+        res1 = reward1(rows, meshes1)
     times["reward"] += time.perf_counter() - t0
-    for res, errs in ((res1, err1), (res2, err2)):
+    for res, errs in ((res1, err1), (res2, err2)) if reward1 is not None else ((res2, err2),):
         for r, e in zip(res, errs, strict=True):
             if e is not None:
                 r.error = f"undecodable: {e}"

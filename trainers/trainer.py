@@ -37,6 +37,14 @@ from mme3dr.cases import Case, load_cases
 from mme3dr.errors import ConfigError
 from mme3dr.rewards import MeshReward, RewardSpec
 from trainers import distributed as D
+from trainers.checkpoints import (
+    STATE_KEYS,
+    checkpoint_root,
+    load_file,
+    require_keys,
+    resolve_checkpoint,
+    save_file,
+)
 from trainers.config import TrainConfig
 from trainers.hi_grpo import group_advantages, group_spread, policy_loss_with_stats
 from trainers.metrics import MetricsWriter, plot_rewards
@@ -121,10 +129,15 @@ class HiGRPOTrainer:
         self.train_cases = train_cases if train_cases is not None else resolve_cases(cfg.data.train)
         self.eval_cases = eval_cases if eval_cases is not None else resolve_cases(cfg.data.eval)
         self.sampler = PromptSampler(self.train_cases, cfg.seed)
-        self.reward1 = MeshReward(RewardSpec.from_list(cfg.rewards.step1, "step1"),
-                                  cfg.rewards.workers, cfg.rewards.min_parallel)
-        self.reward2 = MeshReward(RewardSpec.from_list(cfg.rewards.step2, "step2"),
-                                  cfg.rewards.workers, cfg.rewards.min_parallel)
+        r = cfg.rewards
+        self.reward1: MeshReward | None = MeshReward(RewardSpec.from_list(r.step1, "step1"),
+                                                     r.workers, r.min_parallel)
+        self.reward2 = MeshReward(RewardSpec.from_list(r.step2, "step2"), r.workers,
+                                  r.min_parallel)
+        if cfg.grpo.mode == "plain":  # one reward: every term, on the final mesh
+            self.reward1 = None
+            self.reward2 = MeshReward(RewardSpec.from_list([*r.step1, *r.step2], "final"),
+                                      r.workers, r.min_parallel)
         o = cfg.optim
         params = [p for p in self.policy.module.parameters() if p.requires_grad]
         self.optimizer = torch.optim.AdamW(params, lr=o.lr, betas=tuple(o.betas),
@@ -165,7 +178,8 @@ class HiGRPOTrainer:
                 if (ck.every > 0 and self.step % ck.every == 0) or final:
                     self.save_checkpoint()
         finally:
-            self.reward1.close()
+            if self.reward1 is not None:
+                self.reward1.close()
             self.reward2.close()
             self.metrics.close()
         if self.dist.is_main and self.cfg.log.plot and self.metrics.path.exists():
@@ -192,8 +206,10 @@ class HiGRPOTrainer:
             if not g.dynamic_sampling:
                 kept += [(len(parts) - 1, b) for b in range(ro.n_groups)]
                 break
-            r1, r2 = self._hier(ro), self._rewards(ro, 2)
-            spread = group_spread(r1, g.group_size) | group_spread(r2, g.group_size)
+            spread = torch.zeros(ro.n_groups, dtype=torch.bool)
+            for r in self._trained_rewards(ro):
+                if r is not None:
+                    spread |= group_spread(r, g.group_size)
             for b in range(ro.n_groups):
                 if len(kept) >= want:
                     break
@@ -221,6 +237,19 @@ class HiGRPOTrainer:
 
     def _hier(self, ro: Rollout) -> torch.Tensor:
         return self._rewards(ro, 1) + self.cfg.grpo.lam * self._rewards(ro, 2)
+
+    def _trained_rewards(self, ro: Rollout) -> tuple[torch.Tensor | None, torch.Tensor | None]:
+        """``(rewards behind step 1's advantages, rewards behind step 2's)``, ``None`` for a
+        step this ``grpo.mode`` does not train (see :class:`trainers.config.GRPOConfig`)."""
+        mode = self.cfg.grpo.mode
+        if mode == "step1_only":
+            return self._rewards(ro, 1), None
+        if mode == "step2_only":
+            return None, self._rewards(ro, 2)
+        if mode == "plain":  # one reward on the final mesh for the whole completion
+            r = self._rewards(ro, 2)
+            return r, r
+        return self._hier(ro), self._rewards(ro, 2)
 
     def train_step(self) -> dict[str, Any]:
         cfg = self.cfg
@@ -306,12 +335,12 @@ class HiGRPOTrainer:
         G = g.group_size
         if pad is None:
             pad = _padding_rows(ro, [ro])
-        r_low = self._rewards(ro, 2)
-        r_tilde = self._hier(ro)
-        adv1 = group_advantages(r_tilde, G, g.adv_eps)
-        adv2 = group_advantages(r_low, G, g.adv_eps)
-        keep1 = torch.isfinite(r_tilde) & group_spread(r_tilde, G).repeat_interleave(G)
-        keep2 = torch.isfinite(r_low) & group_spread(r_low, G).repeat_interleave(G)
+        nan = torch.full((len(ro),), float("nan"), dtype=torch.float64)
+        ra, rb = (nan if r is None else r for r in self._trained_rewards(ro))
+        adv1 = torch.nan_to_num(group_advantages(ra, G, g.adv_eps), nan=0.0)
+        adv2 = torch.nan_to_num(group_advantages(rb, G, g.adv_eps), nan=0.0)
+        keep1 = torch.isfinite(ra) & group_spread(ra, G).repeat_interleave(G)
+        keep2 = torch.isfinite(rb) & group_spread(rb, G).repeat_interleave(G)
         b1, b2 = ro.step1, ro.step2
         mask1 = b1.loss_mask * keep1[:, None].float()
         mask2 = b2.loss_mask * keep2[:, None].float()
@@ -361,6 +390,8 @@ class HiGRPOTrainer:
         dev = self.cfg.device
         tokens = D.all_sum(torch.stack([masks[0][chunk].sum(), masks[1][chunk].sum()]),
                            self.dist)
+        # plain GRPO: one token mean over the whole completion (both steps' tokens)
+        norm = tokens.sum().repeat(2) if g.mode == "plain" else tokens
         kw = dict(eps_low=g.eps_low, eps_high=g.eps_high, beta=g.beta)
         # local sums: for steps 1, 2: loss, pg, kl, ratio, clip_low, clip_high, ent, ent_n
         local = torch.zeros(2, 8, dtype=torch.float64)
@@ -380,7 +411,7 @@ class HiGRPOTrainer:
                     adv = advs[s][idx].to(dev)
                     old, ref = olds[s][idx, :width].to(dev), refs[s][idx, :width].to(dev)
                 part, st = policy_loss_with_stats(lp, old, ref, adv, mk,
-                                                  normaliser=tokens[s], **kw)
+                                                  normaliser=norm[s], **kw)
                 loss = part if loss is None else loss + part
                 local[s] += torch.tensor([float(part.detach()), st.pg_sum, st.kl_sum,
                                           st.ratio_sum, st.clip_low_count, st.clip_high_count,
@@ -479,7 +510,7 @@ class HiGRPOTrainer:
     # ------------------------------------------------------------------ checkpoints
 
     def checkpoint_dir(self) -> Path:
-        return self.run_dir / "checkpoints"
+        return checkpoint_root(self.run_dir)
 
     def save_checkpoint(self) -> Path:
         """``checkpoints/step-K/``: ``state.pt`` (rank 0) and ``rng-rank{r}.pt`` (each rank)."""
@@ -491,7 +522,7 @@ class HiGRPOTrainer:
             tmp.mkdir(parents=True, exist_ok=True)
         D.barrier(self.dist)
         if self.dist.is_main:
-            torch.save({
+            save_file({
                 "step": self.step,
                 "policy_config": self.policy.config(),
                 "model": self.policy.module.state_dict(),
@@ -501,8 +532,8 @@ class HiGRPOTrainer:
                 "sampler": self.sampler.state(),
                 "config": self.cfg.to_dict(),
             }, tmp / "state.pt")
-        torch.save({"gen": self.gen.get_state(), "shuffle": self.shuffle_gen.get_state(),
-                    "torch": torch.get_rng_state()}, tmp / f"rng-rank{self.dist.rank}.pt")
+        save_file({"gen": self.gen.get_state(), "shuffle": self.shuffle_gen.get_state(),
+                   "torch": torch.get_rng_state()}, tmp / f"rng-rank{self.dist.rank}.pt")
         D.barrier(self.dist)
         if self.dist.is_main:
             shutil.rmtree(final, ignore_errors=True)
@@ -515,19 +546,21 @@ class HiGRPOTrainer:
         return final
 
     def load_checkpoint(self, path: Path | None = None) -> int:
-        """Restore from ``path`` (default: ``checkpoints/latest``); returns the step."""
-        if path is None:
-            latest = self.checkpoint_dir() / "latest"
-            if not latest.is_file():
-                raise ConfigError(f"no checkpoint to resume in {self.checkpoint_dir()}")
-            path = self.checkpoint_dir() / latest.read_text().strip()
-        state = torch.load(path / "state.pt", map_location=self.cfg.device, weights_only=False)
+        """Restore from ``path`` (default: the folder ``checkpoints/latest`` names); returns
+        the step. Files are read with ``weights_only=True`` and must resolve inside
+        ``checkpoints/`` (:mod:`trainers.checkpoints`); a refusal is a one-line
+        ``ConfigError``."""
+        root = self.checkpoint_dir()
+        path = resolve_checkpoint(self.run_dir, path)
+        state = load_file(path / "state.pt", root, map_location=self.cfg.device)
+        require_keys(state, STATE_KEYS, path / "state.pt")
         self.policy.module.load_state_dict(state["model"])
         self.reference.module.load_state_dict(state["reference"])
         self.optimizer.load_state_dict(state["optimizer"])
         self.scheduler.load_state_dict(state["scheduler"])
         self.sampler.load(state["sampler"])
-        rng = torch.load(path / f"rng-rank{self.dist.rank}.pt", weights_only=False)
+        rng = load_file(path / f"rng-rank{self.dist.rank}.pt", root)
+        require_keys(rng, ("gen", "shuffle", "torch"), path / f"rng-rank{self.dist.rank}.pt")
         self.gen.set_state(rng["gen"])
         self.shuffle_gen.set_state(rng["shuffle"])
         torch.set_rng_state(rng["torch"])
