@@ -411,6 +411,25 @@ def merge_split(plan: CasePlan, local: Record, rest: Record, indices: tuple[int,
                    timings=timings)
 
 
+def load_encoders(cases: list[Case], cfg: EvalConfig) -> None:
+    """Load the image encoders the evaluators of ``cases`` will run here (a model that is
+    missing or does not load is left for its evaluators to report)."""
+    from mme3dr.features.clip import load_clip
+
+    seen: set[tuple[str, str | None]] = set()
+    for case in cases:
+        plan = plan_case(case, cfg.suites)
+        for i in encoder_indices(plan):
+            for use in evaluator_uses(plan.evaluators[i], case):
+                if (use.weights, use.checkpoint) in seen:
+                    continue
+                seen.add((use.weights, use.checkpoint))
+                try:
+                    load_clip(use.weights, cfg.device, use.checkpoint)
+                except Exception:  # noqa: BLE001 - the evaluators say why, per case
+                    pass
+
+
 def complete_cases(
     items: list[tuple[Case, Record, RenderedCase]],
     cfg: EvalConfig,
@@ -788,6 +807,7 @@ def _run_pool(
         for _ in range(2 * cfg.workers + cfg.encode_batch):
             if not submit():
                 break
+        load_encoders(todo[: cfg.encode_batch], cfg)  # while the workers render the first cases
         while pending:
             finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
             for future in finished:
