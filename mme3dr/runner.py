@@ -366,6 +366,9 @@ def score_case_split(
     keep = tuple(ev for i, ev in enumerate(loaded.plan.evaluators) if i not in idx)
     local = replace(loaded, plan=replace(loaded.plan, evaluators=keep))
     record = finish_case(local, views=views, **kw)
+    if record.status != "ok":  # the case failed as a whole (e.g. out of memory): final
+        return failed_record(loaded.plan, record.status, record.error or "",
+                             asset=record.asset, timings=record.timings), None
     return record, RenderedCase(
         indices=tuple(idx), rgb=views.rgb, backend=views.backend, seconds=views.seconds,
         asset=str(loaded.path), provenance=dict(loaded.asset.provenance),
