@@ -21,11 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from mme3dr import __version__
-from mme3dr.assets import UP_AXES, LoadLimits, load_asset
+from mme3dr.assets import UP_AXES, Asset, LoadLimits, load_asset
 from mme3dr.cases import Case, CaseSet, load_cases
 from mme3dr.errors import AssetError, ConfigError
 from mme3dr.evaluators import registry
 from mme3dr.evaluators.base import SUITES, Score
+from mme3dr.features.batch import encode_batch, evaluator_uses, uses_encoder
 from mme3dr.model_dir import (  # noqa: F401 - re-exported: the model-folder API lived here
     MODEL_META_FILE,
     RefusedFile,
@@ -39,12 +40,15 @@ from mme3dr.results import (
     SUMMARY_FILE,
     Record,
     append_record,
+    overall_of,
     read_records,
     repair_results_file,
     summarise,
     write_json_atomic,
 )
 from mme3dr.scoring import (
+    CasePlan,
+    combine_suites,
     failed_record,
     plan_case,
     record_scores,
@@ -83,6 +87,9 @@ class EvalConfig:
     workers: int = 1
     case_timeout: float = 30.0  # seconds of wall time per case (workers > 1)
     case_memory_mb: int | None = None  # per worker; None: half the RAM shared by the workers
+    #: cases whose views a learned image encoder encodes in one batch, in this process (the
+    #: one that owns the model and the device); workers only render them
+    encode_batch: int = 8
 
 
 @dataclass
@@ -107,6 +114,117 @@ def parse_shard(text: str) -> tuple[int, int]:
     return k, n
 
 
+@dataclass
+class LoadedCase:
+    """A case whose file loaded: its plan and asset, ready to score (see :func:`load_case`)."""
+
+    plan: CasePlan
+    asset: Asset
+    path: Path
+    started: float  # time.perf_counter() when the case began
+    load_seconds: float
+
+
+def load_case(
+    case: Case,
+    asset_path: Path | None,
+    *,
+    suites: tuple[str, ...] | None = None,
+    up_axis: str | None = None,
+    limits: LoadLimits | None = None,
+    on_stage: Callable[[str], None] | None = None,
+) -> Record | LoadedCase:
+    """Plan ``case`` and load its file: a :class:`LoadedCase`, or the record of a case that
+    cannot be scored (``missing``, or ``error`` naming the file). Never raises for bad input."""
+    t0 = time.perf_counter()
+    plan = plan_case(case, suites)
+    if asset_path is None:
+        return failed_record(plan, "missing", "no asset file for this case")
+    if on_stage is not None:
+        on_stage("load")
+    try:
+        asset = load_asset(asset_path, up_axis=up_axis, limits=limits or LoadLimits())
+    except AssetError as exc:
+        elapsed = time.perf_counter() - t0
+        return failed_record(
+            plan, "error", str(exc), asset=str(asset_path),
+            timings={"load": elapsed, "total": elapsed},
+        )
+    except MemoryError:
+        elapsed = time.perf_counter() - t0
+        return failed_record(
+            plan, "error", f"{asset_path}: memory: out of memory during load",
+            asset=str(asset_path), timings={"total": elapsed},
+        )
+    return LoadedCase(plan, asset, Path(asset_path), t0, time.perf_counter() - t0)
+
+
+def finish_case(
+    loaded: LoadedCase,
+    *,
+    rig: Any = None,
+    device: str = "cpu",
+    backend: str = "gl",
+    views: Any = None,
+    views_dir: Path | None = None,
+    observers: list[Any] | None = None,
+    on_stage: Callable[[str], None] | None = None,
+) -> Record:
+    """Score a loaded case with :mod:`mme3dr.scoring` (its rules decide every number), save its
+    contact sheet, let set metrics see it. ``views`` are its renders when made already."""
+    stage = ["score"]
+
+    def tell(name: str) -> None:
+        stage[0] = name
+        if on_stage is not None:
+            on_stage(name)
+
+    try:
+        scored = score_loaded(
+            loaded.plan, loaded.asset, rig=rig, device=device, backend=backend,
+            asset_label=str(loaded.path), load_seconds=loaded.load_seconds, on_stage=tell,
+            views=views,
+        )
+    except AssetError as exc:
+        elapsed = time.perf_counter() - loaded.started
+        return failed_record(
+            loaded.plan, "error", str(exc), asset=str(loaded.path),
+            timings={"load": loaded.load_seconds, "total": elapsed},
+        )
+    except MemoryError:
+        elapsed = time.perf_counter() - loaded.started
+        return failed_record(
+            loaded.plan, "error", f"{loaded.path}: memory: out of memory during {stage[0]}",
+            asset=str(loaded.path), timings={"total": elapsed},
+        )
+    if views is not None:  # rendered before scoring (for a batch): count it as render time
+        scored.record.timings["render"] = float(getattr(views, "seconds", 0.0))
+    if views_dir is not None:
+        tell("views")
+        try:
+            views_dir.mkdir(parents=True, exist_ok=True)
+            sheet = views_dir / f"{safe_name(loaded.plan.case.id)}.png"
+            scored.sample.views().contact_sheet().save(sheet)
+        except Exception as exc:  # noqa: BLE001 - a failed thumbnail never fails the case
+            # recorded for the user, but it is not a measurement: it never enters a suite
+            scored.record.scores.append(
+                Score(
+                    "save_views",
+                    "views",
+                    None,
+                    status="error",
+                    reason=f"could not save views: {exc}",
+                ).to_dict()
+            )
+    if observers:  # set metrics (R-precision, FD/KID) see the views while they are in memory
+        from mme3dr.metrics import observe_all
+
+        tell("set metrics")
+        observe_all(observers, scored.sample, record_scores(scored.record))
+    scored.record.timings["total"] = time.perf_counter() - loaded.started
+    return scored.record
+
+
 def score_case_file(
     case: Case,
     asset_path: Path | None,
@@ -124,59 +242,235 @@ def score_case_file(
     """Load one case's file and score it with :mod:`mme3dr.scoring` (its rules decide every
     number). Never raises for bad input: it becomes the record. ``on_stage`` hears each stage
     (``load``, evaluator names, ``views``) as it starts."""
-    t0 = time.perf_counter()
-    plan = plan_case(case, suites)
-    if asset_path is None:
-        return failed_record(plan, "missing", "no asset file for this case")
-    stage = ["load"]
+    loaded = load_case(case, asset_path, suites=suites, up_axis=up_axis, limits=limits,
+                       on_stage=on_stage)
+    if isinstance(loaded, Record):
+        return loaded
+    return finish_case(loaded, rig=rig, device=device, backend=backend, views_dir=views_dir,
+                       observers=observers, on_stage=on_stage)
 
-    def tell(name: str) -> None:
-        stage[0] = name
-        if on_stage is not None:
-            on_stage(name)
 
-    tell("load")
+def encoder_indices(plan: CasePlan) -> list[int]:
+    """Indices of the planned evaluators that run a learned image encoder whose weights are
+    here (:mod:`mme3dr.features.batch`): their views are encoded in batches across cases."""
+    return [
+        i for i, ev in enumerate(plan.evaluators)
+        if uses_encoder(ev, plan.case) and ev.available()
+    ]
+
+
+def _render_for_batch(loaded: LoadedCase, rig: Any, backend: str) -> Any:
+    """The case's views for batched encoding, or ``None`` when rendering fails (its evaluators
+    then render, and fail, on their own, as on the per-case path)."""
+    from mme3dr.render import get_rig, render
+
     try:
-        asset = load_asset(asset_path, up_axis=up_axis, limits=limits or LoadLimits())
-        scored = score_loaded(
-            plan, asset, rig=rig, device=device, backend=backend,
-            asset_label=str(asset_path), load_seconds=time.perf_counter() - t0, on_stage=tell,
-        )
-    except AssetError as exc:
-        elapsed = time.perf_counter() - t0
-        return failed_record(
-            plan, "error", str(exc), asset=str(asset_path),
-            timings={"load": elapsed, "total": elapsed},
-        )
-    except MemoryError:
-        elapsed = time.perf_counter() - t0
-        return failed_record(
-            plan, "error", f"{asset_path}: memory: out of memory during {stage[0]}",
-            asset=str(asset_path), timings={"total": elapsed},
-        )
-    if views_dir is not None:
-        tell("views")
-        try:
-            views_dir.mkdir(parents=True, exist_ok=True)
-            scored.sample.views().contact_sheet().save(views_dir / f"{safe_name(case.id)}.png")
-        except Exception as exc:  # noqa: BLE001 - a failed thumbnail never fails the case
-            # recorded for the user, but it is not a measurement: it never enters a suite
-            scored.record.scores.append(
-                Score(
-                    "save_views",
-                    "views",
-                    None,
-                    status="error",
-                    reason=f"could not save views: {exc}",
-                ).to_dict()
-            )
-    if observers:  # set metrics (R-precision, FD/KID) see the views while they are in memory
-        from mme3dr.metrics import observe_all
+        return render(loaded.asset, rig if rig is not None else get_rig("orbit8"),
+                      backend=backend)
+    except Exception:  # noqa: BLE001 - MemoryError included: the case's own record says it
+        return None
 
-        tell("set metrics")
-        observe_all(observers, scored.sample, record_scores(scored.record))
-    scored.record.timings["total"] = time.perf_counter() - t0
-    return scored.record
+
+def score_case_batch(
+    items: list[tuple[Case, Path | None]],
+    cfg: EvalConfig,
+    rig: Any = None,
+    up_axis: str | None = None,
+    views_dir: Path | None = None,
+    observers: list[Any] | None = None,
+) -> list[Record]:
+    """Score several cases in this process, encoding the views of all of them together
+    (:func:`mme3dr.features.batch.encode_batch`), then scoring each case as
+    :func:`score_case_file` does. One record per item, in order; a failure stays in its case."""
+    from mme3dr.evaluators.base import Sample
+
+    loaded = [
+        load_case(case, path, suites=cfg.suites, up_axis=up_axis, limits=cfg.limits)
+        for case, path in items
+    ]
+    views: list[Any] = [None] * len(loaded)
+    samples, uses, owners = [], [], []
+    for i, item in enumerate(loaded):
+        if isinstance(item, Record):
+            continue
+        idx = encoder_indices(item.plan)
+        if not idx:
+            continue
+        views[i] = _render_for_batch(item, rig, cfg.backend)
+        if views[i] is None:
+            continue
+        samples.append(Sample(case=item.plan.case, asset=item.asset, rig=rig,
+                              device=cfg.device, backend=cfg.backend, _views=views[i]))
+        uses.append([u for j in idx for u in evaluator_uses(item.plan.evaluators[j],
+                                                             item.plan.case)])
+        owners.append(i)
+    if samples:
+        try:
+            encode_batch(samples, uses, cfg.device)
+        except MemoryError:  # what was encoded is kept; each other case encodes on its own
+            pass
+    out: list[Record] = []
+    for i, item in enumerate(loaded):
+        if isinstance(item, Record):
+            out.append(item)
+            continue
+        out.append(finish_case(item, rig=rig, device=cfg.device, backend=cfg.backend,
+                               views=views[i], views_dir=views_dir, observers=observers))
+        views[i] = None  # free the renders as soon as the case is scored
+    return out
+
+
+@dataclass
+class RenderedCase:
+    """What a worker sends back for the evaluators it left to this process: their indices in
+    the case's plan and the colour renders they read (see :func:`score_case_split`)."""
+
+    indices: tuple[int, ...]
+    rgb: Any  # uint8 [V, H, W, 3]
+    backend: str
+    seconds: float
+    asset: str
+    provenance: dict[str, Any]
+
+
+def score_case_split(
+    case: Case,
+    asset_path: Path | None,
+    *,
+    suites: tuple[str, ...] | None = None,
+    rig: Any = None,
+    device: str = "cpu",
+    backend: str = "gl",
+    up_axis: str | None = None,
+    limits: LoadLimits | None = None,
+    views_dir: Path | None = None,
+    on_stage: Callable[[str], None] | None = None,
+) -> tuple[Record, RenderedCase | None]:
+    """The worker's half of a case: load, render, score every evaluator that does not run a
+    learned image encoder, and hand those that do to the process owning the model
+    (:func:`complete_cases`) with the views. ``(record, None)`` when nothing is left over
+    (the record is then final); a case whose views cannot be rendered is scored whole here."""
+    loaded = load_case(case, asset_path, suites=suites, up_axis=up_axis, limits=limits,
+                       on_stage=on_stage)
+    if isinstance(loaded, Record):
+        return loaded, None
+    kw = dict(rig=rig, device=device, backend=backend, views_dir=views_dir, on_stage=on_stage)
+    idx = encoder_indices(loaded.plan)
+    if not idx:
+        return finish_case(loaded, **kw), None
+    if on_stage is not None:
+        on_stage("render")
+    views = _render_for_batch(loaded, rig, backend)
+    if views is None:  # every evaluator meets the render error itself, as on one process
+        return finish_case(loaded, **kw), None
+    keep = tuple(ev for i, ev in enumerate(loaded.plan.evaluators) if i not in idx)
+    local = replace(loaded, plan=replace(loaded.plan, evaluators=keep))
+    record = finish_case(local, views=views, **kw)
+    if record.status != "ok":  # the case failed as a whole (e.g. out of memory): final
+        return failed_record(loaded.plan, record.status, record.error or "",
+                             asset=record.asset, timings=record.timings), None
+    return record, RenderedCase(
+        indices=tuple(idx), rgb=views.rgb, backend=views.backend, seconds=views.seconds,
+        asset=str(loaded.path), provenance=dict(loaded.asset.provenance),
+    )
+
+
+@dataclass
+class RenderedAsset:
+    """This process's stand-in for an asset a worker loaded: its file, provenance and a cache
+    (for view embeddings). It has no mesh: only evaluators that read views run on it."""
+
+    path: Path
+    provenance: dict[str, Any]
+    cache: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    def cached(self, key: str, compute: Callable[[], Any]) -> Any:
+        """``cache[key]``, computed and stored first if needed (as :meth:`Asset.cached`)."""
+        if key not in self.cache:
+            self.cache[key] = compute()
+        return self.cache[key]
+
+
+def merge_split(plan: CasePlan, local: Record, rest: Record, indices: tuple[int, ...]) -> Record:
+    """One record from a worker's ``local`` record and the ``rest`` scored here (the
+    evaluators at ``indices`` of ``plan``): scores in plan order, suites and overall combined
+    again by :mod:`mme3dr.scoring`'s rules, timings added up."""
+    n_local = len(plan.evaluators) - len(indices)
+    mine, extra = local.scores[:n_local], local.scores[n_local:]
+    theirs = iter(rest.scores)
+    ours = iter(mine)
+    scores = [next(theirs) if i in indices else next(ours) for i in range(len(plan.evaluators))]
+    scores += extra  # e.g. a failed contact sheet, after the evaluators as on one process
+    suites = combine_suites(record_scores(replace(local, scores=scores)), list(plan.suites))
+    timings = dict(local.timings)
+    for key in ("evaluate", "total"):
+        timings[key] = timings.get(key, 0.0) + rest.timings.get(key, 0.0)
+    timings["encode_in_parent"] = rest.timings.get("total", 0.0)
+    return replace(local, scores=scores, suites=suites, overall=overall_of(suites),
+                   timings=timings)
+
+
+def load_encoders(cases: list[Case], cfg: EvalConfig) -> None:
+    """Load the image encoders the evaluators of ``cases`` will run here (a model that is
+    missing or does not load is left for its evaluators to report)."""
+    from mme3dr.features.clip import load_clip
+
+    seen: set[tuple[str, str | None]] = set()
+    for case in cases:
+        plan = plan_case(case, cfg.suites)
+        for i in encoder_indices(plan):
+            for use in evaluator_uses(plan.evaluators[i], case):
+                if (use.weights, use.checkpoint) in seen:
+                    continue
+                seen.add((use.weights, use.checkpoint))
+                try:
+                    load_clip(use.weights, cfg.device, use.checkpoint)
+                except Exception:  # noqa: BLE001 - the evaluators say why, per case
+                    pass
+
+
+def complete_cases(
+    items: list[tuple[Case, Record, RenderedCase]],
+    cfg: EvalConfig,
+    rig: Any,
+) -> list[Record]:
+    """This process's half of :func:`score_case_split` for several cases: encode all their
+    views in one batch, run the evaluators the workers left, merge. One record per item."""
+    from mme3dr.evaluators.base import Sample
+    from mme3dr.render.views import ColourViews
+
+    parts = []
+    for case, local, rendered in items:
+        plan = plan_case(case, cfg.suites)
+        rest = replace(plan, evaluators=tuple(plan.evaluators[i] for i in rendered.indices))
+        asset = RenderedAsset(Path(rendered.asset), rendered.provenance)
+        views = ColourViews(rendered.rgb, rig, rendered.backend, rendered.seconds)
+        parts.append((plan, rest, local, rendered, asset, views))
+    samples = [Sample(case=p[0].case, asset=p[4], rig=rig, device=cfg.device,
+                      backend=cfg.backend, _views=p[5]) for p in parts]
+    uses = [[u for ev in p[1].evaluators for u in evaluator_uses(ev, p[0].case)] for p in parts]
+    try:
+        encode_batch(samples, uses, cfg.device)
+    except MemoryError:  # what was encoded is kept; each other case encodes on its own
+        pass
+    out = []
+    for plan, rest, local, rendered, asset, views in parts:
+        t0 = time.perf_counter()
+        try:
+            scored = score_loaded(rest, asset, rig=rig, device=cfg.device,  # type: ignore[arg-type]
+                                  backend=cfg.backend, asset_label=rendered.asset, views=views)
+            other = scored.record
+        except MemoryError:
+            reason = f"{rendered.asset}: memory: out of memory while encoding its views"
+            other = failed_record(rest, "error", reason, asset=rendered.asset)
+            out.append(replace(other, timings={"total": time.perf_counter() - t0}))
+            continue
+        out.append(merge_split(plan, local, other, rendered.indices))
+    return out
 
 
 def evaluate_case(
@@ -232,10 +526,10 @@ def _execution_stamp(cfg: EvalConfig) -> dict[str, Any]:
 
     if cfg.workers <= 1:
         return {"workers": 1, "mode": "in-process", "case_timeout_s": None,
-                "case_memory_mb": None}
+                "case_memory_mb": None, "encode_batch": cfg.encode_batch}
     memory = cfg.case_memory_mb or default_case_memory_mb(cfg.workers)
     return {"workers": cfg.workers, "mode": "process pool", "case_timeout_s": cfg.case_timeout,
-            "case_memory_mb": memory}
+            "case_memory_mb": memory, "encode_batch": cfg.encode_batch}
 
 
 def _weights_stamp() -> dict[str, Any]:
@@ -279,6 +573,8 @@ def run_eval(
         raise ConfigError(f"--workers must be at least 1, got {cfg.workers}")
     if not cfg.case_timeout > 0:
         raise ConfigError(f"--case-timeout must be positive, got {cfg.case_timeout:g}")
+    if cfg.encode_batch < 1:
+        raise ConfigError(f"encode_batch must be at least 1, got {cfg.encode_batch}")
     if cfg.case_memory_mb is not None and cfg.case_memory_mb < 128:
         raise ConfigError(f"--case-memory must be at least 128 MB, got {cfg.case_memory_mb}")
     from mme3dr.render import check_backend, get_rig
@@ -339,7 +635,8 @@ def run_eval(
         )
     )
 
-    if set_metrics and cfg.workers > 1:  # observers need every case's views in this process
+    needs_samples = [m for m in set_metrics if getattr(m, "needs_samples", True)]
+    if needs_samples and cfg.workers > 1:  # they need every case's views in this process
         cfg = replace(cfg, workers=1)
         stamp["execution"] = _execution_stamp(cfg)
         stamp["execution"]["note"] = "set metrics (R-precision, FD/KID) run in one process"
@@ -359,13 +656,15 @@ def run_eval(
     with _stop_on_sigterm(), _progress(len(todo), enabled=progress) as advance:
         try:
             if cfg.workers <= 1:
-                for case in todo:
-                    path = pick_asset_file(index.get(case.id, []))
-                    record = evaluate_case(case, path, cfg, rig, up_axis, views_dir, set_metrics)
-                    finish(record)
-                    advance(record)
+                for start in range(0, len(todo), cfg.encode_batch):
+                    chunk = todo[start : start + cfg.encode_batch]
+                    items = [(c, pick_asset_file(index.get(c.id, []))) for c in chunk]
+                    for record in score_case_batch(items, cfg, rig, up_axis, views_dir,
+                                                   set_metrics):
+                        finish(record)
+                        advance(record)
             else:
-                _run_pool(cfg, todo, index, up_axis, views_dir, finish, advance)
+                _run_pool(cfg, todo, index, up_axis, views_dir, finish, advance, rig)
         except KeyboardInterrupt:
             interrupted = True
     selected = {c.id for c in cases}
@@ -400,13 +699,18 @@ def _run_pool(
     views_dir: Path | None,
     finish: Callable[[Record], None],
     advance: Callable[[Record], None],
+    rig: Any = None,
 ) -> None:
     """Score ``todo`` in a pebble process pool, each case under the run's budgets.
 
-    At most ``2 * workers`` cases are queued at once; records are written as cases finish (one
-    writer: this process). A case stopped from outside becomes an ``error`` record naming the
-    file and the stage. Ctrl-C / SIGTERM (as ``KeyboardInterrupt``) stops the pool at once:
-    the cases in flight are lost and ``--resume`` reruns them.
+    Workers load, render and score each case but for its learned image encoders: those
+    evaluators run here, where the model lives, on the views of ``cfg.encode_batch`` cases at
+    a time (:func:`complete_cases`). At most ``2 * workers + encode_batch`` cases are queued
+    at once, so workers render ahead while this process encodes; records are written as cases
+    finish (one writer: this process). A case stopped from outside becomes an ``error`` record
+    naming the file and the stage. Ctrl-C / SIGTERM (as ``KeyboardInterrupt``) stops the pool
+    at once: the cases in flight or waiting for their batch are lost and ``--resume`` reruns
+    them.
     """
     import multiprocessing
     import shutil
@@ -457,15 +761,32 @@ def _run_pool(
             suites=cfg.suites, rig=cfg.rig, device=cfg.device, backend=cfg.backend,
             up_axis=up_axis, limits=cfg.limits,
             views_dir=str(views_dir) if views_dir is not None else None, stage_dir=stage_dir,
+            encode_in_parent=True,
         )
         pending[pool.schedule(w.run_case_task, args=(task,), timeout=cfg.case_timeout)] = (
             case, path)
         return True
 
-    def outcome(future: Any, case: Case, path: Path | None) -> Record:
+    batch: list[tuple[Case, Record, RenderedCase]] = []
+
+    def flush() -> None:
+        """Encode and finish the cases waiting for the parent's encoders."""
+        waiting = list(batch)
+        batch.clear()
+        for record in complete_cases(waiting, cfg, rig):
+            finish(record)
+            advance(record)
+
+    def outcome(future: Any, case: Case, path: Path | None) -> Record | None:
+        """The case's record, or ``None`` when it waits for the batch encoder."""
         kind, code = None, None
         try:
-            return Record.from_dict(future.result())
+            result = future.result()
+            record = Record.from_dict(result["record"])
+            if result.get("rendered") is not None:
+                batch.append((case, record, result["rendered"]))
+                return None
+            return record
         except FutureTimeout:
             kind = "timeout"
         except ProcessExpired as exc:
@@ -482,18 +803,22 @@ def _run_pool(
                              asset=str(path) if path else None)
 
     try:
-        for _ in range(2 * cfg.workers):
+        for _ in range(2 * cfg.workers + cfg.encode_batch):
             if not submit():
                 break
+        load_encoders(todo[: cfg.encode_batch], cfg)  # while the workers render the first cases
         while pending:
             finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
             for future in finished:
                 case, path = pending.pop(future)
                 record = outcome(future, case, path)
                 w.clear_stage(stage_dir, case.id)
-                finish(record)
-                advance(record)
+                if record is not None:
+                    finish(record)
+                    advance(record)
                 submit()
+            if len(batch) >= cfg.encode_batch or (batch and not pending):
+                flush()
         pool.close()
         pool.join()
     except BaseException:

@@ -204,14 +204,19 @@ def score_loaded(
     asset_label: str | None = None,
     load_seconds: float = 0.0,
     on_stage: Callable[[str], None] | None = None,
+    views: Any = None,
 ) -> Scored:
     """Run every planned evaluator on a loaded asset and combine (rules 2-6, 8).
 
     Never raises for a bad asset: :meth:`Evaluator.score` turns exceptions into error scores.
     ``on_stage(name)`` is told which evaluator starts (a worker reports it when stopped).
+    ``views`` are the asset's renders when they were made already (e.g. to encode several
+    cases' views in one batch first, :mod:`mme3dr.features.batch`); otherwise evaluators
+    render on first use.
     """
     t0 = time.perf_counter()
-    sample = Sample(case=plan.case, asset=asset, rig=rig, device=device, backend=backend)
+    sample = Sample(case=plan.case, asset=asset, rig=rig, device=device, backend=backend,
+                    _views=views)
     scores = []
     for ev in plan.evaluators:
         if on_stage is not None:

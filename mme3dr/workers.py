@@ -67,6 +67,9 @@ class CaseTask:
     limits: LoadLimits
     views_dir: str | None
     stage_dir: str
+    #: leave evaluators that run a learned image encoder to the parent, which encodes the
+    #: views of several cases in one batch (the worker loads, renders and scores the rest)
+    encode_in_parent: bool = False
 
 
 #: thread-count variables a worker's numerical libraries read when they are first imported
@@ -149,9 +152,16 @@ def _watchdog(budget_mb: float) -> None:
         time.sleep(WATCH_INTERVAL_S)
 
 
+#: environment variables that decide where weights are found; a worker takes the parent's
+#: values at the start of each run (a fork server started earlier has older ones)
+WEIGHTS_ENV: tuple[str, ...] = (
+    "MME3DR_HOME", "HF_HUB_CACHE", "HF_HOME", "TORCH_HOME", "XDG_CACHE_HOME", "HOME",
+)
+
+
 def process_settings() -> dict[str, Any]:
-    """This process's run-time settings a worker must share: ``--weights`` overrides and the
-    VLM judge's configuration (set by the CLI before the run)."""
+    """This process's run-time settings a worker must share: ``--weights`` overrides, the
+    VLM judge's configuration (set by the CLI before the run) and where weights live."""
     from mme3dr import weights
     from mme3dr.evaluators import vlm_judge
     from mme3dr.evaluators.registry import PLUGINS_ENV
@@ -161,6 +171,7 @@ def process_settings() -> dict[str, Any]:
         "weights": {k: str(v) for k, v in weights._OVERRIDES.items()},
         "vlm": {"endpoint": vlm.get("endpoint"), "model": vlm.get("model")},
         "plugins": os.environ.get(PLUGINS_ENV, ""),
+        "env": {k: os.environ.get(k) for k in WEIGHTS_ENV},
     }
 
 
@@ -169,6 +180,11 @@ def apply_settings(settings: dict[str, Any]) -> None:
     from mme3dr import weights
     from mme3dr.evaluators import vlm_judge
 
+    for key, value in settings.get("env", {}).items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
     for name, path in settings.get("weights", {}).items():
         weights.set_override(name, path)
     vlm = settings.get("vlm", {})
@@ -237,26 +253,32 @@ def clear_stage(stage_dir: str | Path, case_id: str) -> None:
 
 
 def run_case_task(task: CaseTask) -> dict[str, Any]:
-    """Worker entry point: load and score one case; returns the record as a dict."""
+    """Worker entry point: load and score one case. Returns ``{"record": record as a dict,
+    "rendered": None or the views and plan indices left to the parent}`` (see
+    :func:`mme3dr.runner.score_case_split`)."""
     from mme3dr.render import get_rig
-    from mme3dr.runner import score_case_file
+    from mme3dr.runner import score_case_file, score_case_split
 
     case = case_from_dict(task.case)
     _STATE["stage_file"] = str(stage_path(task.stage_dir, case.id))
     set_stage("load")
+    rendered = None
+    kw: dict[str, Any] = dict(
+        suites=task.suites,
+        rig=get_rig(task.rig),
+        device=task.device,
+        backend=task.backend,
+        up_axis=task.up_axis,
+        limits=task.limits,
+        views_dir=Path(task.views_dir) if task.views_dir else None,
+        on_stage=set_stage,
+    )
+    path = Path(task.asset_path) if task.asset_path else None
     try:
-        record = score_case_file(
-            case,
-            Path(task.asset_path) if task.asset_path else None,
-            suites=task.suites,
-            rig=get_rig(task.rig),
-            device=task.device,
-            backend=task.backend,
-            up_axis=task.up_axis,
-            limits=task.limits,
-            views_dir=Path(task.views_dir) if task.views_dir else None,
-            on_stage=set_stage,
-        )
+        if task.encode_in_parent:
+            record, rendered = score_case_split(case, path, **kw)
+        else:
+            record = score_case_file(case, path, **kw)
     except MemoryError:
         from mme3dr.scoring import failed_record, plan_case
 
@@ -264,10 +286,11 @@ def run_case_task(task: CaseTask) -> dict[str, Any]:
         reason = f"{task.asset_path}: memory: over the case memory budget (during {stage})"
         record = failed_record(plan_case(case, task.suites), "error", reason,
                                asset=task.asset_path)
+        rendered = None
     finally:
         _STATE["stage_file"] = None
     record.timings["worker_peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return record.to_dict()
+    return {"record": record.to_dict(), "rendered": rendered}
 
 
 def case_from_dict(d: dict[str, Any]) -> Case:

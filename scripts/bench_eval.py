@@ -2,6 +2,11 @@
 then rendering 24 views at 299x299 against a ViT-B/32 image encoder on the same 24 views.
 
     python scripts/bench_eval.py [--repeat 3] [--subdivide 2] [--no-views]
+    python scripts/bench_eval.py --protocol-only [--protocol-cases 16] [--rounds 3]
+
+``--protocol-only`` runs only the CLIP protocol benchmark (:func:`bench_clip_protocol`):
+whole-process ``mme3dr eval --suites alignment --rig orbit24_299`` against a process that
+only encodes the same views with the same encoder, interleaved, as a ratio of wall times.
 
 The model folder is the procedural reference model (33 starter cases), each mesh subdivided
 ``--subdivide`` times (faces x4 each time) and copied ``--repeat`` times under new case ids.
@@ -185,6 +190,113 @@ def bench_clip_scoring(args: argparse.Namespace) -> None:
     print(f"pipeline overhead over the encoder: {100 * (full / bare - 1):.1f}%")
 
 
+ENCODER_ALONE = """
+import sys, time
+t0 = time.perf_counter()
+from pathlib import Path
+import numpy as np
+import mme3dr.cli, mme3dr.runner  # the start-up of `mme3dr eval`
+from mme3dr.features.batch import MAX_CHUNK_VIEWS
+from mme3dr.features.clip import load_clip
+views, batch = Path(sys.argv[1]), int(sys.argv[2])
+enc = load_clip("clip-vit-b-32")
+t1 = time.perf_counter()
+files = sorted(views.glob("*.npy"))
+n = 0
+for i in range(0, len(files), batch):
+    rgb = np.concatenate([np.load(f) for f in files[i : i + batch]])
+    enc.encode_images(rgb, batch_size=min(MAX_CHUNK_VIEWS, len(rgb)))
+    n += len(rgb)
+print(f"start-up {t1 - t0:.2f} s, {n} views encoded in {time.perf_counter() - t1:.2f} s")
+"""
+
+
+def bench_clip_protocol(args: argparse.Namespace) -> None:
+    """The 3DGen-R1 CLIP protocol through the whole CLI against the encoder alone.
+
+    ``mme3dr eval MODEL --suites alignment --rig orbit24_299`` (workers: the CLI default, every
+    usable core; or ``--protocol-workers``) runs as its own process; the baseline is a process
+    with the same start-up (imports the CLI, loads the same random-weight ViT-B/32) that reads
+    the same 24 views at 299 px of every case, rendered beforehand, and encodes them in the
+    same batches (``encode_batch`` cases). Both are timed as whole processes, alternately for
+    ``--rounds`` rounds, so a machine loaded by other work slows both alike; the figure is the
+    median of the per-round ratios encoder-alone / eval.
+    """
+    import os
+    import subprocess
+    import sys
+
+    import mme3dr
+    from mme3dr.features.testing import write_random_clip
+
+    root_of_code = str(Path(mme3dr.__file__).resolve().parents[1])
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        env = dict(os.environ, MME3DR_HOME=str(root / "home"), PYTHONPATH=root_of_code)
+        os.environ["MME3DR_HOME"] = env["MME3DR_HOME"]
+        write_random_clip("clip-vit-b-32", cfg=None)
+        model = root / "model"
+        rows = []
+        refs = list(REFERENCE.items())
+        for i in range(args.protocol_cases):
+            cid, builder = refs[i % len(refs)]
+            mesh = builder()
+            for _ in range(args.subdivide):
+                mesh = mesh.subdivide()
+            new_id = f"{cid}-{i}"
+            write_mesh(mesh, model / f"{new_id}.ply")
+            rows.append({"id": new_id, "prompt": f"a 3D model of {cid} number {i}",
+                         "category": "stylized", "suites": ["alignment"]})
+        cases = root / "cases.jsonl"
+        cases.write_text("".join(json.dumps(x) + "\n" for x in rows))
+        rig = get_rig("orbit24_299")
+        views = root / "views"
+        views.mkdir()
+        for row in rows:
+            asset = load_asset(model / f"{row['id']}.ply")
+            np.save(views / f"{row['id']}.npy", render(asset, rig).rgb)
+        batch = EvalConfig(model_dir=model).encode_batch
+        eval_cmd = [sys.executable, "-m", "mme3dr", "eval", str(model), "--cases", str(cases),
+                    "--suites", "alignment", "--rig", "orbit24_299", "--out", str(root / "out"),
+                    "--overwrite"]
+        if args.protocol_workers:
+            eval_cmd += ["--workers", str(args.protocol_workers)]
+        alone_cmd = [sys.executable, "-c", ENCODER_ALONE, str(views), str(batch)]
+
+        def timed(cmd: list[str], code: str = root_of_code) -> tuple[float, str]:
+            t0 = time.perf_counter()
+            done = subprocess.run(cmd, env=dict(env, PYTHONPATH=code), capture_output=True,
+                                  text=True, check=False, cwd=root)
+            wall = time.perf_counter() - t0
+            if done.returncode != 0:
+                raise SystemExit(f"{cmd[:4]} failed:\n{done.stdout}\n{done.stderr}")
+            return wall, done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
+
+        n_views = sum(1 for _ in views.glob("*.npy")) * rig.n_views
+        print(f"## CLIP protocol: {len(rows)} cases x {rig.n_views} views at {rig.resolution} px "
+              f"(rig {rig.name}), ViT-B/32 random weights, encode_batch {batch}, workers "
+              f"{args.protocol_workers or 'CLI default'}, {os.cpu_count()} CPUs")
+        ratios: list[float] = []
+        others: list[float] = []
+        for r in range(args.rounds):
+            t_alone, said = timed(alone_cmd)
+            t_eval, _ = timed(eval_cmd)
+            ratios.append(t_alone / t_eval)
+            print(f"round {r + 1}: encoder alone {t_alone:.1f} s ({said}); eval {t_eval:.1f} s "
+                  f"({n_views / t_eval:.1f} views/s); ratio {100 * ratios[-1]:.1f}%")
+            if args.compare_code:  # the same eval with another checkout's code (e.g. before)
+                t_other, _ = timed(eval_cmd, str(Path(args.compare_code).resolve()))
+                others.append(t_alone / t_other)
+                print(f"         eval with {args.compare_code}: {t_other:.1f} s; ratio "
+                      f"{100 * others[-1]:.1f}%")
+        summary = json.loads((root / "out" / "model" / "summary.json").read_text())
+        print(f"eval stamp: {summary['stamp']['execution']}")
+        print(f"median ratio encoder-alone / eval: {100 * statistics.median(ratios):.1f}% "
+              f"(min {100 * min(ratios):.1f}%, max {100 * max(ratios):.1f}%)")
+        if others:
+            print(f"median ratio with {args.compare_code}: {100 * statistics.median(others):.1f}%")
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--repeat", type=int, default=3)
@@ -195,16 +307,29 @@ def main() -> None:
     p.add_argument("--skip-encoder", action="store_true")
     p.add_argument("--clip-cases", type=int, default=16, help="cases for the CLIP benchmark")
     p.add_argument("--skip-clip", action="store_true")
+    p.add_argument("--protocol-only", action="store_true",
+                   help="only the CLIP protocol benchmark (eval vs encoder alone)")
+    p.add_argument("--skip-protocol", action="store_true")
+    p.add_argument("--protocol-cases", type=int, default=16)
+    p.add_argument("--protocol-workers", type=int, default=0, help="0: the CLI default")
+    p.add_argument("--rounds", type=int, default=3, help="interleaved rounds (protocol)")
+    p.add_argument("--compare-code", default="",
+                   help="another checkout whose eval is timed in the same rounds (protocol)")
     args = p.parse_args()
     print(
         f"# mme3dr bench on {platform.machine()}, python {platform.python_version()}, "
         f"numpy {np.__version__}"
     )
+    if args.protocol_only:
+        bench_clip_protocol(args)
+        return
     bench_eval(args)
     if not args.skip_encoder:
         bench_render_vs_encoder(args)
     if not args.skip_clip:
         bench_clip_scoring(args)
+    if not args.skip_protocol:
+        bench_clip_protocol(args)
 
 
 if __name__ == "__main__":

@@ -95,7 +95,8 @@ def test_budgets_turn_hangs_hogs_and_crashes_into_error_records(tmp_path: Path, 
         assert r.suites["physical"] == 0.0 and r.overall == 0.0
     assert recs["fine-1"].status == "ok" and recs["fine-2"].status == "ok"
     assert out.summary["stamp"]["execution"] == {
-        "workers": 2, "mode": "process pool", "case_timeout_s": 4.0, "case_memory_mb": 300}
+        "workers": 2, "mode": "process pool", "case_timeout_s": 4.0, "case_memory_mb": 300,
+        "encode_batch": 8}
 
 
 def test_budget_flags_are_checked(tmp_path: Path) -> None:

@@ -35,6 +35,7 @@ from mme3dr.evaluators.alignment import (
 )
 from mme3dr.evaluators.base import Evaluator, Sample, Score
 from mme3dr.evaluators.registry import register
+from mme3dr.features.batch import EncoderUse
 from mme3dr.weights import Resolved, WeightsMissing, guarded_load, record_use, resolve
 
 
@@ -163,6 +164,10 @@ class LaionAesthetic(Evaluator):
     def required_weights(self) -> tuple[tuple[str, str | None], ...]:
         return ((self.params["model"], None), (self.params["head"], None))
 
+    def encoder_uses(self, case: Any) -> tuple[EncoderUse, ...]:
+        """The CLIP model on every view (see :mod:`mme3dr.features.batch`)."""
+        return (EncoderUse(self.params["model"]),)
+
     def evaluate(self, sample: Sample) -> Score:
         import torch
 
@@ -248,6 +253,10 @@ class HpsV21(Evaluator):
 
     def required_weights(self) -> tuple[tuple[str, str | None], ...]:
         return ((self.params["model"], self.params["checkpoint"]),)
+
+    def encoder_uses(self, case: Any) -> tuple[EncoderUse, ...]:
+        """The preference model on every view, and the prompt."""
+        return (EncoderUse(self.params["model"], self.params["checkpoint"], (case.prompt,)),)
 
     def evaluate(self, sample: Sample) -> Score:
         from mme3dr.features.clip import load_clip
@@ -426,6 +435,10 @@ class MultiViewConsistency(Evaluator):
     def required_weights(self) -> tuple[tuple[str, str | None], ...]:
         return ((self.params["model"], None),) if self.params["features"] == "clip" else ()
 
+    def encoder_uses(self, case: Any) -> tuple[EncoderUse, ...]:
+        """The CLIP model on every view when ``features`` is ``clip``; nothing otherwise."""
+        return (EncoderUse(self.params["model"]),) if self.params["features"] == "clip" else ()
+
     def evaluate(self, sample: Sample) -> Score:
         p = self.params
         views = sample.views()
@@ -518,6 +531,13 @@ class JanusViews(Evaluator):
 
     def required_weights(self) -> tuple[tuple[str, str | None], ...]:
         return ((self.params["model"], None),)
+
+    def encoder_uses(self, case: Any) -> tuple[EncoderUse, ...]:
+        """The CLIP model on every view, and the front and back texts of the prompt."""
+        p = self.params
+        texts = tuple(t.format(prompt=case.prompt) for t in (p["front_template"],
+                                                              p["back_template"]))
+        return (EncoderUse(p["model"], None, texts),)
 
     def evaluate(self, sample: Sample) -> Score:
         from mme3dr.features.clip import load_clip

@@ -33,6 +33,7 @@ import numpy as np
 from mme3dr.evaluators.base import Evaluator, Sample, Score
 from mme3dr.evaluators.registry import register
 from mme3dr.features import preload_native_libs
+from mme3dr.features.batch import EncoderUse
 from mme3dr.weights import WeightsMissing
 
 preload_native_libs()
@@ -73,9 +74,7 @@ def select_views(sample: Sample, views: list[int] | None) -> list[int]:
 
 def view_embeddings(sample: Sample, enc: ClipEncoder) -> np.ndarray:
     """Unit CLIP embeddings ``[V, D]`` of all views of the sample, computed once per model."""
-    return sample.asset.cached(
-        f"clip_image:{enc.key}:{enc.device}", lambda: enc.encode_images(sample.views().rgb)
-    )
+    return sample.asset.cached(enc.view_cache_key, lambda: enc.encode_images(sample.views().rgb))
 
 
 def trimmed_mean(values: np.ndarray, trim: float) -> float:
@@ -144,6 +143,10 @@ class ClipScore(Evaluator):
 
     def required_weights(self) -> tuple[tuple[str, str | None], ...]:
         return ((self.params["model"], self.params["checkpoint"]),)
+
+    def encoder_uses(self, case: Any) -> tuple[EncoderUse, ...]:
+        """The CLIP model on every view, and the prompt (see :mod:`mme3dr.features.batch`)."""
+        return (EncoderUse(self.params["model"], self.params["checkpoint"], (case.prompt,)),)
 
     def evaluate(self, sample: Sample) -> Score:
         from mme3dr.features.clip import load_clip
@@ -308,6 +311,9 @@ class ClipRPrecision:
     case set, per-case ranks from shards combine exactly: :func:`merge_r_precision`."""
 
     name = "clip_r_precision"
+    #: works from the records alone: it needs no sample in this process, so a run with it can
+    #: score cases in worker processes
+    needs_samples = False
 
     def __init__(
         self, ctx: RunContext, pool_size: int = POOL_SIZE, seed: int = 0, ks=RP_KS

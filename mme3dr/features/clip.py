@@ -39,6 +39,12 @@ class ClipEncoder:
     def key(self) -> str:
         return f"{self.resolved.spec.name}@{self.resolved.path}"
 
+    @property
+    def view_cache_key(self) -> str:
+        """Where a case's view embeddings by this encoder live in ``Asset.cache`` (shared by
+        every CLIP-based evaluator of the case, and filled ahead by the batched encoder)."""
+        return f"clip_image:{self.key}:{self.device}"
+
     def info(self) -> dict[str, Any]:
         """What to record beside every number: model, pretrained tag, checkpoint, weights."""
         r = self.resolved
@@ -53,15 +59,17 @@ class ClipEncoder:
 
     # -------------------------------------------------------------------------------- images
 
-    def encode_images(self, rgb: np.ndarray) -> np.ndarray:
-        """L2-normalised embeddings ``[V, D]`` of uint8 images ``[V, H, W, 3]``."""
+    def encode_images(self, rgb: np.ndarray, batch_size: int | None = None) -> np.ndarray:
+        """L2-normalised embeddings ``[V, D]`` of uint8 images ``[V, H, W, 3]``, encoded in
+        chunks of ``batch_size`` images (default: the encoder's ``batch_size``)."""
         import torch
 
+        step = max(1, int(batch_size or self.batch_size))
         out = []
         with torch.inference_mode():
-            for i in range(0, len(rgb), self.batch_size):
+            for i in range(0, len(rgb), step):
                 x = to_tensor(
-                    rgb[i : i + self.batch_size],
+                    rgb[i : i + step],
                     self.image_size,
                     OPENAI_MEAN,
                     OPENAI_STD,

@@ -49,6 +49,10 @@ class Views:
         """The RGB views as PIL images (for image encoders)."""
         return [Image.fromarray(view) for view in self.rgb]
 
+    def colour(self) -> ColourViews:
+        """The colour part alone (what image encoders read), sharing ``rgb``."""
+        return ColourViews(rgb=self.rgb, rig=self.rig, backend=self.backend, seconds=self.seconds)
+
     def normals_rgb(self) -> np.ndarray:
         """uint8 ``[V, H, W, 3]`` visualisation: ``(n + 1) / 2 * 255``; background = rig's."""
         vis = np.round((self.normals + 1.0) * 127.5).clip(0, 255).astype(np.uint8)
@@ -136,3 +140,25 @@ class Views:
         )
         paths.append(meta)
         return paths
+
+
+@dataclass
+class ColourViews:
+    """The colour renders of one asset without normals, depth or mask: what a process that only
+    runs image encoders receives from the worker that rendered (see :mod:`mme3dr.runner`).
+
+    Attributes are those of :class:`Views` with the same meaning.
+    """
+
+    rgb: np.ndarray
+    rig: Rig
+    backend: str
+    seconds: float = 0.0
+
+    @property
+    def n_views(self) -> int:
+        return int(self.rgb.shape[0])
+
+    def images(self) -> list[Image.Image]:
+        """The RGB views as PIL images (for image encoders)."""
+        return [Image.fromarray(view) for view in self.rgb]
