@@ -324,6 +324,16 @@ def _work(args: tuple[Task, Path]) -> tuple[Task, list]:
 def measure(tasks: list[Task], cache: Path, jobs: int) -> list[tuple[Task, list]]:
     """Run ``tasks`` over ``jobs`` processes (one BLAS thread each)."""
     os.environ.setdefault("OMP_NUM_THREADS", "1")
+    import importlib
+    import pkgutil
+
+    import mme3dr.geometry
+
+    # everything the checks run is imported before forking: every worker runs the same code
+    for mod in pkgutil.iter_modules(mme3dr.geometry.__path__):
+        importlib.import_module(f"mme3dr.geometry.{mod.name}")
+    for name in ("functional", "physical", "spatial"):
+        importlib.import_module(f"mme3dr.evaluators.{name}")
     if jobs <= 1:
         return [_work((t, cache)) for t in tasks]
     import multiprocessing as mp
