@@ -4,7 +4,7 @@ their generator-style exports, and real human-made meshes from Debian packages.
 Usage::
 
     python scripts/measure_corpora.py [--corpus procedural generator real] [--jobs 2]
-        [--forms mc64 mc96 mc128 dense] [--dense-every 4] [--cache ~/.cache/mme3dr/corpora]
+        [--forms mc64 mc96 mc128 dense] [--every 1] [--dense-every 4] [--cache ~/.cache/mme3dr/corpora]
         [--only NAME ...] [--misses] [--markdown]
 
 * ``procedural``: every ``mme3dr`` case with a procedural reference and the part shapes of
@@ -285,12 +285,14 @@ def run_task(task: Task, cache: Path) -> list[tuple[str, bool, str, float]]:
 
 
 def plan(corpora: list[str], forms: list[str], dense_every: int, cache: Path,
-         only: set[str]) -> list[Task]:
-    """Every task of the chosen corpora (``only``: restrict to these names)."""
-    from generator_exports import all_items
+         only: set[str], every: int = 1) -> list[Task]:
+    """Every task of the chosen corpora (``only``: restrict to these names; ``every``: the
+    generator corpus takes every ``every``-th shape, ``dense`` every ``dense_every``-th)."""
+    from generator_exports import all_items, reference_items
 
     tasks = []
     items = all_items()
+    refs = {i.name for i in reference_items()}
     for corpus in corpora:
         if corpus == "real":
             for item in REAL:
@@ -304,7 +306,7 @@ def plan(corpora: list[str], forms: list[str], dense_every: int, cache: Path,
             if corpus == "procedural":
                 tasks.append(Task(corpus, item.name, "clean", item.checks))
                 continue
-            if not item.generator_too:
+            if not item.generator_too or (k % every and item.name in refs):
                 continue
             for form in forms:
                 if form == "dense" and k % dense_every:
@@ -375,6 +377,7 @@ def main() -> None:
     parser.add_argument("--corpus", nargs="+", default=["procedural", "generator", "real"],
                         choices=("procedural", "generator", "real"))
     parser.add_argument("--forms", nargs="+", default=["mc64", "mc96", "mc128", "dense"])
+    parser.add_argument("--every", type=int, default=1, help="generator: every n-th shape")
     parser.add_argument("--dense-every", type=int, default=4)
     parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1))
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
@@ -383,7 +386,8 @@ def main() -> None:
     parser.add_argument("--markdown", action="store_true")
     args = parser.parse_args()
     t0 = time.perf_counter()
-    tasks = plan(args.corpus, args.forms, args.dense_every, args.cache, set(args.only))
+    tasks = plan(args.corpus, args.forms, args.dense_every, args.cache, set(args.only),
+                 args.every)
     print(f"{len(tasks)} meshes to score")
     results = measure(tasks, args.cache, args.jobs)
     results.sort(key=lambda r: (r[0].corpus, r[0].name, r[0].form))
