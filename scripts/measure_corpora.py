@@ -4,8 +4,8 @@ their generator-style exports, and real human-made meshes from Debian packages.
 Usage::
 
     python scripts/measure_corpora.py [--corpus procedural generator real] [--jobs 2]
-        [--forms mc64 mc96 mc128 dense] [--every 1] [--dense-every 4] [--cache ~/.cache/mme3dr/corpora]
-        [--only NAME ...] [--misses] [--markdown]
+        [--forms mc64 mc96 mc128 dense] [--every 1] [--dense-every 4]
+        [--cache ~/.cache/mme3dr/corpora] [--only NAME ...] [--misses] [--markdown]
 
 * ``procedural``: every ``mme3dr`` case with a procedural reference and the part shapes of
   ``tests/parts_cases.py`` (``tests/generator_exports.py``), clean, at a yaw of 0.4.
