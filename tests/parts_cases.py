@@ -39,6 +39,19 @@ def dumbbell(bar: float, radius: float = 0.25, length: float = 1.0) -> trimesh.T
     return trimesh.boolean.union([*bells, rod], engine="manifold")
 
 
+def waisted_tube(waist: float, length: float = 1.0, radius: float = 0.2,
+                 width: float = 0.2) -> trimesh.Trimesh:
+    """A lying solid of revolution (axis X) whose radius narrows smoothly to ``waist`` of
+    ``radius`` at its middle (a Gaussian profile of ``width``): one body, like a knotted tube,
+    a shaft or a stem that thins gradually."""
+    z = np.linspace(0.0, length, 81)
+    r = radius * (1.0 - (1.0 - waist) * np.exp(-(((z - length / 2) / width) ** 2)))
+    profile = np.r_[[[0.0, 0.0]], np.c_[r, z], [[0.0, length]]]
+    mesh = trimesh.creation.revolve(profile, sections=48)
+    mesh.apply_transform(trimesh.transformations.rotation_matrix(np.pi / 2, [0, 1, 0]))
+    return mesh
+
+
 def lying_capsule() -> trimesh.Trimesh:
     c = capsule(height=1.0, radius=0.25)
     c.apply_transform(trimesh.transformations.rotation_matrix(np.pi / 2, [0, 1, 0]))
@@ -84,7 +97,8 @@ KNOWN: dict[str, tuple[Callable[[], trimesh.Trimesh], list[dict], bool]] = {
     "torus": (S.torus_ring, [_n("parts", 1)], True),
     "mug": (S.mug, [_n("parts", 1)], True),
     "dumbbell_thick_bar": (lambda: dumbbell(0.7), [_n("parts", 1)], True),
-    "dumbbell_thin_bar": (lambda: dumbbell(0.3), [_n("parts", 2)], True),
+    "dumbbell_thin_bar": (lambda: dumbbell(0.3), [_n("parts", 1)], True),
+    "waisted_tube": (lambda: waisted_tube(0.4), [_n("parts", 1)], True),
     "table_fused": (lambda: S.table(4, True), [_n("parts", 1), _n("stacked", 1)], True),
     "stool_fused": (lambda: S.stool(3, True), [_n("parts", 1)], True),
     "lamp": (E.lamp, [_n("parts", 1)], True),

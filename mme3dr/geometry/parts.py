@@ -57,10 +57,13 @@ FUSION_DEPTH = 0.03
 MIN_NECK_RADIUS = 3.0
 #: a neck must be at least this many voxels narrower than the smaller body's inscribed radius.
 MIN_NECK_DEPTH = 2.0
+#: voxels of rasterisation slack allowed on the length of a contact neck (:func:`_short_neck`).
+NECK_SLACK = 1.0
 
 _SLICE4 = np.zeros((3, 3, 3), dtype=bool)
 _SLICE4[1, :, 1] = _SLICE4[:, 1, 1] = True
 _CONNECT26 = np.ones((3, 3, 3), dtype=bool)
+_CONNECT18 = ndimage.generate_binary_structure(3, 2)
 
 
 @dataclass(frozen=True)
@@ -147,8 +150,11 @@ def neck_regions(
         if ra == rb:
             continue
         if _is_neck(float(s[i]), peak[ra], peak[rb], fusion_voxels):
-            kept.append((ra, rb, float(s[i])))
-            continue
+            roots = np.array([root(j) for j in range(n + 1)])
+            if _short_neck(basins, depth, roots == ra, roots == rb, float(s[i]),
+                           min(peak[ra], peak[rb])):
+                kept.append((ra, rb, float(s[i])))
+                continue
         parent[rb] = ra
         peak[ra] = max(peak[ra], peak[rb])
     roots = np.array([root(i) for i in range(n + 1)])
@@ -203,6 +209,32 @@ def _flatten_neck(labels: np.ndarray, depth: np.ndarray, a: int, b: int, radius:
     if side[mine_a].mean() > side[~mine_a].mean():
         side = -side
     sub[tuple(cells[close].T)] = np.where(side < 0, a, b)
+
+
+def _short_neck(basins: np.ndarray, depth: np.ndarray, in_a: np.ndarray, in_b: np.ndarray,
+                radius: float, small: float) -> bool:
+    """The joint of two bodies has no length: their cores come as close as touching bodies'.
+
+    Where two bodies touch, the inscribed radius grows about one voxel per voxel on either side
+    of the contact, so the voxels deeper than ``level = radius + k`` lie about ``2 * level``
+    apart across it. A bar, a stem, a shaft, a waist or a tube that narrows gradually keeps a
+    small radius over a length, and its cores lie farther apart: one body. ``k`` is half the
+    depth of the neck below the smaller body's radius ``small`` (at least one voxel), so the
+    test looks at the joint's flanks, not at its pass alone; the cores must meet within
+    ``2 * level + NECK_SLACK`` 18-connected steps inside the two bodies. ``in_a`` and ``in_b``
+    flag the basin labels of either body.
+    """
+    level = radius + max(1.0, 0.5 * (small - radius))
+    both = in_a[basins] | in_b[basins]
+    box = ndimage.find_objects(both.astype(np.int8))[0]
+    sub, deep = basins[box], depth[box] > level
+    inside = in_a[sub] | in_b[sub]
+    core_a, core_b = deep & in_a[sub], deep & in_b[sub]
+    if not core_a.any() or not core_b.any():
+        return False
+    steps = int(np.ceil(2.0 * level + NECK_SLACK))
+    reach = ndimage.binary_dilation(core_a, structure=_CONNECT18, iterations=steps, mask=inside)
+    return bool((reach & core_b).any())
 
 
 def _is_neck(radius: float, r_a: float, r_b: float, fusion_voxels: float) -> bool:

@@ -1,0 +1,408 @@
+"""Per-check accuracy of the weight-free checks on three corpora: procedural known-answer shapes,
+their generator-style exports, and real human-made meshes from Debian packages.
+
+Usage::
+
+    python scripts/measure_corpora.py [--corpus procedural generator real] [--jobs 2]
+        [--forms mc64 mc96 mc128 dense] [--every 1] [--dense-every 4]
+        [--cache ~/.cache/mme3dr/corpora] [--only NAME ...] [--misses] [--markdown]
+
+* ``procedural``: every ``mme3dr`` case with a procedural reference and the part shapes of
+  ``tests/parts_cases.py`` (``tests/generator_exports.py``), clean, at a yaw of 0.4.
+* ``generator``: the same shapes yawed by 0.4 and exported like a grid decoder
+  (``tests/generator_exports.export``: marching cubes of the 64/96/128-cubed occupancy, blur,
+  Taubin smoothing, vertex-clustering decimation to half the faces, 1 % flipped triangles,
+  4 pin-holes, split vertices; ``dense``: marching cubes at 256 without decimation, 300k-2M
+  faces, on every ``--dense-every``-th shape). Exports are cached as ``.npz`` under ``--cache``.
+* ``real``: the hand-annotated objects of :data:`REAL` (``docs/corpora.md`` justifies each
+  answer). Their files come from Debian packages fetched with ``apt-get download`` into
+  ``--cache`` (no root needed, nothing is installed); without apt the corpus is skipped.
+
+An answer is right when the check runs (status ``ok``) and ``passed`` equals the expectation
+(``want``, default true). Prints one line per wrong answer with ``--misses`` and a table of
+right answers per check and corpus (``--markdown`` for the docs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tarfile
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+import numpy as np  # noqa: E402
+import trimesh  # noqa: E402
+
+DEFAULT_CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "mme3dr" / \
+    "corpora"
+
+#: where the CGAL demo package keeps its meshes (inside ``data.tar.gz``).
+CGAL_TAR = "usr/share/doc/libcgal-dev/data.tar.gz"
+CGAL_LICENCE = "CC0-1.0 (CGAL's data files without a notice; debian/copyright of libcgal-demo)"
+GEOMVIEW_LICENCE = "LGPL-2.1+ (debian/copyright of geomview)"
+ASSIMP_LICENCE = "BSD-3-clause (assimp test models; debian/copyright of assimp-testmodels)"
+
+
+@dataclass(frozen=True)
+class Real:
+    """A real mesh with hand-checked answers.
+
+    Attributes:
+        name: short id.
+        package: Debian package shipping the file.
+        member: path of the file in the package (``tar:`` paths are inside ``CGAL_TAR``).
+        licence: the file's licence as the package's copyright file states it.
+        up: the file's up axis (``+y``, ``+x``, ...), mapped onto +Z on load.
+        checks: check dicts; ``want`` (default true) is the expected ``passed``.
+        why: how the answers were verified.
+    """
+
+    name: str
+    package: str
+    member: str
+    licence: str
+    up: str
+    checks: tuple[dict, ...]
+    why: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def _c(check: str, **params) -> dict:
+    return {"check": check, **params}
+
+
+def _cgal(name: str, up: str, checks: list[dict], why: str) -> Real:
+    return Real(name, "libcgal-demo", f"tar:data/meshes/{name}.off", CGAL_LICENCE, up,
+                tuple(checks), why)
+
+
+ONE = [_c("parts", expect=1), _c("floating_parts")]
+ANIMAL4 = [*ONE, _c("ground_contacts", expect=4), _c("through_holes", expect=0), _c("stable")]
+
+#: The real corpus. Answers were read off three orthographic views of each mesh and, for
+#: ``through_holes`` and ``parts``, checked against the surface itself: every listed closed
+#: mesh's genus (Euler characteristic of each connected component) and component count agree.
+REAL: list[Real] = [
+    _cgal("cow", "+y", ANIMAL4, "a cow standing on four hooves; closed, genus 0"),
+    _cgal("camel", "+y", ANIMAL4, "a camel standing on four feet; closed, genus 0"),
+    _cgal("triceratops", "+y", ANIMAL4, "standing on four feet; closed, genus 0"),
+    _cgal("elephant", "+y", list(ONE),
+          "one closed body; posed mid-stride (feet 0, 2.5 and 6 % above the lowest point) and "
+          "its trunk loops give genus 3, so no contact, stability or hole count"),
+    _cgal("man", "+z", [*ONE, _c("ground_contacts", expect=2), _c("through_holes", expect=0),
+                        _c("stable")], "a man standing on both feet; closed, genus 0"),
+    _cgal("homer", "+y", [*ONE, _c("ground_contacts", expect=2), _c("through_holes", expect=0),
+                          _c("stable")], "a cartoon figure on two big feet; genus 0"),
+    _cgal("armadillo", "+y", [*ONE, _c("ground_contacts", expect=2),
+                              _c("through_holes", expect=0)],
+          "Stanford armadillo standing on two feet; genus 0"),
+    _cgal("dino", "+z", [*ONE, _c("ground_contacts", expect=2), _c("through_holes", expect=0)],
+          "a two-legged dinosaur, tail off the ground; genus 0"),
+    _cgal("cactus", "+y", [*ONE, _c("ground_contacts", expect=1), _c("through_holes", expect=0),
+                           _c("stable")], "a trunk with two raised arms on a flat cut; genus 0"),
+    _cgal("hand", "+z", [*ONE, _c("ground_contacts", expect=1), _c("through_holes", expect=0),
+                         _c("stable")], "a fist on its flat-cut wrist; genus 0"),
+    _cgal("bunny00", "+y", [*ONE, _c("through_holes", expect=0), _c("stable")],
+          "Stanford bunny sitting, closed; genus 0"),
+    _cgal("bear", "+y", [*ONE, _c("through_holes", expect=0), _c("stable")],
+          "a sitting teddy bear; genus 0"),
+    _cgal("bull", "+y", [*ONE, _c("through_holes", expect=0)], "a bull; genus 0"),
+    _cgal("spool", "+x", [*ONE, _c("ground_contacts", expect=1), _c("through_holes", expect=0),
+                          _c("stable"), _c("symmetry", kind="rotational", order=2),
+                          _c("symmetry", kind="mirror")],
+          "a thread spool standing on a flange; solid of revolution; genus 0"),
+    _cgal("knot", "+z", [*ONE, _c("through_holes", expect=1), _c("stable")],
+          "a trefoil-knotted tube lying flat; genus 1"),
+    _cgal("knot1", "+z", [*ONE, _c("through_holes", expect=1), _c("stable")],
+          "a five-lobed knotted tube lying flat; genus 1"),
+    _cgal("knot2", "+z", [_c("parts", expect=2), _c("through_holes", expect=2),
+                          _c("floating_parts")],
+          "two linked rope rings: 2 components of genus 1, the upper one leaning on the lower"),
+    Real("eight_flat", "libcgal-demo", "tar:data/meshes/eight.off", CGAL_LICENCE, "+y",
+         (*ONE, _c("through_holes", expect=2), _c("ground_contacts", expect=1), _c("stable")),
+         "a figure-eight solid lying on its face; genus 2"),
+    Real("eight_on_edge", "libcgal-demo", "tar:data/meshes/eight.off", CGAL_LICENCE, "+z",
+         (*ONE, _c("stable", want=False)),
+         "the figure eight stood on its rounded edge: 5x taller than thick, it falls over"),
+    _cgal("pipe", "+y", [*ONE, _c("through_holes", expect=1), _c("holds_liquid", want=False),
+                         _c("opening", direction="up")],
+          "a vertical tube, open both ends; genus 1"),
+    _cgal("rotor", "+x", [*ONE, _c("through_holes", expect=1), _c("stable")],
+          "a drum on a shaft with a bore, standing on its end face; genus 1"),
+    _cgal("couplingdown", "+z", [*ONE, _c("through_holes", expect=9), _c("stable")],
+          "a flange coupling: central bore and eight bolt holes; genus 9"),
+    _cgal("3torus", "+z", [*ONE, _c("through_holes", expect=3)],
+          "a faceted three-holed solid; genus 3"),
+    _cgal("sphere", "+z", [*ONE, _c("through_holes", expect=0), _c("stable"),
+                           _c("symmetry", kind="mirror"),
+                           _c("symmetry", kind="rotational", order=2)],
+          "an icosphere: a ball is in neutral equilibrium (counts as standing)"),
+    Real("ellipsoid_on_end", "libcgal-demo", "tar:data/meshes/ellipsoid.off", CGAL_LICENCE, "+z",
+         (*ONE, _c("stable", want=False), _c("symmetry", kind="rotational", order=2)),
+         "an egg-like ellipsoid (axes 0.4:0.6:1) balanced on its pointed end: it falls"),
+    Real("ellipsoid_lying", "libcgal-demo", "tar:data/meshes/ellipsoid.off", CGAL_LICENCE, "+x",
+         (*ONE, _c("stable"), _c("symmetry", kind="mirror")),
+         "the same ellipsoid lying on its broad side: stable"),
+    Real("trefoil", "geomview", "usr/share/geomview/geom/tref.off", GEOMVIEW_LICENCE, "+z",
+         (*ONE, _c("through_holes", expect=1)), "a trefoil-knot tube lying flat; one tunnel"),
+    Real("mushroom", "geomview", "usr/share/geomview/geom/mushroom.off", GEOMVIEW_LICENCE, "+y",
+         (*ONE, _c("through_holes", expect=0), _c("ground_contacts", expect=1), _c("stable")),
+         "a cap on a stem with a flat foot; closed, genus 0"),
+    Real("dodecahedron", "geomview", "usr/share/geomview/geom/dodec.off", GEOMVIEW_LICENCE, "+z",
+         (*ONE, _c("through_holes", expect=0), _c("stable"), _c("ground_contacts", expect=1)),
+         "a regular dodecahedron resting on a face"),
+    Real("spider", "assimp-testmodels", "usr/share/assimp/models/OBJ/spider.obj",
+         ASSIMP_LICENCE, "+y", (_c("floating_parts"),),
+         "a spider modelled as 83 pieces (legs, eyes) pushed into the body: none floats"),
+    Real("wuson", "assimp-testmodels", "usr/share/assimp/models/OBJ/WusonOBJ.obj",
+         ASSIMP_LICENCE, "+y", (_c("floating_parts"),),
+         "a toy figure modelled as 54 interpenetrating pieces: none floats"),
+]
+
+
+# ----------------------------------------------------------------------------- fetching
+
+
+def fetch_package(package: str, cache: Path) -> Path | None:
+    """Download and unpack ``package`` into ``cache/debs/<package>`` (``apt-get download`` and
+    ``dpkg-deb -x``; nothing is installed). Returns the unpacked root, or None without apt."""
+    root = cache / "debs" / package
+    if (root / ".done").exists():
+        return root
+    debs = cache / "debs"
+    debs.mkdir(parents=True, exist_ok=True)
+    try:
+        subprocess.run(["apt-get", "download", package], cwd=debs, check=True,
+                       capture_output=True)
+        deb = sorted(debs.glob(f"{package}_*.deb"))[-1]
+        root.mkdir(exist_ok=True)
+        subprocess.run(["dpkg-deb", "-x", str(deb), str(root)], check=True, capture_output=True)
+    except (OSError, subprocess.CalledProcessError, IndexError) as exc:
+        print(f"  cannot fetch {package}: {exc}", file=sys.stderr)
+        return None
+    (root / ".done").touch()
+    return root
+
+
+def real_path(item: Real, cache: Path) -> Path | None:
+    """The local file of ``item``, fetched on first use; None when it cannot be had."""
+    root = fetch_package(item.package, cache)
+    if root is None:
+        return None
+    if not item.member.startswith("tar:"):
+        path = root / item.member
+        return path if path.exists() else None
+    member = item.member[4:]
+    out = root / "tar" / member
+    if not out.exists():
+        with tarfile.open(root / CGAL_TAR) as tar:
+            found = next((m for m in tar.getmembers() if m.name.endswith(member)), None)
+            if found is None:
+                return None
+            out.parent.mkdir(parents=True, exist_ok=True)
+            data = tar.extractfile(found)
+            out.write_bytes(data.read() if data else b"")
+    return out
+
+
+# ----------------------------------------------------------------------------- measuring
+
+
+@dataclass(frozen=True)
+class Task:
+    """One mesh to score: ``corpus``, ``name``, ``form`` and where its mesh comes from."""
+
+    corpus: str
+    name: str
+    form: str
+    checks: tuple[dict, ...]
+    path: str = ""
+    up: str = "+z"
+
+
+def label(chk: dict) -> str:
+    """The table row of a check (symmetry rows split by kind)."""
+    name = chk["check"]
+    return f"symmetry:{chk.get('kind', 'mirror')}" if name == "symmetry" else name
+
+
+def yaw_of(checks: Iterable[dict]) -> float:
+    """0.4 rad, or 0 for shapes judged with ``left_of`` / ``right_of`` (front-view relations)."""
+    return 0.0 if any(c.get("rel") in ("left_of", "right_of") for c in checks) else 0.4
+
+
+def generated(name: str, form: str, cache: Path) -> trimesh.Trimesh:
+    """The (cached) mesh of generator item ``name`` in ``form`` (``clean`` is not cached)."""
+    from generator_exports import all_items, export
+
+    item = next(i for i in all_items() if i.name == name)
+    mesh = item.build().copy()
+    mesh.apply_transform(trimesh.transformations.rotation_matrix(yaw_of(item.checks),
+                                                                 [0, 0, 1]))
+    if form == "clean":
+        return mesh
+    path = cache / "exports" / f"{name}-{form}.npz"
+    if path.exists():
+        data = np.load(path)
+        return trimesh.Trimesh(data["v"], data["f"], process=False)
+    from generator_exports import FORMS
+
+    keep = 1.0 if form == "dense" else 0.5
+    out = export(mesh, FORMS[form], keep=keep)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(path, v=np.asarray(out.vertices, np.float32), f=np.asarray(out.faces))
+    return out
+
+
+def run_task(task: Task, cache: Path) -> list[tuple[str, bool, str, float]]:
+    """Score every check of ``task``: ``(label, right, reason, seconds)`` per check."""
+    from mme3dr.assets import Asset, load_asset
+    from mme3dr.evaluators import build
+    from mme3dr.evaluators.base import Sample
+
+    np.seterr(all="ignore")
+    if task.corpus == "real":
+        asset = load_asset(task.path, up_axis=task.up)
+    else:
+        asset = Asset.from_trimesh(generated(task.name, task.form, cache))
+    sample = Sample(case=None, asset=asset)  # type: ignore[arg-type]
+    rows = []
+    for chk in task.checks:
+        params = {k: v for k, v in chk.items() if k not in ("check", "want")}
+        t = time.perf_counter()
+        score = build(chk["check"], params).score(sample)
+        right = score.status == "ok" and bool(score.passed) == chk.get("want", True)
+        rows.append((label(chk), right, score.reason, time.perf_counter() - t))
+    return rows
+
+
+def plan(corpora: list[str], forms: list[str], dense_every: int, cache: Path,
+         only: set[str], every: int = 1) -> list[Task]:
+    """Every task of the chosen corpora (``only``: restrict to these names; ``every``: the
+    generator corpus takes every ``every``-th shape, ``dense`` every ``dense_every``-th)."""
+    from generator_exports import all_items, reference_items
+
+    tasks = []
+    items = all_items()
+    refs = {i.name for i in reference_items()}
+    for corpus in corpora:
+        if corpus == "real":
+            for item in REAL:
+                path = real_path(item, cache)
+                if path is not None and (not only or item.name in only):
+                    tasks.append(Task("real", item.name, "real", item.checks, str(path), item.up))
+            continue
+        for k, item in enumerate(items):
+            if only and item.name not in only:
+                continue
+            if corpus == "procedural":
+                tasks.append(Task(corpus, item.name, "clean", item.checks))
+                continue
+            if not item.generator_too or (k % every and item.name in refs):
+                continue
+            for form in forms:
+                if form == "dense" and k % dense_every:
+                    continue
+                tasks.append(Task(corpus, item.name, form, item.checks))
+    return tasks
+
+
+def _work(args: tuple[Task, Path]) -> tuple[Task, list]:
+    task, cache = args
+    try:
+        return task, run_task(task, cache)
+    except Exception as exc:  # noqa: BLE001 - a crash is a wrong answer for every check
+        return task, [(label(c), False, f"crashed: {exc!r}", 0.0) for c in task.checks]
+
+
+def measure(tasks: list[Task], cache: Path, jobs: int) -> list[tuple[Task, list]]:
+    """Run ``tasks`` over ``jobs`` processes (one BLAS thread each)."""
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    import importlib
+    import pkgutil
+
+    import mme3dr.geometry
+
+    # everything the checks run is imported before forking: every worker runs the same code
+    for mod in pkgutil.iter_modules(mme3dr.geometry.__path__):
+        importlib.import_module(f"mme3dr.geometry.{mod.name}")
+    for name in ("functional", "physical", "spatial"):
+        importlib.import_module(f"mme3dr.evaluators.{name}")
+    if jobs <= 1:
+        return [_work((t, cache)) for t in tasks]
+    import multiprocessing as mp
+
+    with mp.get_context("fork").Pool(jobs, maxtasksperchild=20) as pool:
+        return list(pool.imap_unordered(_work, [(t, cache) for t in tasks], chunksize=1))
+
+
+def tables(results: list[tuple[Task, list]], markdown: bool) -> str:
+    """Right answers per check (rows) and corpus/form (columns), plus an 'all' row."""
+    tally: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for task, rows in results:
+        col = task.corpus if task.corpus != "generator" else f"generator {task.form}"
+        for lab, right, _, _ in rows:
+            for key in ((lab, col), ("all", col)):
+                tally[key][0] += right
+                tally[key][1] += 1
+    cols = sorted({c for _, c in tally}, key=_col_order)
+    labels = sorted({lab for lab, _ in tally if lab != "all"}) + ["all"]
+    lines = ["| check | " + " | ".join(cols) + " |", "|---" * (len(cols) + 1) + "|"]
+    for lab in labels:
+        cells = []
+        for col in cols:
+            ok, n = tally.get((lab, col), [0, 0])
+            cells.append(f"{ok}/{n} ({100 * ok / n:.0f}%)" if n else "-")
+        lines.append(f"| `{lab}` | " + " | ".join(cells) + " |")
+    text = "\n".join(lines)
+    return text if markdown else text.replace("`", "")
+
+
+def _col_order(col: str) -> tuple[int, str]:
+    order = ["procedural", "generator mc64", "generator mc96", "generator mc128",
+             "generator dense", "real"]
+    return (order.index(col) if col in order else 99, col)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", nargs="+", default=["procedural", "generator", "real"],
+                        choices=("procedural", "generator", "real"))
+    parser.add_argument("--forms", nargs="+", default=["mc64", "mc96", "mc128", "dense"])
+    parser.add_argument("--every", type=int, default=1, help="generator: every n-th shape")
+    parser.add_argument("--dense-every", type=int, default=4)
+    parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1))
+    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
+    parser.add_argument("--only", nargs="+", default=[])
+    parser.add_argument("--misses", action="store_true", help="print every wrong answer")
+    parser.add_argument("--markdown", action="store_true")
+    args = parser.parse_args()
+    t0 = time.perf_counter()
+    tasks = plan(args.corpus, args.forms, args.dense_every, args.cache, set(args.only),
+                 args.every)
+    print(f"{len(tasks)} meshes to score")
+    results = measure(tasks, args.cache, args.jobs)
+    results.sort(key=lambda r: (r[0].corpus, r[0].name, r[0].form))
+    if args.misses:
+        for task, rows in results:
+            for lab, right, reason, _ in rows:
+                if not right:
+                    print(f"  MISS {task.corpus} {task.name} [{task.form}] {lab}: {reason}")
+    slow = sorted(((sum(r[3] for r in rows), t.name, t.form) for t, rows in results),
+                  reverse=True)[:5]
+    print("slowest meshes (s in checks):", ", ".join(f"{n}[{f}] {s:.1f}" for s, n, f in slow))
+    print(f"{time.perf_counter() - t0:.0f} s wall\n")
+    print(tables(results, args.markdown))
+
+
+if __name__ == "__main__":
+    main()
