@@ -125,13 +125,19 @@ class CaseSet:
 
 def bundled_sets() -> dict[str, Path]:
     """Bundled case sets by name: ``<name>.jsonl`` and ``<name>/cases.jsonl`` in the package's
-    ``mme3dr/benchmark_data`` folder."""
+    ``mme3dr/benchmark_data`` folder, the latest version of each set.
+
+    Earlier versions of a set stay loadable by ``<name>@<version>``: they are frozen files
+    ``<name>/v<version>.jsonl`` (metadata in ``<name>/v<version>.meta.json``) beside the
+    latest ``cases.jsonl``, so published results can be reproduced with the exact cases."""
     sets: dict[str, Path] = {}
     if BENCHMARK_DATA.is_dir():
         for p in sorted(BENCHMARK_DATA.glob("*.jsonl")):
             sets[p.stem] = p
         for p in sorted(BENCHMARK_DATA.glob("*/cases.jsonl")):
             sets[p.parent.name] = p
+        for p in sorted(BENCHMARK_DATA.glob("*/v*.jsonl")):
+            sets[f"{p.parent.name}@{p.stem[1:]}"] = p
     return sets
 
 
@@ -275,7 +281,8 @@ def _check_problems(chk: Any, validate: bool) -> list[str]:
 
 
 def _read_set_meta(path: Path) -> dict[str, Any]:
-    """Set metadata: ``meta.json`` beside ``cases.jsonl``, or ``<name>.meta.json``."""
+    """Set metadata: ``meta.json`` beside ``cases.jsonl``, or ``<name>.meta.json`` (also
+    ``v<version>.meta.json`` beside a frozen ``v<version>.jsonl``)."""
     if path.name == "cases.jsonl":
         candidate = path.parent / "meta.json"
     else:

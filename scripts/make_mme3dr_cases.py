@@ -1,7 +1,13 @@
-"""Write mme3dr/benchmark_data/mme3dr/cases.jsonl (the MME-3DR open case set) from the tables below.
+"""The authoring record of version 1.0.0 of the MME-3DR open case set (frozen; writes nothing).
 
-    python scripts/make_mme3dr_cases.py          # rewrite cases.jsonl and the card's stats
-    python scripts/make_mme3dr_cases.py --check  # exit 1 if either is out of date
+    python scripts/make_mme3dr_cases.py --check  # exit 1 unless the tables rebuild v1.0.0.jsonl
+
+Since version 2.0.0 the JSONL files are the source of truth and are edited directly:
+``mme3dr/benchmark_data/mme3dr/cases.jsonl`` is the latest version, and the frozen
+``mme3dr/benchmark_data/mme3dr/v1.0.0.jsonl`` (loadable as ``mme3dr@1.0.0``) is what these
+tables produced. This script refuses to write any file; ``--check`` only confirms that the
+tables still rebuild 1.0.0 byte for byte. The card's statistics are regenerated from the JSONL
+by ``scripts/case_set_card.py``.
 
 Every prompt here was written for this set. A row is ``(id, prompt, checks, tags,
 difficulty)``; suites follow from the checks (``spatial`` / ``functional`` when a check of that
@@ -827,9 +833,14 @@ def render_card(card: str, section: str) -> str:
 
 
 def main(argv: list[str]) -> int:
-    from mme3dr.cases import load_cases
-
-    check = "--check" in argv
+    if "--check" not in argv:
+        print(
+            "refusing to write: since 2.0.0 mme3dr/benchmark_data/mme3dr/cases.jsonl is the "
+            "source of truth and is edited directly; this script only checks (--check) that "
+            "its tables rebuild the frozen v1.0.0.jsonl",
+            file=sys.stderr,
+        )
+        return 2
     cases = build_cases()
     text = "".join(json.dumps(c, ensure_ascii=False) + "\n" for c in cases)
     meta = {
@@ -841,27 +852,12 @@ def main(argv: list[str]) -> int:
         "categories": list(TABLES),
     }
     meta_text = json.dumps(meta, indent=2) + "\n"
-    cases_path, meta_path, card_path = OUT / "cases.jsonl", OUT / "meta.json", OUT / "README.md"
-    if check:
-        stale = [p for p, t in ((cases_path, text), (meta_path, meta_text))
-                 if not p.is_file() or p.read_text(encoding="utf-8") != t]
-    else:
-        OUT.mkdir(parents=True, exist_ok=True)
-        cases_path.write_text(text, encoding="utf-8")
-        meta_path.write_text(meta_text, encoding="utf-8")
-        stale = []
-    sha = load_cases(cases_path).sha256 if not stale else ""
-    if card_path.is_file() and sha:
-        card = card_path.read_text(encoding="utf-8")
-        new = render_card(card, stats_markdown(cases, sha))
-        if check and new != card:
-            stale.append(card_path)
-        elif not check:
-            card_path.write_text(new, encoding="utf-8")
+    targets = ((OUT / f"v{VERSION}.jsonl", text), (OUT / f"v{VERSION}.meta.json", meta_text))
+    stale = [str(p) for p, t in targets if not p.is_file() or p.read_text(encoding="utf-8") != t]
     if stale:
-        print("out of date: " + ", ".join(str(p) for p in stale), file=sys.stderr)
+        print("differs from the tables: " + ", ".join(stale), file=sys.stderr)
         return 1
-    print(f"{len(cases)} cases -> {cases_path} (sha256 {sha[:12]})")
+    print(f"{len(cases)} cases: the tables rebuild {targets[0][0]}")
     return 0
 
 

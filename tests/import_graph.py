@@ -4,8 +4,8 @@ Only imports that run when a module is imported count: module-level ``import`` a
 ``from ... import`` statements, including those nested in ``try``/``if`` blocks, but not those
 inside functions or classes (lazy imports) nor under ``if TYPE_CHECKING:``. Importing
 ``a.b.c`` runs ``a/__init__`` and ``a/b/__init__`` first, so it counts as importing those too
-(except a module's own parent packages, which are already running). Used by a test that keeps the graph acyclic,
-so layers depend one way (see ``DESIGN.md``).
+(except a module's own parent packages, which are already running). Used by a test that keeps
+the graph acyclic, so layers depend one way (see ``DESIGN.md``).
 """
 
 from __future__ import annotations
