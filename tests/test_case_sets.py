@@ -211,6 +211,33 @@ def test_reference_passes_the_listed_checks(reference_scores: dict[str, dict]) -
     assert passed / listed >= 0.97, "\n".join(failures)
 
 
+def test_the_seatless_stool_negation_is_tested() -> None:
+    """adv-neg-010: a stool *without a seat* passes; the same stool with a seat now fails."""
+    import trimesh
+
+    from mme3dr.assets import Asset
+    from mme3dr.evaluators.base import Sample
+    from mme3dr.examples import shapes
+    from mme3dr.scoring import plan_case
+
+    case = load_cases("adversarial").by_id()["adv-neg-010"]
+    legs = []
+    for k in range(3):
+        a = 2 * np.pi * k / 3
+        foot = np.array([0.2 * np.cos(a), 0.2 * np.sin(a), 0.0])
+        legs.append(trimesh.creation.cylinder(radius=0.02, segment=[foot, [0, 0, 0.45]]))
+    legs.append(trimesh.creation.icosphere(radius=0.04).apply_translation([0, 0, 0.45]))
+    seatless = trimesh.util.concatenate(legs)
+
+    def listed_pass(mesh: trimesh.Trimesh) -> dict[str, bool]:
+        sample = Sample(case=case, asset=Asset.from_trimesh(mesh))
+        return {e.name: bool(e.score(sample).passed)
+                for e in plan_case(case, ("spatial", "functional")).evaluators}
+
+    assert listed_pass(seatless) == {"ground_contacts": True, "support_surface": True}
+    assert listed_pass(shapes.stool(3)) == {"ground_contacts": True, "support_surface": False}
+
+
 def test_reference_passes_every_check_of_the_cases_changed_in_2_0_0() -> None:
     from mme3dr.assets import Asset
     from mme3dr.evaluators.base import Sample
