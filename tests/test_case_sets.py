@@ -238,6 +238,24 @@ def test_the_seatless_stool_negation_is_tested() -> None:
     assert listed_pass(shapes.stool(3)) == {"ground_contacts": True, "support_surface": False}
 
 
+def test_the_neckless_vase_negation_is_tested() -> None:
+    """adv-neg-017: a plain open cylinder passes every listed check; a vase with a neck fails."""
+    from mme3dr.assets import Asset
+    from mme3dr.evaluators.base import Sample
+    from mme3dr.examples import shapes
+    from mme3dr.scoring import plan_case
+
+    case = load_cases("adversarial").by_id()["adv-neg-017"]
+
+    def failing(mesh) -> set[str]:
+        sample = Sample(case=case, asset=Asset.from_trimesh(mesh))
+        evaluators = plan_case(case, ("spatial", "functional")).evaluators
+        return {e.name for e in evaluators if not e.score(sample).passed}
+
+    assert failing(shapes.vessel([(0.06, 0), (0.06, 0.2)], 0.008)) == set()
+    assert failing(shapes.vase()) == {"opening"}
+
+
 def test_reference_passes_every_check_of_the_cases_changed_in_2_0_0() -> None:
     from mme3dr.assets import Asset
     from mme3dr.evaluators.base import Sample
