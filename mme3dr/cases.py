@@ -10,8 +10,14 @@ A case is one JSON object per line::
 
 ``checks`` name registered evaluators (:mod:`mme3dr.evaluators`); their parameters are
 validated by building the evaluator, so an unknown check or a bad parameter is reported with
-the file, line and field. A case set is identified by its name, version and a SHA-256 content
-hash of the parsed cases (formatting and key order do not change the hash; any field does).
+the file, line and field. Suites follow from the checks: when a case lists ``suites``, every
+listed check must belong to one of them (a check outside its case's suites would never run).
+A check entry may also control a default evaluator for the case: ``{"check": "stable",
+"run": false}`` switches it off, ``{"check": "stable", "expect": false}`` inverts it.
+
+A case set is identified by its name, version and a SHA-256 content hash of the parsed cases
+(formatting and key order do not change the hash; any field does). Bundled sets load by name
+(the latest version) or as ``<name>@<version>`` (a frozen earlier version).
 """
 
 from __future__ import annotations
@@ -125,13 +131,19 @@ class CaseSet:
 
 def bundled_sets() -> dict[str, Path]:
     """Bundled case sets by name: ``<name>.jsonl`` and ``<name>/cases.jsonl`` in the package's
-    ``mme3dr/benchmark_data`` folder."""
+    ``mme3dr/benchmark_data`` folder, the latest version of each set.
+
+    Earlier versions of a set stay loadable by ``<name>@<version>``: they are frozen files
+    ``<name>/v<version>.jsonl`` (metadata in ``<name>/v<version>.meta.json``) beside the
+    latest ``cases.jsonl``, so published results can be reproduced with the exact cases."""
     sets: dict[str, Path] = {}
     if BENCHMARK_DATA.is_dir():
         for p in sorted(BENCHMARK_DATA.glob("*.jsonl")):
             sets[p.stem] = p
         for p in sorted(BENCHMARK_DATA.glob("*/cases.jsonl")):
             sets[p.parent.name] = p
+        for p in sorted(BENCHMARK_DATA.glob("*/v*.jsonl")):
+            sets[f"{p.parent.name}@{p.stem[1:]}"] = p
     return sets
 
 
@@ -239,7 +251,10 @@ def parse_case(obj: Any, validate_checks: bool = True) -> tuple[Case | None, lis
         errs.append("checks: must be a list of objects")
         checks = []
     for i, chk in enumerate(checks):
-        errs.extend(f"checks[{i}]: {e}" for e in _check_problems(chk, validate_checks))
+        problems = _check_problems(chk, validate_checks)
+        errs.extend(f"checks[{i}]: {e}" for e in problems)
+        if validate_checks and not problems and "suites" in obj:
+            errs.extend(f"checks[{i}]: {e}" for e in _suite_problems(chk, suites))
     if errs:
         return None, errs
     case = Case(
@@ -274,8 +289,23 @@ def _check_problems(chk: Any, validate: bool) -> list[str]:
     return []
 
 
+def _suite_problems(chk: dict[str, Any], suites: list[str]) -> list[str]:
+    """Schema rule: the suites follow from the checks. A listed check that runs (not
+    ``run: false``) needs its suite among the case's ``suites``, or it would never be scored."""
+    if chk.get("run", True) is False:
+        return []
+    from mme3dr.evaluators import registry
+
+    suite = registry.get(chk["check"]).suite
+    if suite in suites:
+        return []
+    listed = ", ".join(suites)
+    return [f"{chk['check']}: its suite {suite!r} is not in the case's suites ({listed})"]
+
+
 def _read_set_meta(path: Path) -> dict[str, Any]:
-    """Set metadata: ``meta.json`` beside ``cases.jsonl``, or ``<name>.meta.json``."""
+    """Set metadata: ``meta.json`` beside ``cases.jsonl``, or ``<name>.meta.json`` (also
+    ``v<version>.meta.json`` beside a frozen ``v<version>.jsonl``)."""
     if path.name == "cases.jsonl":
         candidate = path.parent / "meta.json"
     else:

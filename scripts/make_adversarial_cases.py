@@ -1,7 +1,11 @@
-"""Write mme3dr/benchmark_data/adversarial/cases.jsonl: prompt-side adversarial families.
+"""The authoring record of version 1.0.0 of the adversarial case set (frozen; writes nothing).
 
-    python scripts/make_adversarial_cases.py          # rewrite cases.jsonl and meta.json
-    python scripts/make_adversarial_cases.py --check  # exit 1 if either is out of date
+    python scripts/make_adversarial_cases.py --check  # exit 1 unless the tables rebuild v1.0.0
+
+Since version 2.0.0 the JSONL files are the source of truth and are edited directly:
+``mme3dr/benchmark_data/adversarial/cases.jsonl`` is the latest version, and the frozen
+``v1.0.0.jsonl`` beside it (loadable as ``adversarial@1.0.0``) is what these tables produced.
+This script refuses to write; ``--check`` only confirms the tables still rebuild 1.0.0.
 
 Families (``meta.family``, also a tag):
 
@@ -255,6 +259,14 @@ def build_cases() -> list[dict[str, Any]]:
 
 
 def main(argv: list[str]) -> int:
+    if "--check" not in argv:
+        print(
+            "refusing to write: since 2.0.0 mme3dr/benchmark_data/adversarial/cases.jsonl is "
+            "the source of truth and is edited directly; this script only checks (--check) "
+            "that its tables rebuild the frozen v1.0.0.jsonl",
+            file=sys.stderr,
+        )
+        return 2
     cases = build_cases()
     text = "".join(json.dumps(c, ensure_ascii=False) + "\n" for c in cases)
     families: dict[str, int] = {}
@@ -271,17 +283,12 @@ def main(argv: list[str]) -> int:
         },
         indent=2,
     ) + "\n"
-    targets = ((OUT / "cases.jsonl", text), (OUT / "meta.json", meta_text))
-    if "--check" in argv:
-        stale = [str(p) for p, t in targets if not p.is_file() or p.read_text() != t]
-        if stale:
-            print("out of date: " + ", ".join(stale), file=sys.stderr)
-            return 1
-        return 0
-    OUT.mkdir(parents=True, exist_ok=True)
-    for p, t in targets:
-        p.write_text(t, encoding="utf-8")
-    print(f"{len(cases)} cases -> {OUT / 'cases.jsonl'} {families}")
+    targets = ((OUT / f"v{VERSION}.jsonl", text), (OUT / f"v{VERSION}.meta.json", meta_text))
+    stale = [str(p) for p, t in targets if not p.is_file() or p.read_text(encoding="utf-8") != t]
+    if stale:
+        print("differs from the tables: " + ", ".join(stale), file=sys.stderr)
+        return 1
+    print(f"{len(cases)} cases: the tables rebuild {targets[0][0]}")
     return 0
 
 

@@ -1,6 +1,7 @@
 """The bundled case sets: validity, the mme3dr set's counts and coverage as stated in its card,
-the generators being up to date, the adversarial families, and the procedural reference model
-answering the mme3dr cases (far above a degenerate model)."""
+version 2.0.0 beside the frozen 1.0.0 (hash unchanged, every change in the changelog), the
+1.0.0 generators refusing to write, the adversarial families, and the procedural reference
+model answering the mme3dr cases (far above a degenerate model)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,11 @@ from mme3dr.examples.mme3dr_reference import REFERENCE
 
 ROOT = Path(__file__).resolve().parent.parent
 CARD = BENCHMARK_DATA / "mme3dr" / "README.md"
+#: sha256 of the frozen 1.0.0 files: published 1.0.0 results must stay reproducible
+SHA_1_0_0 = {
+    "mme3dr": "056830cd721f8bf23ab42f9048f7717f2e53f3af0f9aa53708e8abb530a43d99",
+    "adversarial": "18d51b4ec45b85aec99d5bc2dffe4991433ee14b095d388455d75307c531d0e3",
+}
 PAPER_SHARE = {"spatial_structural": 16.1, "mechanical_affordances": 21.5,
                "biological_organic": 21.3, "world_knowledge_rare": 15.4, "stylized": 25.7}
 GEOMETRY = ("spatial", "functional", "physical")
@@ -38,7 +44,7 @@ def _script(name: str):
 
 def test_every_bundled_set_validates() -> None:
     sets = bundled_sets()
-    assert {"starter", "mme3dr", "adversarial"} <= set(sets)
+    assert {"starter", "mme3dr", "adversarial", "mme3dr@1.0.0", "adversarial@1.0.0"} <= set(sets)
     for name in sets:
         assert load_cases(name).cases
 
@@ -46,7 +52,8 @@ def test_every_bundled_set_validates() -> None:
 def test_cli_validate_passes_on_every_bundled_set() -> None:
     res = CliRunner().invoke(app, ["cases", "validate"])
     assert res.exit_code == 0, res.output
-    assert "ok mme3dr: 323 cases, version 1.0.0" in res.output
+    assert "ok mme3dr: 323 cases, version 2.0.0" in res.output
+    assert "ok mme3dr: 323 cases, version 1.0.0, sha256 056830cd721f" in res.output
     assert "ok adversarial:" in res.output
 
 
@@ -55,7 +62,7 @@ def test_mme3dr_counts_and_coverage_match_the_card() -> None:
     card = CARD.read_text(encoding="utf-8")
     n = len(cs.cases)
     with_checks = sum(1 for c in cs.cases if c.checks)
-    assert cs.name == "mme3dr" and cs.version == "1.0.0"
+    assert cs.name == "mme3dr" and cs.version == "2.0.0"
     assert n >= 300 and with_checks / n >= 0.70
     assert f"cases: **{n}**; with at least one check: **{with_checks}**" in card
     assert f"`{cs.sha256}`" in card  # the card states the current content hash
@@ -66,16 +73,53 @@ def test_mme3dr_counts_and_coverage_match_the_card() -> None:
         assert abs(100 * k / n - PAPER_SHARE[cat]) < 3.0, cat  # the paper's proportions
         wc = sum(1 for c in cs.cases if c.category == cat and c.checks)
         assert re.search(rf"\| {cat} \| {k} \| [0-9.]+% \| {wc} \|", card), cat
-    per_check = Counter(name for c in cs.cases for name in {k["check"] for k in c.checks})
+    per_check = Counter(
+        name for c in cs.cases for name in {k["check"] for k in c.checks if k.get("run", True)}
+    )
     for name, k in per_check.items():
         assert re.search(rf"\| `{name}` \| {k} \|", card), name
     for c in cs.cases:
         assert c.tags and c.difficulty in ("easy", "medium", "hard") and c.suites
 
 
-def test_mme3dr_generated_files_are_up_to_date() -> None:
-    assert _script("make_mme3dr_cases").main(["--check"]) == 0
-    assert _script("make_adversarial_cases").main(["--check"]) == 0
+def test_card_stats_are_up_to_date() -> None:
+    assert _script("case_set_card").main(["--check"]) == 0
+
+
+def test_generators_rebuild_the_frozen_1_0_0_and_refuse_to_write(tmp_path: Path) -> None:
+    for name in ("make_mme3dr_cases", "make_adversarial_cases"):
+        mod = _script(name)
+        assert mod.main(["--check"]) == 0  # the tables still produce v1.0.0.jsonl
+        latest = mod.OUT / "cases.jsonl"
+        before = latest.read_bytes()
+        assert mod.main([]) == 2  # the JSONL is the source: no overwrite
+        assert latest.read_bytes() == before
+
+
+@pytest.mark.parametrize("name", ["mme3dr", "adversarial"])
+def test_version_2_beside_the_frozen_1_0_0(name: str) -> None:
+    old, new = load_cases(f"{name}@1.0.0"), load_cases(name)
+    assert (old.name, old.version) == (name, "1.0.0")
+    assert old.sha256 == SHA_1_0_0[name]
+    assert (new.name, new.version) == (name, "2.0.0")
+    assert new.sha256 != old.sha256
+    assert [c.id for c in new.cases] == [c.id for c in old.cases]  # ids are stable
+    changelog = (BENCHMARK_DATA / name / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert f"`{new.sha256}`" in changelog and f"`{old.sha256}`" in changelog
+    before = old.by_id()
+    changed = [c.id for c in new.cases if c.to_dict() != before[c.id].to_dict()]
+    assert len(changed) >= 10
+    listed = set(re.findall(r"^\| `([a-z0-9-]+)` \|", changelog, flags=re.M))
+    assert listed == set(changed)  # every changed case, and only those
+
+
+def test_unstable_and_floating_by_design_prompts_control_the_defaults() -> None:
+    cases = {**load_cases("mme3dr").by_id(), **load_cases("adversarial").by_id()}
+    off = {"check": "stable", "run": False}
+    for cid in ("adv-rel-012", "adv-rel-001", "sty-033", "sty-044", "bio-033", "spa-023",
+                "mech-059", "wk-043"):
+        assert off in cases[cid].checks, cid
+    assert {"check": "floating_parts", "expect": False} in cases["adv-rel-012"].checks
 
 
 def test_changing_a_case_changes_the_hash() -> None:
@@ -165,6 +209,76 @@ def test_reference_passes_the_listed_checks(reference_scores: dict[str, dict]) -
     # measured: every listed check passes on all 286 covered cases (480/480)
     assert listed > 120
     assert passed / listed >= 0.97, "\n".join(failures)
+
+
+def test_the_seatless_stool_negation_is_tested() -> None:
+    """adv-neg-010: a stool *without a seat* passes; the same stool with a seat now fails."""
+    import trimesh
+
+    from mme3dr.assets import Asset
+    from mme3dr.evaluators.base import Sample
+    from mme3dr.examples import shapes
+    from mme3dr.scoring import plan_case
+
+    case = load_cases("adversarial").by_id()["adv-neg-010"]
+    legs = []
+    for k in range(3):
+        a = 2 * np.pi * k / 3
+        foot = np.array([0.2 * np.cos(a), 0.2 * np.sin(a), 0.0])
+        legs.append(trimesh.creation.cylinder(radius=0.02, segment=[foot, [0, 0, 0.45]]))
+    legs.append(trimesh.creation.icosphere(radius=0.04).apply_translation([0, 0, 0.45]))
+    seatless = trimesh.util.concatenate(legs)
+
+    def listed_pass(mesh: trimesh.Trimesh) -> dict[str, bool]:
+        sample = Sample(case=case, asset=Asset.from_trimesh(mesh))
+        return {e.name: bool(e.score(sample).passed)
+                for e in plan_case(case, ("spatial", "functional")).evaluators}
+
+    assert listed_pass(seatless) == {"ground_contacts": True, "support_surface": True}
+    assert listed_pass(shapes.stool(3)) == {"ground_contacts": True, "support_surface": False}
+
+
+def test_the_neckless_vase_negation_is_tested() -> None:
+    """adv-neg-017: a plain open cylinder passes every listed check; a vase with a neck fails."""
+    from mme3dr.assets import Asset
+    from mme3dr.evaluators.base import Sample
+    from mme3dr.examples import shapes
+    from mme3dr.scoring import plan_case
+
+    case = load_cases("adversarial").by_id()["adv-neg-017"]
+
+    def failing(mesh) -> set[str]:
+        sample = Sample(case=case, asset=Asset.from_trimesh(mesh))
+        evaluators = plan_case(case, ("spatial", "functional")).evaluators
+        return {e.name for e in evaluators if not e.score(sample).passed}
+
+    assert failing(shapes.vessel([(0.06, 0), (0.06, 0.2)], 0.008)) == set()
+    assert failing(shapes.vase()) == {"opening"}
+
+
+def test_reference_passes_every_check_of_the_cases_changed_in_2_0_0() -> None:
+    from mme3dr.assets import Asset
+    from mme3dr.evaluators.base import Sample
+    from mme3dr.scoring import plan_case
+
+    old = load_cases("mme3dr@1.0.0").by_id()
+    changed = [c for c in load_cases("mme3dr").cases if c.to_dict() != old[c.id].to_dict()]
+    covered = [c for c in changed if c.id in REFERENCE]
+    assert len(covered) >= 25
+    failures, ran = [], 0
+    for case in covered:
+        sample = Sample(case=case, asset=Asset.from_trimesh(REFERENCE[case.id]()))
+        names = {k["check"] for k in case.checks if k.get("run", True)}
+        scores = [e.score(sample) for e in plan_case(case, GEOMETRY).evaluators]
+        assert names <= {s.evaluator for s in scores}, case.id
+        for s in scores:
+            ran += 1
+            if not s.passed:
+                failures.append(f"{case.id} {s.evaluator}: {s.reason}")
+        off = {k["check"] for k in case.checks if k.get("run", True) is False}
+        assert not off & {s.evaluator for s in scores}, case.id  # switched off: not run
+    assert ran > 2 * len(covered)
+    assert not failures, "\n".join(failures)  # listed checks and the defaults that still run
 
 
 def test_reference_scores_far_above_the_degenerate_model() -> None:

@@ -95,3 +95,16 @@ def test_dataset_view_round_trips_fields() -> None:
     ds = cs.to_dataset()
     assert ds.num_rows == 1
     assert ds[0]["id"] == "a" and json.loads(ds[0]["checks"]) == [{"check": "stable"}]
+
+
+def test_a_listed_check_needs_its_suite_in_the_case_suites(tmp_path: Path) -> None:
+    outside = {**GOOD, "id": "t-1", "suites": ["spatial", "physical"],
+               "checks": [{"check": "holds_liquid"}]}
+    with pytest.raises(CaseError) as err:
+        load_cases(_write(tmp_path, [outside]))
+    assert "cases.jsonl:1: checks[0]: holds_liquid: its suite 'functional'" in str(err.value)
+    inside = {**outside, "suites": ["functional", "physical"]}
+    assert load_cases(_write(tmp_path, [inside])).cases[0].checks == ({"check": "holds_liquid"},)
+    switched_off = {**GOOD, "id": "t-2", "suites": ["spatial"],
+                    "checks": [{"check": "stable", "run": False}]}
+    assert load_cases(_write(tmp_path, [switched_off])).cases  # a control runs nothing

@@ -82,6 +82,9 @@ def test_wheel_carries_case_sets_and_runs_outside_the_checkout(tmp_path: Path) -
     (wheel,) = dist.glob("mme3dr-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "mme3dr/benchmark_data/mme3dr/cases.jsonl" in names
+    for frozen in ("mme3dr/v1.0.0.jsonl", "mme3dr/v1.0.0.meta.json", "mme3dr/CHANGELOG.md",
+                   "adversarial/v1.0.0.jsonl", "adversarial/v1.0.0.meta.json"):
+        assert f"mme3dr/benchmark_data/{frozen}" in names, frozen
     assert "mme3dr/benchmark_data/prompts/vlm/alignment_v1.txt" in names
     site = tmp_path / "site"
     subprocess.run(
@@ -98,6 +101,8 @@ def test_wheel_carries_case_sets_and_runs_outside_the_checkout(tmp_path: Path) -
     stats = _run(["cases", "stats", "mme3dr"], work, env)
     assert stats.returncode == 0, stats.stderr[-2000:]
     assert "323 cases" in stats.stdout
+    old = _run(["cases", "stats", "mme3dr@1.0.0"], work, env)
+    assert old.returncode == 0 and "323 cases" in old.stdout, old.stderr[-2000:]
     folder, cases = _model_folder(work)
     run = _run(["eval", str(folder), "--cases", str(cases), "--out", str(work / "out"),
                 "--suites", "spatial,functional,physical", "--workers", "1", "--quiet"],
