@@ -4,7 +4,7 @@ their generator-style exports, and real human-made meshes from Debian packages.
 Usage::
 
     python scripts/measure_corpora.py [--corpus procedural generator real] [--jobs 2]
-        [--forms mc64 mc96 mc128 dense] [--every 1] [--dense-every 4]
+        [--forms mc64 mc96 mc128 dense] [--every 1] [--dense-every 4] [--cached-only]
         [--cache ~/.cache/mme3dr/corpora] [--only NAME ...] [--misses] [--markdown]
 
 * ``procedural``: every ``mme3dr`` case with a procedural reference and the part shapes of
@@ -286,9 +286,10 @@ def run_task(task: Task, cache: Path) -> list[tuple[str, bool, str, float]]:
 
 
 def plan(corpora: list[str], forms: list[str], dense_every: int, cache: Path,
-         only: set[str], every: int = 1) -> list[Task]:
+         only: set[str], every: int = 1, cached_only: bool = False) -> list[Task]:
     """Every task of the chosen corpora (``only``: restrict to these names; ``every``: the
-    generator corpus takes every ``every``-th shape, ``dense`` every ``dense_every``-th)."""
+    generator corpus takes every ``every``-th shape, ``dense`` every ``dense_every``-th;
+    ``cached_only``: only the exports already in the cache)."""
     from generator_exports import all_items, reference_items
 
     tasks = []
@@ -311,6 +312,8 @@ def plan(corpora: list[str], forms: list[str], dense_every: int, cache: Path,
                 continue
             for form in forms:
                 if form == "dense" and k % dense_every:
+                    continue
+                if cached_only and not (cache / "exports" / f"{item.name}-{form}.npz").exists():
                     continue
                 tasks.append(Task(corpus, item.name, form, item.checks))
     return tasks
@@ -380,6 +383,8 @@ def main() -> None:
     parser.add_argument("--forms", nargs="+", default=["mc64", "mc96", "mc128", "dense"])
     parser.add_argument("--every", type=int, default=1, help="generator: every n-th shape")
     parser.add_argument("--dense-every", type=int, default=4)
+    parser.add_argument("--cached-only", action="store_true",
+                        help="generator: score only the exports already in the cache")
     parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1))
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
     parser.add_argument("--only", nargs="+", default=[])
@@ -388,7 +393,7 @@ def main() -> None:
     args = parser.parse_args()
     t0 = time.perf_counter()
     tasks = plan(args.corpus, args.forms, args.dense_every, args.cache, set(args.only),
-                 args.every)
+                 args.every, args.cached_only)
     print(f"{len(tasks)} meshes to score")
     results = measure(tasks, args.cache, args.jobs)
     results.sort(key=lambda r: (r[0].corpus, r[0].name, r[0].form))
