@@ -52,6 +52,7 @@ def job(mode: str, seed: int, args: dict) -> dict:
         f"grpo.mode={'hi_grpo' if mode == 'initial' else mode}",
         f"grpo.prompts_per_step={args['prompts']}", f"grpo.group_size={args['group']}",
         "rewards.workers=0", "eval.every=0", "checkpoint.every=0", "log.plot=false",
+        *args["sets"],
     ])
     return run_variant(cfg, resolve_cases("toy-heldout"), args["samples"], args["eval_seed"],
                        train=mode != "initial")
@@ -143,14 +144,18 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--samples", type=int, default=8, help="held-out samples per case")
     p.add_argument("--eval-seed", type=int, default=1234)
     p.add_argument("--jobs", type=int, default=2)
+    p.add_argument("--modes", nargs="+", default=list(MODES), choices=MODES)
+    p.add_argument("--set", dest="sets", action="append", default=[],
+                   help="a trainer config override for every run (section.key=value)")
     p.add_argument("--out", type=Path, default=ROOT / "docs" / "table6_toy.json")
     p.add_argument("--plot", type=Path, default=ROOT / "docs" / "img" / "table6_toy.png")
+    p.add_argument("--label", default=None, help="a name for the modes' rows in the table")
     a = p.parse_args(argv)
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         args = {"steps": a.steps, "prompts": a.prompts, "group": a.group, "samples": a.samples,
-                "eval_seed": a.eval_seed, "tmp": tmp}
-        work = [(m, s) for s in a.seeds for m in ("initial", *MODES)]
+                "eval_seed": a.eval_seed, "tmp": tmp, "sets": a.sets}
+        work = [(m, s) for s in a.seeds for m in ("initial", *a.modes)]
         ctx = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=a.jobs, mp_context=ctx) as pool:
             futs = [pool.submit(job, m, s, args) for m, s in work]
@@ -160,8 +165,11 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{m:>10} seed {s}: overall {runs[-1]['heldout']['overall']:.3f} "
                       f"({runs[-1]['seconds']:.0f} s)", flush=True)
     summary = summarise(runs)
+    if a.label:
+        for m in a.modes:
+            LABELS[m] = f"{LABELS[m]}, {a.label}"
     meta = {"seeds": a.seeds, "steps": a.steps, "prompts": a.prompts, "group": a.group,
-            "samples": a.samples, "eval_seed": a.eval_seed, "jobs": a.jobs,
+            "samples": a.samples, "eval_seed": a.eval_seed, "jobs": a.jobs, "sets": a.sets,
             "wall_s": time.perf_counter() - t0, "cpus": os.cpu_count(),
             "load_avg_1m_end": os.getloadavg()[0], "python": platform.python_version(),
             "command": "python scripts/table6_toy.py " + " ".join(sys.argv[1:] if argv is None

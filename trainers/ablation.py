@@ -13,7 +13,9 @@ Held-out evaluation is the same for every variant and independent of what it tra
   a missing case, which scores 0 on every measurable suite);
 * ``r_high`` / ``r_low``: the trainer's step-1 reward on the coarse mesh and step-2 reward on
   the final mesh (the Hi-GRPO reward specs, undecodable = 0), for context;
-* ``undecodable``: the fraction of final meshes the policy could not decode.
+* ``undecodable``: the fraction of final meshes the policy could not decode;
+* ``suite/<name>`` and ``check/<evaluator>``: the same final meshes' mean suite scores and
+  mean evaluator scores (over the records where present), to see *what* moved.
 """
 
 from __future__ import annotations
@@ -55,12 +57,22 @@ def heldout_scores(policy: Policy, cases: list[Case], cfg: TrainConfig, samples:
     records = score_pairs(pairs)
     overall = [r.overall if r.overall is not None else 0.0 for r in records]
     r1, r2 = ro.rewards(1, 0.0), ro.rewards(2, 0.0)
-    return {
+    out = {
         "overall": float(sum(overall) / len(overall)),
         "r_high": float(r1[torch.isfinite(r1)].mean()),
         "r_low": float(r2[torch.isfinite(r2)].mean()),
         "undecodable": float(ro.undecodable(2).double().mean()),
     }
+    parts: dict[str, list[float]] = {}
+    for rec in records:
+        for suite, v in rec.suites.items():
+            if v is not None:
+                parts.setdefault(f"suite/{suite}", []).append(float(v))
+        for sc in rec.scores:
+            if sc.get("status") == "ok" and sc.get("score") is not None:
+                parts.setdefault(f"check/{sc['evaluator']}", []).append(float(sc["score"]))
+    out.update({k: sum(v) / len(v) for k, v in sorted(parts.items())})
+    return out
 
 
 def run_variant(cfg: TrainConfig, eval_cases: list[Case], samples: int, eval_seed: int,
