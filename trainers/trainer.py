@@ -17,8 +17,14 @@ One training step (``TrainConfig.grpo``):
    minimise ``L(1) + L(2)`` (:func:`trainers.hi_grpo.policy_loss`), gradients averaged over
    processes and clipped to ``grad_clip``.
 
+``grpo.mode`` changes steps 2-4 for the Table 6 ablation (``step1_only``, ``step2_only``,
+``plain``): which rewards drive each step's advantages and which steps are trained
+(:meth:`HiGRPOTrainer._trained_rewards`).
+
 Checkpoints hold everything needed for an exact resume: parameters, the reference, optimiser
-and scheduler state, the prompt order position and every random generator.
+and scheduler state, the prompt order position and every random generator. They are read back
+with ``weights_only=True`` and only from inside ``RUN_DIR/checkpoints``
+(:mod:`trainers.checkpoints`).
 """
 
 from __future__ import annotations
