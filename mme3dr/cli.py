@@ -90,6 +90,10 @@ def eval_cmd(
         int | None,
         typer.Option(help="MB one worker may use (default: half the RAM over the workers)."),
     ] = None,
+    encode_batch: Annotated[
+        int,
+        typer.Option(help="Cases whose views learned encoders embed in one batch (parent)."),
+    ] = 8,
     reference: Annotated[
         Path | None,
         typer.Option(help="Folder of reference meshes: FD/KID on Inception and DINOv2 features."),
@@ -144,6 +148,7 @@ def eval_cmd(
             workers=workers if workers is not None else usable_cores(),
             case_timeout=case_timeout,
             case_memory_mb=case_memory,
+            encode_batch=encode_batch,
         )
         _configure_learned(weights or [], vlm_endpoint, vlm_model, reference)
         if resume and overwrite:

@@ -107,3 +107,20 @@ def test_module_entry_point_has_every_command() -> None:
     assert r.returncode == 0, r.stderr
     for command in ("eval", "render", "leaderboard", "train", "audit"):
         assert command in r.stdout
+
+
+def test_eval_encode_batch_flag_is_checked_and_stamped(tmp_path: Path) -> None:
+    model = tmp_path / "model"
+    write_mesh(trimesh.creation.box(), model / "mech-001.ply")
+    out = str(tmp_path / "o")
+    _one_line_usage_error(
+        ["eval", str(model), "--out", out, "--encode-batch", "0", "--workers", "1"],
+        "encode_batch",
+    )
+    r = runner.invoke(app, ["eval", str(model), "--out", out, "--encode-batch", "3",
+                            "--workers", "1", "--suites", "physical", "--quiet"])
+    assert r.exit_code == 0, r.output
+    import json
+
+    summary = json.loads((tmp_path / "o" / "model" / "summary.json").read_text())
+    assert summary["stamp"]["execution"]["encode_batch"] == 3
