@@ -114,6 +114,33 @@ def parse_shard(text: str) -> tuple[int, int]:
     return k, n
 
 
+@dataclass(frozen=True)
+class CaseOptions:
+    """How one case is loaded and scored: the per-case part of an :class:`EvalConfig`, the same
+    in this process and in a worker.
+
+    ``suites`` of ``None`` means the case's own suites; ``rig`` is a
+    :class:`~mme3dr.render.rig.Rig` (``None``: ``orbit8``); ``limits`` of ``None`` means the
+    default :class:`LoadLimits`; ``views_dir`` is where a contact sheet per case is saved
+    (``None``: none).
+    """
+
+    suites: tuple[str, ...] | None = None
+    rig: Any = None
+    device: str = "cpu"
+    backend: str = "gl"
+    up_axis: str | None = None
+    limits: LoadLimits | None = None
+    views_dir: Path | None = None
+
+    @classmethod
+    def of(cls, cfg: EvalConfig, rig: Any = None, up_axis: str | None = None,
+           views_dir: Path | None = None) -> CaseOptions:
+        """The options ``cfg`` gives its cases (``up_axis`` as resolved for the folder)."""
+        return cls(suites=cfg.suites, rig=rig, device=cfg.device, backend=cfg.backend,
+                   up_axis=up_axis, limits=cfg.limits, views_dir=views_dir)
+
+
 @dataclass
 class LoadedCase:
     """A case whose file loaded: its plan and asset, ready to score (see :func:`load_case`)."""
@@ -128,22 +155,19 @@ class LoadedCase:
 def load_case(
     case: Case,
     asset_path: Path | None,
-    *,
-    suites: tuple[str, ...] | None = None,
-    up_axis: str | None = None,
-    limits: LoadLimits | None = None,
+    opts: CaseOptions = CaseOptions(),
     on_stage: Callable[[str], None] | None = None,
 ) -> Record | LoadedCase:
     """Plan ``case`` and load its file: a :class:`LoadedCase`, or the record of a case that
     cannot be scored (``missing``, or ``error`` naming the file). Never raises for bad input."""
     t0 = time.perf_counter()
-    plan = plan_case(case, suites)
+    plan = plan_case(case, opts.suites)
     if asset_path is None:
         return failed_record(plan, "missing", "no asset file for this case")
     if on_stage is not None:
         on_stage("load")
     try:
-        asset = load_asset(asset_path, up_axis=up_axis, limits=limits or LoadLimits())
+        asset = load_asset(asset_path, up_axis=opts.up_axis, limits=opts.limits or LoadLimits())
     except AssetError as exc:
         elapsed = time.perf_counter() - t0
         return failed_record(
@@ -161,12 +185,9 @@ def load_case(
 
 def finish_case(
     loaded: LoadedCase,
+    opts: CaseOptions = CaseOptions(),
     *,
-    rig: Any = None,
-    device: str = "cpu",
-    backend: str = "gl",
     views: Any = None,
-    views_dir: Path | None = None,
     observers: list[Any] | None = None,
     on_stage: Callable[[str], None] | None = None,
 ) -> Record:
@@ -181,7 +202,7 @@ def finish_case(
 
     try:
         scored = score_loaded(
-            loaded.plan, loaded.asset, rig=rig, device=device, backend=backend,
+            loaded.plan, loaded.asset, rig=opts.rig, device=opts.device, backend=opts.backend,
             asset_label=str(loaded.path), load_seconds=loaded.load_seconds, on_stage=tell,
             views=views,
         )
@@ -199,11 +220,11 @@ def finish_case(
         )
     if views is not None:  # rendered before scoring (for a batch): count it as render time
         scored.record.timings["render"] = float(getattr(views, "seconds", 0.0))
-    if views_dir is not None:
+    if opts.views_dir is not None:
         tell("views")
         try:
-            views_dir.mkdir(parents=True, exist_ok=True)
-            sheet = views_dir / f"{safe_name(loaded.plan.case.id)}.png"
+            opts.views_dir.mkdir(parents=True, exist_ok=True)
+            sheet = opts.views_dir / f"{safe_name(loaded.plan.case.id)}.png"
             scored.sample.views().contact_sheet().save(sheet)
         except Exception as exc:  # noqa: BLE001 - a failed thumbnail never fails the case
             # recorded for the user, but it is not a measurement: it never enters a suite
@@ -228,26 +249,18 @@ def finish_case(
 def score_case_file(
     case: Case,
     asset_path: Path | None,
+    opts: CaseOptions = CaseOptions(),
     *,
-    suites: tuple[str, ...] | None = None,
-    rig: Any = None,
-    device: str = "cpu",
-    backend: str = "gl",
-    up_axis: str | None = None,
-    limits: LoadLimits | None = None,
-    views_dir: Path | None = None,
     observers: list[Any] | None = None,
     on_stage: Callable[[str], None] | None = None,
 ) -> Record:
     """Load one case's file and score it with :mod:`mme3dr.scoring` (its rules decide every
     number). Never raises for bad input: it becomes the record. ``on_stage`` hears each stage
     (``load``, evaluator names, ``views``) as it starts."""
-    loaded = load_case(case, asset_path, suites=suites, up_axis=up_axis, limits=limits,
-                       on_stage=on_stage)
+    loaded = load_case(case, asset_path, opts, on_stage)
     if isinstance(loaded, Record):
         return loaded
-    return finish_case(loaded, rig=rig, device=device, backend=backend, views_dir=views_dir,
-                       observers=observers, on_stage=on_stage)
+    return finish_case(loaded, opts, observers=observers, on_stage=on_stage)
 
 
 def encoder_indices(plan: CasePlan) -> list[int]:
@@ -284,10 +297,8 @@ def score_case_batch(
     :func:`score_case_file` does. One record per item, in order; a failure stays in its case."""
     from mme3dr.evaluators.base import Sample
 
-    loaded = [
-        load_case(case, path, suites=cfg.suites, up_axis=up_axis, limits=cfg.limits)
-        for case, path in items
-    ]
+    opts = CaseOptions.of(cfg, rig, up_axis, views_dir)
+    loaded = [load_case(case, path, opts) for case, path in items]
     views: list[Any] = [None] * len(loaded)
     samples, uses, owners = [], [], []
     for i, item in enumerate(loaded):
@@ -314,8 +325,7 @@ def score_case_batch(
         if isinstance(item, Record):
             out.append(item)
             continue
-        out.append(finish_case(item, rig=rig, device=cfg.device, backend=cfg.backend,
-                               views=views[i], views_dir=views_dir, observers=observers))
+        out.append(finish_case(item, opts, views=views[i], observers=observers))
         views[i] = None  # free the renders as soon as the case is scored
     return out
 
@@ -336,36 +346,27 @@ class RenderedCase:
 def score_case_split(
     case: Case,
     asset_path: Path | None,
-    *,
-    suites: tuple[str, ...] | None = None,
-    rig: Any = None,
-    device: str = "cpu",
-    backend: str = "gl",
-    up_axis: str | None = None,
-    limits: LoadLimits | None = None,
-    views_dir: Path | None = None,
+    opts: CaseOptions = CaseOptions(),
     on_stage: Callable[[str], None] | None = None,
 ) -> tuple[Record, RenderedCase | None]:
     """The worker's half of a case: load, render, score every evaluator that does not run a
     learned image encoder, and hand those that do to the process owning the model
     (:func:`complete_cases`) with the views. ``(record, None)`` when nothing is left over
     (the record is then final); a case whose views cannot be rendered is scored whole here."""
-    loaded = load_case(case, asset_path, suites=suites, up_axis=up_axis, limits=limits,
-                       on_stage=on_stage)
+    loaded = load_case(case, asset_path, opts, on_stage)
     if isinstance(loaded, Record):
         return loaded, None
-    kw = dict(rig=rig, device=device, backend=backend, views_dir=views_dir, on_stage=on_stage)
     idx = encoder_indices(loaded.plan)
     if not idx:
-        return finish_case(loaded, **kw), None
+        return finish_case(loaded, opts, on_stage=on_stage), None
     if on_stage is not None:
         on_stage("render")
-    views = _render_for_batch(loaded, rig, backend)
+    views = _render_for_batch(loaded, opts.rig, opts.backend)
     if views is None:  # every evaluator meets the render error itself, as on one process
-        return finish_case(loaded, **kw), None
+        return finish_case(loaded, opts, on_stage=on_stage), None
     keep = tuple(ev for i, ev in enumerate(loaded.plan.evaluators) if i not in idx)
     local = replace(loaded, plan=replace(loaded.plan, evaluators=keep))
-    record = finish_case(local, views=views, **kw)
+    record = finish_case(local, opts, views=views, on_stage=on_stage)
     if record.status != "ok":  # the case failed as a whole (e.g. out of memory): final
         return failed_record(loaded.plan, record.status, record.error or "",
                              asset=record.asset, timings=record.timings), None
@@ -483,10 +484,8 @@ def evaluate_case(
     observers: list[Any] | None = None,
 ) -> Record:
     """:func:`score_case_file` with the settings of ``cfg`` (the in-process path)."""
-    return score_case_file(
-        case, asset_path, suites=cfg.suites, rig=rig, device=cfg.device, backend=cfg.backend,
-        up_axis=up_axis, limits=cfg.limits, views_dir=views_dir, observers=observers,
-    )
+    return score_case_file(case, asset_path, CaseOptions.of(cfg, rig, up_axis, views_dir),
+                           observers=observers)
 
 
 def build_stamp(cfg: EvalConfig, case_set: CaseSet, rig: Any, model: dict[str, Any]) -> dict:
@@ -751,7 +750,7 @@ def _run_pool(
             return False
         path = pick_asset_file(index.get(case.id, []))
         if isinstance(path, RefusedFile):  # refused without opening it: no worker needed
-            record = score_case_file(case, path, suites=cfg.suites, limits=cfg.limits)
+            record = score_case_file(case, path, CaseOptions(suites=cfg.suites, limits=cfg.limits))
             finish(record)
             advance(record)
             return True

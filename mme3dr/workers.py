@@ -257,13 +257,13 @@ def run_case_task(task: CaseTask) -> dict[str, Any]:
     "rendered": None or the views and plan indices left to the parent}`` (see
     :func:`mme3dr.runner.score_case_split`)."""
     from mme3dr.render import get_rig
-    from mme3dr.runner import score_case_file, score_case_split
+    from mme3dr.runner import CaseOptions, score_case_file, score_case_split
 
     case = case_from_dict(task.case)
     _STATE["stage_file"] = str(stage_path(task.stage_dir, case.id))
     set_stage("load")
     rendered = None
-    kw: dict[str, Any] = dict(
+    opts = CaseOptions(
         suites=task.suites,
         rig=get_rig(task.rig),
         device=task.device,
@@ -271,14 +271,13 @@ def run_case_task(task: CaseTask) -> dict[str, Any]:
         up_axis=task.up_axis,
         limits=task.limits,
         views_dir=Path(task.views_dir) if task.views_dir else None,
-        on_stage=set_stage,
     )
     path = Path(task.asset_path) if task.asset_path else None
     try:
         if task.encode_in_parent:
-            record, rendered = score_case_split(case, path, **kw)
+            record, rendered = score_case_split(case, path, opts, set_stage)
         else:
-            record = score_case_file(case, path, **kw)
+            record = score_case_file(case, path, opts, on_stage=set_stage)
     except MemoryError:
         from mme3dr.scoring import failed_record, plan_case
 

@@ -21,7 +21,7 @@ from mme3dr.features import clip as clip_mod
 from mme3dr.features.testing import write_random_aesthetic_head, write_random_clip
 from mme3dr.render import get_rig
 from mme3dr.results import Record, read_records
-from mme3dr.runner import EvalConfig, run_eval, score_case_batch, score_case_file
+from mme3dr.runner import CaseOptions, EvalConfig, run_eval, score_case_batch, score_case_file
 
 SUITES = ("alignment", "aesthetic")
 #: score fields that are measurements (timings are not)
@@ -112,9 +112,8 @@ def _items(model: Path, ids: list[str]) -> list[tuple[Case, Path | None]]:
 
 
 def _per_case(items, cfg: EvalConfig, rig) -> list[Record]:
-    return [
-        score_case_file(c, p, suites=cfg.suites, rig=rig, limits=cfg.limits) for c, p in items
-    ]
+    opts = CaseOptions(suites=cfg.suites, rig=rig, limits=cfg.limits)
+    return [score_case_file(c, p, opts) for c, p in items]
 
 
 def test_a_batch_gives_the_numbers_of_one_case_at_a_time(weights: Path, tmp_path: Path) -> None:
