@@ -120,6 +120,30 @@ def test_seam_split_vertices_are_merged_for_topology() -> None:
     assert len(asset.render_mesh.vertices) == 36  # render mesh keeps the split for UVs
 
 
+def test_repeated_faces_are_measured_once(tmp_path: Path) -> None:
+    # an OBJ polygon of 20 000 corners cycling over a box's 8 vertices fans into 20 000
+    # box-sized triangles on at most 56 distinct vertex triples (the fuzzer's huge_polygon)
+    box = trimesh.creation.box((1.0, 0.6, 0.3))
+    lines = [f"v {x:.6f} {y:.6f} {z:.6f}" for x, y, z in box.vertices]
+    lines += ["f " + " ".join(str(i + 1) for i in face) for face in box.faces]
+    lines.append("f " + " ".join(str(i % 8 + 1) for i in range(20_000)))
+    path = tmp_path / "fan.obj"
+    path.write_text("\n".join(lines) + "\n")
+    asset = load_asset(path)
+    n = len(asset.mesh.faces)
+    assert n <= 12 + 56
+    assert asset.provenance["repeated_faces"] == asset.provenance["source_faces"] - n
+    # a face given twice, once with the other winding, is the same surface: kept once
+    doubled = trimesh.Trimesh(box.vertices, np.vstack([box.faces, box.faces[:, ::-1]]),
+                              process=False)
+    once = Asset.from_trimesh(doubled)
+    assert len(once.mesh.faces) == 12 and once.mesh.is_watertight
+    assert once.provenance["repeated_faces"] == 12
+    assert len(once.render_mesh.faces) == 24  # the render mesh is left as it was
+    plain = Asset.from_trimesh(box)
+    assert plain.provenance["repeated_faces"] == 0 and len(plain.mesh.faces) == 12
+
+
 def test_scene_is_flattened_with_node_transforms(tmp_path: Path) -> None:
     scene = trimesh.Scene()
     scene.add_geometry(_box((1, 1, 1)), node_name="a", geom_name="unit")
