@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -78,6 +79,21 @@ class Case:
         if self.meta:
             d["meta"] = dict(self.meta)
         return d
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Case:
+        """The case :meth:`to_dict` wrote (no validation: for cases that were validated when
+        their set was loaded and travel as dicts, e.g. to worker processes)."""
+        return cls(
+            id=d["id"],
+            prompt=d["prompt"],
+            category=d["category"],
+            suites=tuple(d.get("suites", ())),
+            checks=tuple(dict(c) for c in d.get("checks", ())),
+            tags=tuple(d.get("tags", ())),
+            difficulty=d.get("difficulty"),
+            meta=dict(d.get("meta", {})),
+        )
 
 
 @dataclass

@@ -259,7 +259,7 @@ def run_case_task(task: CaseTask) -> dict[str, Any]:
     from mme3dr.render import get_rig
     from mme3dr.runner import CaseOptions, score_case_file, score_case_split
 
-    case = case_from_dict(task.case)
+    case = Case.from_dict(task.case)
     _STATE["stage_file"] = str(stage_path(task.stage_dir, case.id))
     set_stage("load")
     rendered = None
@@ -292,11 +292,7 @@ def run_case_task(task: CaseTask) -> dict[str, Any]:
     return {"record": record.to_dict(), "rendered": rendered}
 
 
-def case_from_dict(d: dict[str, Any]) -> Case:
-    """Rebuild a :class:`Case` from :meth:`Case.to_dict` output (the rewards' own rebuild)."""
-    from mme3dr.rewards import _case_from_dict
 
-    return _case_from_dict(d)
 
 
 def budget_reason(path: str | None, kind: str, stage: str, case_timeout: float,

@@ -108,3 +108,15 @@ def test_a_listed_check_needs_its_suite_in_the_case_suites(tmp_path: Path) -> No
     switched_off = {**GOOD, "id": "t-2", "suites": ["spatial"],
                     "checks": [{"check": "stable", "run": False}]}
     assert load_cases(_write(tmp_path, [switched_off])).cases  # a control runs nothing
+
+
+def test_case_round_trips_through_its_dict() -> None:
+    from mme3dr.cases import Case, load_cases
+
+    for case in load_cases("mme3dr").cases:
+        again = Case.from_dict(case.to_dict())
+        assert again == case
+    odd = Case(id="x", prompt="p", category="stylized", suites=("spatial",),
+               checks=({"check": "parts", "expect": 2},), tags=("t",), difficulty="hard",
+               meta={"pair": "y"})
+    assert Case.from_dict(odd.to_dict()) == odd
