@@ -36,12 +36,13 @@ import struct
 import subprocess
 import sys
 import time
-import zlib
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import trimesh
+
+from mme3dr.hostile_files import huge_png, pack_glb, unpack_glb
 
 FORMATS = ("glb", "gltf", "obj", "ply", "stl", "off")
 TEXT_NUMBER = re.compile(rb"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
@@ -235,20 +236,13 @@ def off_mutations(data: bytes, rng: np.random.Generator) -> dict[str, bytes]:
 def _gltf_json(data: bytes, fmt: str) -> tuple[dict, bytes]:
     if fmt == "gltf":
         return json.loads(data), b""
-    jlen = struct.unpack("<I", data[12:16])[0]
-    return json.loads(data[20 : 20 + jlen]), data[20 + jlen + 8 :]
+    return unpack_glb(data)
 
 
 def _gltf_bytes(header: dict, blob: bytes, fmt: str, raw_json: bytes | None = None) -> bytes:
-    js = raw_json if raw_json is not None else json.dumps(header).encode()
     if fmt == "gltf":
-        return js
-    js += b" " * (-len(js) % 4)
-    blob += b"\x00" * (-len(blob) % 4)
-    body = struct.pack("<I", len(js)) + b"JSON" + js
-    if blob:
-        body += struct.pack("<I", len(blob)) + b"BIN\x00" + blob
-    return b"glTF" + struct.pack("<II", 2, 12 + len(body)) + body
+        return raw_json if raw_json is not None else json.dumps(header).encode()
+    return pack_glb(header, blob, raw_json)
 
 
 def gltf_mutations(data: bytes, fmt: str, rng: np.random.Generator) -> dict[str, bytes]:
@@ -278,20 +272,6 @@ def gltf_mutations(data: bytes, fmt: str, rng: np.random.Generator) -> dict[str,
     deep = raw[:-1] + b',"extras":' + b"[" * depth + b"]" * depth + b"}"
     out["deep_json"] = _gltf_bytes(header, blob, fmt, raw_json=deep)
     return out
-
-
-def huge_png(width: int, height: int) -> bytes:
-    """An all-black RGB PNG written row by row (small on disk, 3*w*h bytes decoded)."""
-
-    def chunk(tag: bytes, body: bytes) -> bytes:
-        crc = zlib.crc32(tag + body) & 0xFFFFFFFF
-        return struct.pack(">I", len(body)) + tag + body + struct.pack(">I", crc)
-
-    comp = zlib.compressobj(9)
-    row = b"\x00" * (3 * width + 1)
-    idat = b"".join(comp.compress(row) for _ in range(height)) + comp.flush()
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
 
 
 def textured(fmt: str, png: bytes) -> bytes:

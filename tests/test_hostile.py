@@ -4,11 +4,9 @@ one record per case with the right status and a reason naming the file, in bound
 from __future__ import annotations
 
 import json
-import struct
 import subprocess
 import sys
 import time
-import zlib
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +20,7 @@ from mme3dr.assets import load_asset
 from mme3dr.cli import app
 from mme3dr.errors import AssetError, CaseError, ConfigError
 from mme3dr.examples.models import write_mesh
+from mme3dr.hostile_files import huge_png, pack_glb, unpack_glb
 from mme3dr.results import read_records
 from mme3dr.runner import EvalConfig, run_eval
 
@@ -110,29 +109,12 @@ def test_deep_json_is_a_one_line_error_through_the_cli(tmp_path: Path) -> None:
     assert time.perf_counter() - t0 < 30
 
 
-def huge_png(width: int, height: int) -> bytes:
-    """An all-black RGB PNG of the given size, written row by row (never held decoded)."""
-
-    def chunk(tag: bytes, data: bytes) -> bytes:
-        crc = zlib.crc32(tag + data) & 0xFFFFFFFF
-        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", crc)
-
-    comp = zlib.compressobj(9)
-    row = b"\x00" * (3 * width + 1)
-    idat = b"".join(comp.compress(row) for _ in range(height)) + comp.flush()
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
-
-
 def glb_with_image(png: bytes) -> bytes:
     """A textured unit box as GLB whose base-colour image is ``png`` (bytes spliced in)."""
     box = trimesh.creation.box()
     uv = np.random.default_rng(0).random((len(box.vertices), 2))
     box.visual = TextureVisuals(uv=uv, image=PIL.Image.new("RGB", (2, 2)))
-    glb = box.export(file_type="glb")
-    jlen = struct.unpack("<I", glb[12:16])[0]
-    header = json.loads(glb[20 : 20 + jlen])
-    blob = glb[20 + jlen + 8 :]
+    header, blob = unpack_glb(box.export(file_type="glb"))
     view = header["bufferViews"][header["images"][0]["bufferView"]]
     off, length = view.get("byteOffset", 0), view["byteLength"]
     blob = blob[:off] + png + blob[off + length :]
@@ -142,11 +124,7 @@ def glb_with_image(png: bytes) -> bytes:
     view["byteLength"] = len(png)
     blob += b"\x00" * (-len(blob) % 4)
     header["buffers"][0]["byteLength"] = len(blob)
-    js = json.dumps(header).encode()
-    js += b" " * (-len(js) % 4)
-    body = struct.pack("<I", len(js)) + b"JSON" + js + struct.pack("<I", len(blob)) + b"BIN\x00"
-    body += blob
-    return b"glTF" + struct.pack("<II", 2, 12 + len(body)) + body
+    return pack_glb(header, blob)
 
 
 _LOAD_AND_MEASURE = """
