@@ -1,7 +1,8 @@
 """Audit the evaluators against asset-side attacks: is honest always worth more than a hack?
 
-For a seeded sample of cases that have an honest reference mesh (the procedural reference
-models of the bundled sets), every evaluator the runner would run on the case (its checks in
+For a seeded sample of cases that have an honest reference mesh (a reference folder laid out
+as a model folder, ``mme3dr audit REFERENCE_DIR``, or else the procedural reference models of
+the bundled sets), every evaluator the runner would run on the case (its checks in
 the selected suites plus the suites' default evaluators; evaluators that are not
 ``available()``, e.g. learned ones without weights, are left out) scores the honest asset and
 each attacked asset of :data:`mme3dr.adversarial.ATTACKS`, through :mod:`mme3dr.scoring`
@@ -25,6 +26,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -32,7 +34,9 @@ import pandas as pd
 import trimesh
 
 from mme3dr.adversarial import ATTACKS, apply_attack
+from mme3dr.assets import LoadLimits, RefusedFile, load_asset
 from mme3dr.cases import Case, CaseSet, load_cases
+from mme3dr.errors import AssetError
 from mme3dr.evaluators import registry
 from mme3dr.scoring import contribution, plan_case, record_scores, score_pairs
 
@@ -64,6 +68,43 @@ def honest_builders(case_set: CaseSet) -> dict[str, Builder]:
 
         return dict(MME)
     return {}
+
+
+def folder_builders(
+    reference_dir: Path | str,
+    case_set: CaseSet,
+    up_axis: str | None = None,
+    limits: LoadLimits | None = None,
+) -> dict[str, Builder]:
+    """Honest meshes from a reference folder laid out as a model folder (``<case_id>.<ext>`` or
+    ``<case_id>/<file>``, an optional ``model.json`` with ``up_axis``), read by the same rules
+    as ``mme3dr eval``: the folder index never leaves the folder, the file is picked by
+    :func:`~mme3dr.model_dir.pick_asset_file`, and it is loaded and normalised by
+    :func:`~mme3dr.assets.load_asset` under ``limits`` when the case is audited. A builder whose
+    file cannot be loaded raises :class:`~mme3dr.errors.AssetError` naming it; :func:`run_audit`
+    then leaves the case out and says why in ``table.attrs["unusable"]``.
+
+    ``up_axis`` overrides ``model.json``'s. Cases of ``case_set`` without a file are absent.
+    """
+    from mme3dr.model_dir import index_model_dir, pick_asset_file, read_model_meta
+
+    folder = Path(reference_dir)
+    axis = up_axis or read_model_meta(folder).get("up_axis")
+    index = index_model_dir(folder)
+    found: dict[str, Builder] = {}
+    for case in case_set.cases:
+        path = pick_asset_file(index.get(case.id, []))
+        if path is None:
+            continue
+        found[case.id] = _file_builder(path, axis, limits or LoadLimits())
+    return found
+
+
+def _file_builder(path: Path | RefusedFile, up_axis: str | None, limits: LoadLimits) -> Builder:
+    def build() -> trimesh.Trimesh:  # a RefusedFile raises AssetError without being opened
+        return load_asset(path, up_axis=up_axis, limits=limits).mesh.copy()
+
+    return build
 
 
 def sample_cases(
@@ -126,8 +167,13 @@ def run_audit(
     names = list(attacks) if attacks is not None else sorted(ATTACKS)
     picked = sample_cases(case_set, builders, n_cases, seed)
     margins: dict[tuple[str, str], list[float]] = defaultdict(list)
+    unusable: dict[str, str] = {}
     for ci, case in enumerate(picked):
-        honest_mesh = builders[case.id]()
+        try:
+            honest_mesh = builders[case.id]()
+        except AssetError as exc:  # a reference file that does not load is no honest answer
+            unusable[case.id] = str(exc)
+            continue
         honest = score_mesh(case, honest_mesh, suites_t)
         for ai, name in enumerate(names):
             rng = np.random.default_rng([seed, ci, ai])
@@ -163,8 +209,9 @@ def run_audit(
         case_set=case_set.stamp(),
         suites=list(suites_t) if suites_t else None,
         seed=seed,
-        n_cases=len(picked),
-        case_ids=[c.id for c in picked],
+        n_cases=len(picked) - len(unusable),
+        case_ids=[c.id for c in picked if c.id not in unusable],
+        unusable=unusable,
     )
     return table
 

@@ -593,10 +593,18 @@ app.command("train")(_train_cmd)
 # --- `mme3dr audit`: evaluators vs asset-side attacks (mme3dr/audit.py, docs/audit.md) ---
 @app.command("audit")
 def audit_cmd(
+    reference_dir: Annotated[
+        Path | None,
+        typer.Argument(help="Folder of honest <case_id>.<ext> meshes (default: the bundled "
+                       "set's procedural reference).", show_default=False),
+    ] = None,
     suites: Annotated[
         str | None, typer.Option(help="Comma-separated suites (default: each case's own).")
     ] = None,
-    cases: Annotated[str, typer.Option(help="Bundled set with a reference model.")] = "mme3dr",
+    cases: Annotated[str, typer.Option(help="Bundled set name or JSONL path.")] = "mme3dr",
+    up_axis: Annotated[
+        str | None, typer.Option(help="REFERENCE_DIR's up axis; overrides its model.json.")
+    ] = None,
     n: Annotated[int, typer.Option(help="Cases to sample (0: every case with a reference).")] = 24,
     seed: Annotated[int, typer.Option(help="Seeds the case sample and the attacks.")] = 0,
     attacks: Annotated[
@@ -607,7 +615,15 @@ def audit_cmd(
     ] = None,
 ) -> None:
     """Score honest reference assets and every asset-side attack; exit 1 if a claim fails."""
-    from mme3dr.audit import claim_failures, describe, pivot, run_audit, summary_line
+    from mme3dr.audit import (
+        claim_failures,
+        describe,
+        folder_builders,
+        pivot,
+        run_audit,
+        summary_line,
+    )
+    from mme3dr.cases import load_cases
     from mme3dr.evaluators.base import SUITES
 
     split = lambda s: tuple(x.strip() for x in s.split(",") if x.strip())  # noqa: E731
@@ -616,19 +632,34 @@ def audit_cmd(
     bad = [s for s in split(suites or "") if s not in SUITES]
     if bad:
         _fail(f"unknown suite(s) {', '.join(bad)}; known: {', '.join(SUITES)}")
+    if reference_dir is not None and not reference_dir.is_dir():
+        _fail(f"{reference_dir}: not a folder (REFERENCE_DIR holds <case_id>.<ext> meshes)")
+    if up_axis is not None and reference_dir is None:
+        _fail("--up-axis applies to a REFERENCE_DIR; the bundled reference is +Z up")
+    from mme3dr.assets import UP_AXES
+
+    if up_axis is not None and up_axis not in UP_AXES:
+        _fail(f"--up-axis must be one of {', '.join(UP_AXES)}, got {up_axis!r}")
     try:
+        case_set = load_cases(cases)
+        builders = (folder_builders(reference_dir, case_set, up_axis=up_axis)
+                    if reference_dir is not None else None)
         table = run_audit(
-            cases,
+            case_set,
             suites=split(suites) if suites else None,
             n_cases=n or None,
             seed=seed,
             attacks=split(attacks) if attacks else None,
+            builders=builders,
         )
-    except (CaseError, KeyError) as exc:
+    except (CaseError, ConfigError, KeyError) as exc:
         _fail(str(exc.args[0]) if isinstance(exc, KeyError) else str(exc))
         return
+    for case_id, reason in table.attrs.get("unusable", {}).items():
+        err.print(f"[yellow]left out[/] {case_id}: {escape(reason)}", highlight=False)
     if table.empty:
-        _fail(f"no case of {cases!r} has an honest reference mesh to audit")
+        where = f"{reference_dir}" if reference_dir is not None else f"the {cases!r} reference"
+        _fail(f"no case of {cases!r} has a usable honest mesh in {where} to audit")
     grid = pivot(table)
     t = Table(
         title="honest win rate over attack (mean margin); * claim holds, ! claim fails",

@@ -99,3 +99,36 @@ def test_cli_audit_runs_and_exits_1_when_a_claim_fails(monkeypatch) -> None:
     res = CliRunner().invoke(app, ["audit", "--n", "3"])
     assert res.exit_code == 1, res.output
     assert "1 failing" in res.output and "stable vs exploded" in res.output
+
+
+def test_audit_takes_a_reference_folder_like_eval_takes_a_model_folder(tmp_path) -> None:
+    from mme3dr.audit import folder_builders
+    from mme3dr.examples.models import REFERENCE, write_mesh
+
+    starter = load_cases("starter")
+    ids = [c.id for c in starter.cases if c.id in REFERENCE][:3]
+    folder = tmp_path / "honest"
+    for cid in ids[:2]:
+        write_mesh(REFERENCE[cid](), folder / f"{cid}.ply")
+    (folder / ids[2]).mkdir()
+    (folder / ids[2] / "mesh.obj").write_text("v 0 0 0\n")  # no faces: not an honest answer
+    builders = folder_builders(folder, starter)
+    assert sorted(builders) == sorted(ids)
+    kw = dict(suites=("spatial", "physical"), n_cases=None, attacks=["empty", "convex_hull"])
+    from_files = run_audit(starter, builders=builders, **kw)
+    assert from_files.attrs["n_cases"] == 2 and sorted(from_files.attrs["case_ids"]) == sorted(
+        ids[:2])
+    assert ids[2] in from_files.attrs["unusable"]
+    assert "mesh.obj" in from_files.attrs["unusable"][ids[2]]
+    # the same honest meshes built in memory give the same table
+    in_memory = run_audit(starter, builders={c: REFERENCE[c] for c in ids[:2]}, **kw)
+    cols = ["evaluator", "attack", "n", "wins", "ties", "losses"]
+    pd.testing.assert_frame_equal(from_files[cols], in_memory[cols])
+    assert (from_files["mean_margin"] - in_memory["mean_margin"]).abs().max() < 1e-6
+
+    res = CliRunner().invoke(app, ["audit", str(folder), "--cases", "starter", "--suites",
+                                   "spatial,physical", "--n", "0", "--attacks", "empty"])
+    assert res.exit_code == 0, res.output
+    assert "2 cases of starter" in res.output and f"left out {ids[2]}" in res.output
+    res = CliRunner().invoke(app, ["audit", str(tmp_path / "nope"), "--cases", "starter"])
+    assert res.exit_code == 2 and "not a folder" in res.output
