@@ -510,7 +510,7 @@ def cases_stats(
 
 
 # `mme3dr leaderboard`: the comparison report (the command lives in the leaderboard package).
-from leaderboard.cli import leaderboard_command  # noqa: E402
+from mme3dr.leaderboard.cli import leaderboard_command  # noqa: E402
 
 app.command("leaderboard")(leaderboard_command)
 

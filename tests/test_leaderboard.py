@@ -22,11 +22,11 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from leaderboard.load import LeaderboardError, load_comparison
-from leaderboard.report import fmt_value
-from leaderboard.tables import build_leaderboard
 from mme3dr.cli import app
 from mme3dr.examples.models import build_broken, build_reference
+from mme3dr.leaderboard.load import LeaderboardError, load_comparison
+from mme3dr.leaderboard.report import fmt_value
+from mme3dr.leaderboard.tables import build_leaderboard
 from mme3dr.results import SUMMARY_FILE, read_records
 from mme3dr.runner import EvalConfig, run_eval, safe_name
 
@@ -372,7 +372,7 @@ def test_adding_a_model_rerenders_without_evaluating(
 
     monkeypatch.setattr(mme3dr.runner, "run_eval", no_eval)
     monkeypatch.setattr(mme3dr.runner, "evaluate_case", no_eval)
-    from leaderboard.tables import Settings
+    from mme3dr.leaderboard.tables import Settings
 
     s = Settings(n_resamples=100, rating_resamples=20)
     two = build_leaderboard(load_comparison([results / "reference", results / "broken"]), s)
@@ -413,7 +413,7 @@ def test_suite_means_equal_each_summary_alone_and_beside_others(results: Path) -
     """Real runs (broken has missing and errored cases; the third misses four): a model's
     per-suite and overall means in the report equal its own summary.json exactly, with 1, 2
     and 3 models in the report."""
-    from leaderboard.tables import Settings
+    from mme3dr.leaderboard.tables import Settings
 
     s = Settings(n_resamples=50, rating_resamples=0, permutations=100)
     folders = sorted(d for d in results.iterdir() if (d / "results.jsonl").is_file())
@@ -481,8 +481,8 @@ def test_gallery_cards_fold_skipped_evaluators(dom: Node) -> None:
 
 def test_long_paths_wrap(tmp_path: Path) -> None:
     """A result folder and an error message with a 300-character path do not widen the page."""
-    from leaderboard.report import write_report
-    from leaderboard.tables import Settings
+    from mme3dr.leaderboard.report import write_report
+    from mme3dr.leaderboard.tables import Settings
     from mme3dr.results import Record, append_record, write_json_atomic
 
     deep = tmp_path.joinpath(*["a-rather-long-folder-name-for-results" + str(i) for i in range(8)])

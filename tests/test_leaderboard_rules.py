@@ -13,10 +13,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from leaderboard import stats
-from leaderboard.load import load_comparison
-from leaderboard.report import card_checks, render_html
-from leaderboard.tables import Settings, build_leaderboard, error_reason
+from mme3dr.leaderboard import stats
+from mme3dr.leaderboard.load import load_comparison
+from mme3dr.leaderboard.report import card_checks, render_html
+from mme3dr.leaderboard.tables import Settings, build_leaderboard, error_reason
 from mme3dr.results import SUMMARY_FILE, Record, append_record, summarise, write_json_atomic
 
 FAST = Settings(n_resamples=200, rating_resamples=20, permutations=2000)

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from leaderboard import stats
-from leaderboard.load import LeaderboardError, load_comparison
-from leaderboard.tables import Settings, build_leaderboard, score_matrix
+from mme3dr.leaderboard import stats
+from mme3dr.leaderboard.load import LeaderboardError, load_comparison
+from mme3dr.leaderboard.tables import Settings, build_leaderboard, score_matrix
 from mme3dr.results import SUMMARY_FILE, Record, append_record, write_json_atomic
 
 # --------------------------------------------------------------------------- bootstrap
@@ -175,7 +175,7 @@ def test_duplicate_model_names_are_told_apart(tmp_path: Path) -> None:
 
 
 def test_report_sections_for_paraphrases_judges_and_no_views(tmp_path: Path) -> None:
-    from leaderboard.report import render_html
+    from mme3dr.leaderboard.report import render_html
 
     tags = {"c2": ("paraphrase_of:c1",)}
     for name, vals in (("A", (1.0, 0.2, 0.7)), ("B", (0.5, 0.5, 0.1))):
@@ -205,14 +205,14 @@ def test_python_dash_m_leaderboard(tmp_path: Path) -> None:
     _write(tmp_path / "A", "A", [_rec("c1", 1.0), _rec("c2", 0.0)])
     out = tmp_path / "r.html"
     res = subprocess.run(
-        [sys.executable, "-m", "leaderboard", str(tmp_path / "A"), "--out", str(out),
+        [sys.executable, "-m", "mme3dr.leaderboard", str(tmp_path / "A"), "--out", str(out),
          "--resamples", "20", "--rating-resamples", "0"],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert res.returncode == 0, res.stderr
     assert out.is_file() and "1 model x 2 cases" in res.stdout
     res = subprocess.run(
-        [sys.executable, "-m", "leaderboard", str(tmp_path / "nope")],
+        [sys.executable, "-m", "mme3dr.leaderboard", str(tmp_path / "nope")],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert res.returncode == 2 and "no such folder" in res.stderr

@@ -6,7 +6,7 @@ frames written out, so the three always agree.
 Scoring conventions (inherited from :mod:`mme3dr.results`): a ``missing`` or ``error`` case
 scores 0 on every suite it asks for and on ``overall``; a suite that produced no number for a
 case (``None``) is absent and left out of that suite's mean. Means are over cases, intervals are
-paired percentile bootstraps over cases (see :mod:`leaderboard.stats`).
+paired percentile bootstraps over cases (see :mod:`mme3dr.leaderboard.stats`).
 
 Tables (column ``table`` in the exports):
 
@@ -25,7 +25,7 @@ Tables (column ``table`` in the exports):
 * ``significance``: one row per unordered pair of models: the mean per-case difference of
   ``overall`` (model minus opponent) over the cases both have a number for, its paired
   bootstrap interval, and the two-sided p-value of a paired sign-flip permutation test, raw and
-  Holm-adjusted over all pairs (see :func:`leaderboard.stats.paired_permutation_test`).
+  Holm-adjusted over all pairs (see :func:`mme3dr.leaderboard.stats.paired_permutation_test`).
 * ``errors``: one row per (model, reason): how many cases were missing, errored (by error
   kind), had a check error (by check and exception type) or had an evaluator skipped.
 
@@ -44,8 +44,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from leaderboard import stats
-from leaderboard.load import Comparison, LeaderboardError, case_file_cases
+from mme3dr.leaderboard import stats
+from mme3dr.leaderboard.load import Comparison, LeaderboardError, case_file_cases
 from mme3dr.results import suite_means
 
 PARAPHRASE_TAG_PREFIX = "paraphrase_of:"
@@ -331,7 +331,7 @@ def read_judgments(path: Path, comp: Comparison) -> tuple[np.ndarray, np.ndarray
 
     ``winner`` is ``a``, ``b``, ``tie`` (or a model name). Verdicts naming models or cases not
     in the comparison are ignored. Returns per-case ``wins`` and ``comps`` tensors for
-    :func:`leaderboard.stats.bradley_terry_ratings`.
+    :func:`mme3dr.leaderboard.stats.bradley_terry_ratings`.
     """
     names = comp.names
     pos = {n: i for i, n in enumerate(names)}

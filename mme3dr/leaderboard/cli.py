@@ -1,4 +1,4 @@
-"""Command line: ``mme3dr leaderboard RESULTS_DIR...`` (and ``python -m leaderboard``).
+"""Command line: ``mme3dr leaderboard RESULTS_DIR...`` (and ``python -m mme3dr.leaderboard``).
 
 :func:`leaderboard_command` is a plain typer command function; ``mme3dr/cli.py`` registers it
 on its app, and :data:`app` runs it on its own. Usage errors exit 2 with one line.
@@ -57,9 +57,9 @@ def leaderboard_command(
     """Compare result folders: one self-contained HTML report (+ optional CSV / JSON)."""
     import pandas as pd
 
-    from leaderboard.load import LeaderboardError, load_comparison
-    from leaderboard.report import write_report
-    from leaderboard.tables import Settings, build_leaderboard
+    from mme3dr.leaderboard.load import LeaderboardError, load_comparison
+    from mme3dr.leaderboard.report import write_report
+    from mme3dr.leaderboard.tables import Settings, build_leaderboard
 
     t0 = time.perf_counter()
     if resamples < 1 or rating_resamples < 0 or permutations < 1:

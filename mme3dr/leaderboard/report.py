@@ -1,4 +1,4 @@
-"""Render a :class:`~leaderboard.tables.Leaderboard` into one self-contained HTML file.
+"""Render a :class:`~mme3dr.leaderboard.tables.Leaderboard` into one self-contained HTML file.
 
 * Everything is inline: CSS in a ``<style>``, one script (``templates/report.js``), plots as
   ``data:image/svg+xml`` images and thumbnails as ``data:image/png`` images. The page loads
@@ -30,9 +30,9 @@ import jinja2
 import numpy as np
 import pandas as pd
 
-from leaderboard import plots
-from leaderboard.load import Comparison, ModelResult
-from leaderboard.tables import Leaderboard
+from mme3dr.leaderboard import plots
+from mme3dr.leaderboard.load import Comparison, ModelResult
+from mme3dr.leaderboard.tables import Leaderboard
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 THUMB_PX = 176
