@@ -42,6 +42,7 @@ import trimesh
 from trimesh.resolvers import FilePathResolver
 
 from mme3dr.errors import AssetError
+from mme3dr.geometry.indices import referenced_vertices
 from mme3dr.safe_json import MAX_DEPTH, nesting_depth
 
 #: file extensions mme3dr loads, lower case with the dot.
@@ -460,7 +461,7 @@ def _validated_copy(mesh: trimesh.Trimesh, path: Path) -> trimesh.Trimesh:
     copy = trimesh.Trimesh(
         vertices=vertices.copy(), faces=faces.astype(np.int64), visual=visual, process=False
     )
-    used = vertices[np.unique(faces)]
+    used = vertices[referenced_vertices(faces, len(vertices))]
     if float((used.max(axis=0) - used.min(axis=0)).max()) <= 0.0:
         raise AssetError(path, "degenerate", "all vertices of the faces coincide (zero extent)")
     return copy
@@ -480,7 +481,7 @@ def _finish(
     rotation = up_axis_rotation(up_axis)
     raw.apply_transform(rotation)
     # measure the bounds over referenced vertices only: stray unused vertices must not count
-    used = raw.vertices[np.unique(raw.faces)]
+    used = raw.vertices[referenced_vertices(raw.faces, len(raw.vertices))]
     if normalise:
         try:
             norm, scale = normalising_transform(used)

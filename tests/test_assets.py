@@ -196,3 +196,17 @@ def test_parsing_past_the_time_limit_is_a_timeout_error(tmp_path: Path) -> None:
         load_asset(path, limits=LoadLimits(timeout_s=0.001))
     assert info.value.kind == "timeout" and str(path) in str(info.value)
     assert load_asset(path).mesh.faces.shape[0] == 81920  # loads fine with the default limit
+
+
+def test_linear_time_index_sets_equal_numpy_unique() -> None:
+    from mme3dr.geometry.indices import referenced_vertices, unique_sorted
+
+    rng = np.random.default_rng(3)
+    faces = rng.integers(0, 5000, size=(20_000, 3))
+    assert np.array_equal(referenced_vertices(faces, 6000), np.unique(faces))
+    assert referenced_vertices(np.zeros((0, 3), dtype=int), 4).size == 0
+    values = rng.integers(-50, 50, size=3000)
+    assert np.array_equal(unique_sorted(values), np.unique(values))
+    floats = rng.random(500).round(2)
+    assert np.array_equal(unique_sorted(floats), np.unique(floats))
+    assert unique_sorted(np.zeros(0)).size == 0
