@@ -46,7 +46,7 @@ class SymmetryCheck(Check):
     # their parameters; order defaults to 2 for kind="rotational" and applies to it only
     schema = {
         "kind": Choice("mirror", options=("mirror", "rotational")),
-        "order": Integer(None, minimum=2),
+        "order": Integer(None, minimum=2, absent="2 if rotational"),
         "min": Fraction(0.9),
         "max_feature": Fraction(0.05, record="non_default"),
         "tol": Length(0.04, upper=0.2, record="non_default"),

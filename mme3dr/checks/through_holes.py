@@ -36,7 +36,7 @@ class ThroughHolesCheck(CountCheck):
     description = "genus of the sealed solid voxel body at a resolution from its proportions"
     robust_to = ("empty", "extreme_scale", "inverted_normals", "near_empty", "convex_hull")
     #: resolution: none = chosen from the asset's proportions (hole_resolution)
-    schema = {"resolution": Resolution(None), **COUNT}
+    schema = {"resolution": Resolution(None, absent="automatic"), **COUNT}
 
     def evaluate(self, sample: Sample) -> Score:
         from mme3dr.geometry.holes import hole_resolution

@@ -62,12 +62,14 @@ def _is_number(x: Any) -> bool:
 @dataclass(frozen=True)
 class Field:
     """One parameter: its ``default`` (``REQUIRED``, ``None`` for "absent unless given", or a
-    value) and ``record`` (``"always"``: recorded with every score; ``"non_default"``: only
+    value), ``record`` (``"always"``: recorded with every score; ``"non_default"``: only
     when it differs from the default, so records made before the parameter existed keep their
-    parameters)."""
+    parameters) and ``absent`` (how a ``None`` default reads in listings)."""
 
     default: Any = REQUIRED
     record: str = "always"
+    #: what a ``None`` default means, for listings (e.g. ``"automatic"``)
+    absent: str = "none"
 
     #: the kind shown in listings (``count``, ``fraction`` ...)
     kind = "value"
@@ -88,7 +90,7 @@ class Field:
         """How the default reads in a listing (``required`` when there is none)."""
         if self.required:
             return "required"
-        return "none" if self.default is None else f"{self.default!r}"
+        return self.absent if self.default is None else f"{self.default!r}"
 
 
 def _interval(lo: float, hi: float, lo_open: bool, hi_open: bool) -> str:
