@@ -115,6 +115,25 @@ def test_fields_validate_with_readable_messages(check: str, params: dict, messag
     assert message in str(err.value)
 
 
+def test_field_types_on_their_own() -> None:
+    from mme3dr.evaluators import fields as F
+
+    assert F.Bool(False).parse("c", "flag", True) is True
+    with pytest.raises(ValueError, match="c: 'flag' must be true or false, got 1"):
+        F.Bool(False).parse("c", "flag", 1)
+    with pytest.raises(ValueError, match="c: 'n' must be a non-negative integer, got True"):
+        F.Count(0).parse("c", "n", True)  # a bool is not a count
+    assert F.Fraction(0.5, as_float=True).parse("c", "f", 1) == 1.0
+    assert isinstance(F.Fraction(0.5).parse("c", "f", 1), int)  # recorded as given
+    with pytest.raises(ValueError, match=r"must be a number in \(0, 1\], got nan"):
+        F.Fraction(0.5).parse("c", "f", float("nan"))
+    assert F.Length(0.01, upper=0.2).type_text() == "length (0, 0.2]"
+    assert F.Range((0.0, 1.0), upper=1.0).default_text() == "[0.0, 1.0]"
+    assert F.Choice(options=("up", "down")).required
+    with pytest.raises(ValueError, match="c: 's' must be a string, got 3"):
+        F.Text().parse("c", "s", 3)
+
+
 def test_recorded_parameters() -> None:
     assert registry.build("through_holes", {"expect": 1}).params == {"expect": 1}
     assert registry.build("horizontal_layers", {"expect": 2}).params == {

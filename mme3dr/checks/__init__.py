@@ -7,22 +7,26 @@ declarative class, subclass of :class:`mme3dr.evaluators.check.Check` (or
 :func:`~mme3dr.evaluators.registry.register`::
 
     @register
-    class OpeningCheck(Check):
-        name = "opening"            # what a case's "checks" use
+    class HoldsLiquidCheck(Check):
+        name = "holds_liquid"       # what a case's "checks" use
         suite = "functional"
         version = "1"               # bump when scores change; stamped in every run
         weight = 1.0                # its weight in the suite score
         runs_by_default = False     # True: runs on every case of the suite
-        description = "volume of the cavity open towards direction"
+        description = "fraction of the bounding volume that keeps water poured from above"
         robust_to = ("empty", ...)  # attacks it never scores above an honest asset (audit)
-        schema = {"direction": Choice("up", options=DIRECTIONS), "min_fraction":
-                  Fraction(0.02), "resolution": Resolution(64)}
+        schema = {"min_fraction": Fraction(0.02), "resolution": Resolution(64)}
 
-        def evaluate(self, sample):           # measurement, then grading
-            volume, fraction = sample.asset.measure(open_cavity, direction=...,
-                                                    resolution=...)
-            score, passed = grading.threshold_grade(fraction, self.values["min_fraction"])
-            return self.make_score(score, value=fraction, passed=passed, reason="...")
+        def evaluate(self, sample):           # the measurement, then the grading
+            water = sample.asset.measure(retained, resolution=self.values["resolution"])
+            score, passed = grading.threshold_grade(water.fraction,
+                                                    self.values["min_fraction"])
+            return self.make_score(score, value=water.fraction, passed=passed, reason=...)
+
+A class rather than a decorated function because the evaluator contract the runner, scoring,
+audit and trainers rely on (``score(sample)``, recorded ``params``, ``Inverted`` for
+``expect: false``, ``run: false`` for defaults, versions in stamps) is a class: the body of a
+check is declarations and one method, with no ``__init__`` to write.
 
 The schema's fields validate the parameters and document them (``mme3dr checks --markdown``);
 measurements are functions ``fn(asset, **kwargs)`` called through ``asset.measure`` so they are
