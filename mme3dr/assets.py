@@ -114,16 +114,30 @@ class Asset:
     mesh: trimesh.Trimesh
     render_mesh: trimesh.Trimesh
     provenance: dict[str, Any] = field(default_factory=dict)
-    cache: dict[str, Any] = field(default_factory=dict, repr=False)
+    cache: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     @property
     def name(self) -> str:
         return self.path.name
 
     def cached(self, key: str, compute: Callable[[], Any]) -> Any:
-        """Return ``cache[key]``, computing and storing it first if needed."""
+        """Return ``cache[key]``, computing and storing it first if needed (string keys, for
+        data shared under a documented name such as the voxel grid ``"voxels:64"``)."""
         if key not in self.cache:
             self.cache[key] = compute()
+        return self.cache[key]
+
+    def measure(self, fn: Callable[..., Any], **kwargs: Any) -> Any:
+        """``fn(self, **kwargs)``, computed once per asset and arguments and shared by every
+        evaluator of a run: the cache key is ``fn``'s module and qualified name with the
+        arguments (lists become tuples), so two checks calling the same measurement with the
+        same arguments share it and no hand-written key can collide. ``fn`` must be a
+        module-level function (a lambda or a nested function has no stable name:
+        ``ValueError``); arguments must be hashable once lists are frozen. Keys and results
+        are plain data, so the cache pickles with the asset (worker processes)."""
+        key = measure_key(fn, kwargs)
+        if key not in self.cache:
+            self.cache[key] = fn(self, **kwargs)
         return self.cache[key]
 
     @classmethod
@@ -138,6 +152,29 @@ class Asset:
         path = Path(name)
         raw = _validated_copy(mesh, path)
         return _finish(raw, path, up_axis=up_axis, fmt="memory", normalise=normalise)
+
+
+def _freeze(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return tuple(_freeze(v) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted((k, _freeze(v)) for k, v in value.items()))
+    return value
+
+
+def measure_key(fn: Callable[..., Any], kwargs: dict[str, Any]) -> tuple[Any, ...]:
+    """The :meth:`Asset.measure` cache key of ``fn(asset, **kwargs)``:
+    ``("measure", module, qualname, ((arg, value), ...))`` with the arguments sorted."""
+    module, qualname = getattr(fn, "__module__", None), getattr(fn, "__qualname__", "")
+    if not module or not qualname or "<" in qualname:
+        raise ValueError(
+            f"measure() needs a module-level function, got {fn!r} (lambdas and nested "
+            "functions have no stable name to cache under)"
+        )
+    args = tuple(sorted((k, _freeze(v)) for k, v in kwargs.items()))
+    key = ("measure", module, qualname, args)
+    hash(key)  # TypeError now, not a confusing failure inside the cache
+    return key
 
 
 def up_axis_rotation(up_axis: str) -> np.ndarray:

@@ -353,11 +353,22 @@ def merge(
 
 
 @app.command()
-def checks() -> None:
+def checks(
+    markdown: bool = typer.Option(
+        False, "--markdown",
+        help="Print the table of check units (parameters with types and defaults, weight, "
+        "version, robust_to), as in docs/checks.md.",
+    ),
+) -> None:
     """List every registered evaluator and check, grouped by suite, with its parameters."""
     from mme3dr.evaluators import registry
     from mme3dr.evaluators.base import SUITES
+    from mme3dr.evaluators.check import Check, markdown_table
 
+    if markdown:
+        units = [registry.get(n) for n in registry.known_names()]
+        typer.echo(markdown_table([c for c in units if issubclass(c, Check)]), nl=False)
+        return
     width = _text_width()
     by_suite: dict[str, list[Any]] = {}
     for name in registry.known_names():
@@ -399,15 +410,18 @@ def _wrap(text: str, width: int, indent: str, first: str | None = None) -> list[
 
 
 def evaluator_params(cls: type) -> list[str]:
-    """An evaluator's keyword parameters as ``name=default`` (``name`` when required), read
-    from the ``__init__`` signatures along its class hierarchy up to ``Evaluator`` (so the
-    count checks list ``expect, min, max`` from their shared base). An evaluator taking other
-    free-form keywords that it validates itself (e.g. ``aspect``'s ratios) ends with
-    ``other keywords (see description)``."""
+    """An evaluator's keyword parameters as ``name=default`` (``name`` when required): a check
+    unit's from its ``schema`` (:mod:`mme3dr.evaluators.check`); another evaluator's from the
+    ``__init__`` signatures along its class hierarchy up to ``Evaluator``. An evaluator taking
+    other free-form keywords that it validates itself ends with ``other keywords (see
+    description)``."""
     import inspect
 
     from mme3dr.evaluators.base import Evaluator
+    from mme3dr.evaluators.check import Check
 
+    if issubclass(cls, Check):  # a check unit declares its parameters in its schema
+        return [k if f.required else f"{k}={f.default!r}" for k, f in cls.schema.items()]
     out: dict[str, str] = {}
     free = False
     for klass in cls.__mro__:

@@ -121,10 +121,9 @@ def plan_case(case: Case, suites: Sequence[str] | None = None) -> CasePlan:
 
 
 def check_weight(name: str) -> float:
-    """Weight of evaluator ``name`` within its suite score (``mme3dr.evaluators.weights``)."""
-    from mme3dr.evaluators.weights import check_weight as weight
-
-    return float(weight(name))
+    """Weight of evaluator ``name`` within its suite score: the ``weight`` its class declares
+    (every built-in check weighs 1.0); 1.0 for a name not in the registry."""
+    return registry.weight(name)
 
 
 def contribution(score: Score) -> float | None:

@@ -52,16 +52,19 @@ def corpus() -> list[tuple[str, trimesh.Trimesh, list[dict], bool]]:
     return out
 
 
-def use_old_method() -> None:
-    """Patch ``cached_parts`` back to mesh components only (the method before this change)."""
-    from mme3dr.evaluators import spatial
+def _components_only(asset: Asset, min_area: float):
     from mme3dr.geometry.relations import find_parts
 
-    def old(sample: Sample, min_area: float):
-        asset = sample.asset
-        return asset.cached(f"parts:{min_area:g}", lambda: find_parts(asset.mesh, min_area))
+    return find_parts(asset.mesh, min_area)
 
-    spatial.cached_parts = old
+
+def use_old_method() -> None:
+    """Patch the ``parts`` measurement of the checks that use it back to mesh components
+    only (the method before this change)."""
+    from mme3dr.checks import parts, relation, stacked
+
+    for module in (parts, relation, stacked):
+        module.parts = _components_only
 
 
 def score_all(items, forms, seeds) -> tuple[dict, list[str], float]:

@@ -11,7 +11,7 @@ import shapes as S
 
 from mme3dr.evaluators import build, get
 from mme3dr.evaluators.grading import count_grade
-from mme3dr.evaluators.weights import CHECK_WEIGHTS, suite_score
+from mme3dr.scoring import check_weight, combine_suites
 
 
 @cache
@@ -33,7 +33,7 @@ def test_registered_as_spatial_checks():
                  "radial_count", "symmetry", "aspect", "relation"):
         cls = get(name)
         assert cls.suite == "spatial" and cls.runs_by_default is False
-        assert name in CHECK_WEIGHTS
+        assert check_weight(name) == cls.weight == 1.0  # declared on the check
 
 
 # ---------------------------------------------------------------- ground_contacts
@@ -234,7 +234,7 @@ def test_suite_score_weighted_mean():
     sample = S.sample_of(mesh("table", 4))
     a = build("ground_contacts", {"expect": 4}).score(sample)
     b = build("ground_contacts", {"expect": 8}).score(sample)
-    assert math.isclose(suite_score([a, b]), (a.score + b.score) / 2)
+    assert math.isclose(combine_suites([a, b], ["spatial"])["spatial"], (a.score + b.score) / 2)
 
 
 # ---------------------------------------------------------------- invariance

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 import trimesh
 
-from mme3dr.assets import Asset
+from mme3dr.assets import Asset, measure_key
+from mme3dr.checks import _measures
 from mme3dr.evaluators import registry
 from mme3dr.evaluators.base import Sample
 
@@ -52,9 +53,9 @@ def test_cube_passes_everything():
         s = run(name, sample)
         assert s.passed, (name, s.reason)
         assert s.score == pytest.approx(1.0), (name, s.reason)
-    # measurements were shared through the asset cache
-    assert "components" in sample.asset.cache
-    assert "ground_contacts:0.01" in sample.asset.cache
+    # measurements were shared through the asset cache, keyed by function and arguments
+    assert measure_key(_measures.components, {}) in sample.asset.cache
+    assert measure_key(_measures.contacts, {"tol": 0.01}) in sample.asset.cache
 
 
 def test_open_box_is_not_watertight():

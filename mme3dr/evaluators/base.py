@@ -121,6 +121,8 @@ class Evaluator(ABC):
     needs_views: ClassVar[bool] = False
     runs_by_default: ClassVar[bool] = False
     description: ClassVar[str] = ""
+    #: weight of this evaluator's score in its suite score (:func:`mme3dr.scoring.check_weight`)
+    weight: ClassVar[float] = 1.0
 
     #: asset-side attacks (``mme3dr.adversarial.ATTACKS``) this evaluator claims never to score
     #: above an honest asset; checked by ``mme3dr audit`` (see docs/audit.md)
@@ -248,6 +250,7 @@ class Inverted(Evaluator):
         self.suite = inner.suite  # type: ignore[misc]
         self.version = inner.version  # type: ignore[misc]
         self.needs_views = inner.needs_views  # type: ignore[misc]
+        self.weight = inner.weight  # type: ignore[misc]
         self.robust_to = ()  # type: ignore[misc]  # claims are about the plain judgement
         self.params = dict(inner.params) | {"expect": False}
 

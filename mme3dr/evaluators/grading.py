@@ -1,4 +1,5 @@
-"""Shared judgement helpers for the geometric checks: parameter validation and graded scores.
+"""Shared judgement helpers for the geometric checks: graded scores (parameters are validated
+by the typed fields of :mod:`mme3dr.evaluators.fields`).
 
 Graded scores (documented once, used by every check):
 
@@ -18,31 +19,9 @@ Graded scores (documented once, used by every check):
 from __future__ import annotations
 
 import math
-from numbers import Real
-from typing import Any
 
 #: steepness of the graded scores.
 K = 2.0
-
-
-def _is_int(x: Any) -> bool:
-    return isinstance(x, int) and not isinstance(x, bool)
-
-
-def validate_count(
-    name: str, expect: Any = None, min: Any = None, max: Any = None  # noqa: A002
-) -> None:
-    """Check count parameters: ``expect`` alone, or ``min`` and/or ``max`` (ints >= 0)."""
-    given = {k: v for k, v in (("expect", expect), ("min", min), ("max", max)) if v is not None}
-    if not given:
-        raise ValueError(f"{name}: give 'expect' (an exact count) or 'min' and/or 'max'")
-    if expect is not None and (min is not None or max is not None):
-        raise ValueError(f"{name}: give either 'expect' or 'min'/'max', not both")
-    for key, value in given.items():
-        if not _is_int(value) or value < 0:
-            raise ValueError(f"{name}: {key!r} must be a non-negative integer, got {value!r}")
-    if min is not None and max is not None and min > max:
-        raise ValueError(f"{name}: 'min' ({min}) is larger than 'max' ({max})")
 
 
 def count_grade(
@@ -68,36 +47,6 @@ def count_grade(
 
 def max_(a: float, b: float) -> float:
     return a if a > b else b
-
-
-def validate_fraction(name: str, key: str, value: Any, upper: float = 1.0) -> float:
-    """A number in (0, upper]."""
-    if not isinstance(value, Real) or isinstance(value, bool) or not 0 < value <= upper:
-        raise ValueError(f"{name}: {key!r} must be a number in (0, {upper:g}], got {value!r}")
-    return float(value)
-
-
-def validate_range(name: str, key: str, value: Any, lower: float = 0.0,
-                   upper: float = math.inf) -> tuple[float, float]:
-    """A ``[lo, hi]`` pair with ``lower <= lo <= hi <= upper``."""
-    ok = (
-        isinstance(value, list | tuple)
-        and len(value) == 2
-        and all(isinstance(v, Real) and not isinstance(v, bool) for v in value)
-        and lower <= value[0] <= value[1] <= upper
-    )
-    if not ok:
-        raise ValueError(
-            f"{name}: {key!r} must be [lo, hi] with {lower:g} <= lo <= hi <= {upper:g}, "
-            f"got {value!r}"
-        )
-    return float(value[0]), float(value[1])
-
-
-def validate_resolution(name: str, value: Any) -> int:
-    if not _is_int(value) or not 16 <= value <= 256:
-        raise ValueError(f"{name}: 'resolution' must be an integer in [16, 256], got {value!r}")
-    return int(value)
 
 
 def threshold_grade(value: float, threshold: float) -> tuple[float, bool]:
