@@ -378,22 +378,16 @@ def score_case_split(
 
 @dataclass
 class RenderedAsset:
-    """This process's stand-in for an asset a worker loaded: its file, provenance and a cache
-    (for view embeddings). It has no mesh: only evaluators that read views run on it."""
+    """This process's stand-in for an asset a worker loaded: its file and provenance. It has
+    no mesh and no cache: only evaluators that read views run on it, and their embeddings are
+    cached on the views."""
 
     path: Path
     provenance: dict[str, Any]
-    cache: dict[str, Any] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
         return self.path.name
-
-    def cached(self, key: str, compute: Callable[[], Any]) -> Any:
-        """``cache[key]``, computed and stored first if needed (as :meth:`Asset.cached`)."""
-        if key not in self.cache:
-            self.cache[key] = compute()
-        return self.cache[key]
 
 
 def merge_split(plan: CasePlan, local: Record, rest: Record, indices: tuple[int, ...]) -> Record:

@@ -128,6 +128,32 @@ def test_text_once_per_prompt_images_once_per_case_render_once(with_clip, monkey
     assert calls["image"] == 2
 
 
+def test_view_embeddings_are_cached_per_rig_on_the_views(with_clip, monkeypatch):
+    from mme3dr.evaluators.view_helpers import view_embeddings
+    from mme3dr.render import get_rig
+
+    enc = clip_mod.load_clip()
+    calls = []
+    real = enc.encode_images
+
+    def counted(rgb, **kw):
+        calls.append(len(rgb))
+        return real(rgb, **kw)
+
+    monkeypatch.setattr(enc, "encode_images", counted)
+    mesh = trimesh.creation.box((1.0, 0.4, 0.2))
+    asset = Asset.from_trimesh(mesh)
+    case = Case(id="c1", prompt="a box", category="stylized")
+    front = Sample(case=case, asset=asset, rig=get_rig("front"))
+    orbit = Sample(case=case, asset=asset, rig=get_rig("orbit8"))
+    a, b = view_embeddings(front, enc), view_embeddings(orbit, enc)
+    assert a.shape[0] == get_rig("front").n_views and b.shape[0] == 8
+    assert view_embeddings(front, enc) is a  # a second use reads the views' cache
+    assert calls == [get_rig("front").n_views, 8]  # one encoding per rig, none on the asset
+    assert enc.view_cache_key in front.views().cache
+    assert all(enc.view_cache_key != k for k in asset.cache)
+
+
 def test_missing_weights_skip_with_fix(no_weights):
     sc = registry.build("clip_score").score(_sample())
     assert sc.status == "skipped" and sc.score is None

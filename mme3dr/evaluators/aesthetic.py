@@ -26,15 +26,15 @@ from typing import Any
 
 import numpy as np
 
-from mme3dr.evaluators.alignment import (
+from mme3dr.evaluators.base import Evaluator, Sample, Score
+from mme3dr.evaluators.registry import register
+from mme3dr.evaluators.view_helpers import (
     RANDOM_NOTE,
     check_views,
     random_prefix,
     select_views,
     view_embeddings,
 )
-from mme3dr.evaluators.base import Evaluator, Sample, Score
-from mme3dr.evaluators.registry import register
 from mme3dr.features.batch import EncoderUse
 from mme3dr.weights import Resolved, WeightsMissing, guarded_load, record_use, resolve
 

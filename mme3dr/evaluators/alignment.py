@@ -18,7 +18,8 @@ against the asset; missing and errored cases count as misses); R@k is ``None`` (
 ``mme3dr merge`` recomputes R@k over the whole run (:func:`merge_r_precision`).
 
 Views are rendered once per case (:meth:`Sample.views`) and encoded once per case and model
-(``asset.cached``), so every CLIP-based evaluator of a case shares them.
+(cached on the views, :func:`~mme3dr.evaluators.view_helpers.view_embeddings`), so every
+CLIP-based evaluator of a case shares them.
 """
 
 from __future__ import annotations
@@ -32,6 +33,12 @@ import numpy as np
 
 from mme3dr.evaluators.base import Evaluator, Sample, Score
 from mme3dr.evaluators.registry import register
+from mme3dr.evaluators.view_helpers import (
+    check_views,
+    random_prefix,
+    select_views,
+    view_embeddings,
+)
 from mme3dr.features import preload_native_libs
 from mme3dr.features.batch import EncoderUse
 from mme3dr.weights import WeightsMissing
@@ -39,44 +46,10 @@ from mme3dr.weights import WeightsMissing
 preload_native_libs()
 
 if TYPE_CHECKING:
-    from mme3dr.features.clip import ClipEncoder
     from mme3dr.metrics import RunContext
     from mme3dr.results import Record
 
 SCALE = "100 * max(cos, 0)"
-RANDOM_NOTE = "[random weights: not a score] "
-
-
-def check_views(views: Any) -> list[int] | None:
-    """``None`` (all views) or a list of view indices; ``ValueError`` otherwise."""
-    if views is None or views == "all":
-        return None
-    if isinstance(views, int):
-        views = [views]
-    try:
-        out = [int(v) for v in views]
-    except (TypeError, ValueError):
-        raise ValueError(f"views must be 'all' or a list of view indices, got {views!r}") from None
-    if not out or any(v < 0 for v in out):
-        raise ValueError(f"views must be non-empty, non-negative indices, got {views!r}")
-    return out
-
-
-def select_views(sample: Sample, views: list[int] | None) -> list[int]:
-    n = sample.views().n_views
-    if views is None:
-        return list(range(n))
-    bad = [v for v in views if v >= n]
-    if bad:
-        raise ValueError(f"view indices {bad} out of range: the rig has {n} views")
-    return views
-
-
-def view_embeddings(sample: Sample, enc: ClipEncoder) -> np.ndarray:
-    """Unit CLIP embeddings ``[V, D]`` of all views of the sample, computed once per model."""
-    return sample.asset.cached(enc.view_cache_key, lambda: enc.encode_images(sample.views().rgb))
-
-
 def trimmed_mean(values: np.ndarray, trim: float) -> float:
     """Mean after dropping ``floor(trim * n)`` values at each end (sorted)."""
     v = np.sort(np.asarray(values, dtype=np.float64))
@@ -89,10 +62,6 @@ def trimmed_mean(values: np.ndarray, trim: float) -> float:
 def clip_scale(cos: np.ndarray) -> np.ndarray:
     """The reported CLIP score: ``100 * max(cos, 0)``."""
     return 100.0 * np.maximum(np.asarray(cos, dtype=np.float64), 0.0)
-
-
-def random_prefix(enc: ClipEncoder) -> str:
-    return RANDOM_NOTE if enc.resolved.random else ""
 
 
 @register

@@ -2,7 +2,7 @@
 
 Learned evaluators (``clip_score``, ``laion_aesthetic``, ``hps_v21``, ``mv_consistency`` with
 CLIP features, ``janus``) read a case's view embeddings through
-:func:`mme3dr.evaluators.alignment.view_embeddings`, which looks in the asset's cache under
+:func:`mme3dr.evaluators.view_helpers.view_embeddings`, which looks in the views' cache under
 :attr:`~mme3dr.features.clip.ClipEncoder.view_cache_key` and encodes only on a miss. This module
 fills those caches ahead of scoring for a *batch* of cases: the views of every case are
 concatenated and encoded together (a GPU sees large batches, a CPU encoder runs fewer, larger
@@ -40,14 +40,10 @@ class EncoderUse:
 
 
 class Encodable(Protocol):
-    """What :func:`encode_batch` needs of a case: its cache and its (lazily rendered) views.
-
-    :class:`mme3dr.evaluators.base.Sample` is one."""
+    """What :func:`encode_batch` needs of a case: its (lazily rendered) views, whose ``cache``
+    receives the embeddings. :class:`mme3dr.evaluators.base.Sample` is one."""
 
     device: str
-
-    @property
-    def asset(self) -> Any: ...
 
     def views(self) -> Any: ...
 
@@ -117,14 +113,14 @@ def _encode_group(enc: Any, items: list[tuple[int, Encodable, np.ndarray]],
     if emb is not None:
         start = 0
         for _, sample, rgb in items:
-            sample.asset.cache[key] = emb[start : start + len(rgb)]
+            sample.views().cache[key] = emb[start : start + len(rgb)]
             start += len(rgb)
         report.encoded_views += start
         return
     for i, sample, rgb in items:
         report.fallbacks += 1
         try:
-            sample.asset.cache[key] = enc.encode_images(rgb, batch_size=chunk)
+            sample.views().cache[key] = enc.encode_images(rgb, batch_size=chunk)
             report.calls += 1
             report.encoded_views += len(rgb)
         except MemoryError:
@@ -164,11 +160,11 @@ def encode_batch(
         groups: dict[tuple[int, ...], list[tuple[int, Encodable, np.ndarray]]] = {}
         for i in dict.fromkeys(i for i, _ in members):
             sample = samples[i]
-            if enc.view_cache_key in sample.asset.cache:
-                continue
-            rgb = _views_rgb(sample)
+            rgb = _views_rgb(sample)  # renders once; scoring reads the same views
             if rgb is None:
                 report.failed.append(i)
+                continue
+            if enc.view_cache_key in sample.views().cache:
                 continue
             groups.setdefault(tuple(rgb.shape[1:]), []).append((i, sample, rgb))
         for items in groups.values():

@@ -41,7 +41,7 @@ class ClipEncoder:
 
     @property
     def view_cache_key(self) -> str:
-        """Where a case's view embeddings by this encoder live in ``Asset.cache`` (shared by
+        """Where a case's view embeddings by this encoder live in ``Views.cache`` (shared by
         every CLIP-based evaluator of the case, and filled ahead by the batched encoder)."""
         return f"clip_image:{self.key}:{self.device}"
 

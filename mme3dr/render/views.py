@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from PIL import Image, ImageDraw
@@ -31,6 +32,9 @@ class Views:
         rig: the rig that made these views.
         backend: the renderer's name (``gl`` or ``pytorch3d``).
         seconds: wall time of the render call.
+        cache: data derived from these pixels, e.g. image-encoder embeddings keyed by
+            :attr:`~mme3dr.features.clip.ClipEncoder.view_cache_key` (per rig, since other
+            rigs make other views).
     """
 
     rgb: np.ndarray
@@ -40,6 +44,7 @@ class Views:
     rig: Rig
     backend: str
     seconds: float = 0.0
+    cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def n_views(self) -> int:
@@ -50,8 +55,9 @@ class Views:
         return [Image.fromarray(view) for view in self.rgb]
 
     def colour(self) -> ColourViews:
-        """The colour part alone (what image encoders read), sharing ``rgb``."""
-        return ColourViews(rgb=self.rgb, rig=self.rig, backend=self.backend, seconds=self.seconds)
+        """The colour part alone (what image encoders read), sharing ``rgb`` and ``cache``."""
+        return ColourViews(rgb=self.rgb, rig=self.rig, backend=self.backend,
+                           seconds=self.seconds, cache=self.cache)
 
     def normals_rgb(self) -> np.ndarray:
         """uint8 ``[V, H, W, 3]`` visualisation: ``(n + 1) / 2 * 255``; background = rig's."""
@@ -154,6 +160,7 @@ class ColourViews:
     rig: Rig
     backend: str
     seconds: float = 0.0
+    cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def n_views(self) -> int:
