@@ -46,7 +46,7 @@ _STATE: dict[str, Any] = {"stage_file": None, "budget": 0}
 #: opens a GL context or imports torch)
 PRELOAD: tuple[str, ...] = (
     "mme3dr.workers",
-    "mme3dr.runner",
+    "mme3dr.case_scoring",
     "mme3dr.evaluators.physical",
     "mme3dr.evaluators.spatial",
     "mme3dr.evaluators.functional",
@@ -255,9 +255,9 @@ def clear_stage(stage_dir: str | Path, case_id: str) -> None:
 def run_case_task(task: CaseTask) -> dict[str, Any]:
     """Worker entry point: load and score one case. Returns ``{"record": record as a dict,
     "rendered": None or the views and plan indices left to the parent}`` (see
-    :func:`mme3dr.runner.score_case_split`)."""
+    `mme3dr.case_scoring.score_case_split`)."""
+    from mme3dr.case_scoring import CaseOptions, score_case_file, score_case_split
     from mme3dr.render import get_rig
-    from mme3dr.runner import CaseOptions, score_case_file, score_case_split
 
     case = Case.from_dict(task.case)
     _STATE["stage_file"] = str(stage_path(task.stage_dir, case.id))

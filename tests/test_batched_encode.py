@@ -15,13 +15,14 @@ import numpy as np
 import pytest
 import trimesh
 
+from mme3dr.case_scoring import CaseOptions, score_case_batch, score_case_file
 from mme3dr.cases import Case
 from mme3dr.examples.models import write_mesh
 from mme3dr.features import clip as clip_mod
 from mme3dr.features.testing import write_random_aesthetic_head, write_random_clip
 from mme3dr.render import get_rig
 from mme3dr.results import Record, read_records
-from mme3dr.runner import CaseOptions, EvalConfig, run_eval, score_case_batch, score_case_file
+from mme3dr.runner import EvalConfig, case_options, run_eval
 
 SUITES = ("alignment", "aesthetic")
 #: score fields that are measurements (timings are not)
@@ -132,7 +133,7 @@ def test_a_batch_gives_the_numbers_of_one_case_at_a_time(weights: Path, tmp_path
 
     clip_mod.ClipEncoder.encode_images = counting  # type: ignore[method-assign]
     try:
-        batched = score_case_batch(items, cfg, rig)
+        batched = score_case_batch(items, case_options(cfg, rig))
     finally:
         clip_mod.ClipEncoder.encode_images = real  # type: ignore[method-assign]
     assert [r.status for r in batched] == ["ok", "ok", "ok", "missing", "ok", "error"]
@@ -163,7 +164,7 @@ def test_a_failure_in_one_case_of_a_batch_stays_in_that_case(
     monkeypatch.setattr(clip_mod.ClipEncoder, "encode_images", poisoned)
     items = _items(model, ids)
     one = _per_case(items, cfg, rig)
-    batched = score_case_batch(items, cfg, rig)
+    batched = score_case_batch(items, case_options(cfg, rig))
     for a, b in zip(one, batched, strict=True):
         _same_record(a, b)
     clip = [next(s for s in r.scores if s["evaluator"] == "clip_score") for r in batched]
@@ -191,7 +192,7 @@ def test_a_case_that_cannot_render_does_not_stop_the_batch(
     monkeypatch.setattr(render_mod, "render", flaky)
     items = _items(model, ids)
     one = _per_case(items, cfg, rig)
-    batched = score_case_batch(items, cfg, rig)
+    batched = score_case_batch(items, case_options(cfg, rig))
     for a, b in zip(one, batched, strict=True):
         _same_record(a, b)
     clip = [next(s for s in r.scores if s["evaluator"] == "clip_score") for r in batched]

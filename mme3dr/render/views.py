@@ -151,7 +151,7 @@ class Views:
 @dataclass
 class ColourViews:
     """The colour renders of one asset without normals, depth or mask: what a process that only
-    runs image encoders receives from the worker that rendered (see :mod:`mme3dr.runner`).
+    runs image encoders receives from the worker that rendered (see :mod:`mme3dr.case_scoring`).
 
     Attributes are those of :class:`Views` with the same meaning.
     """
