@@ -374,7 +374,7 @@ def _run_pool(
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     if ctx.get_start_method() == "forkserver":  # workers fork from a server that has imported
-        ctx.set_forkserver_preload(list(w.PRELOAD))  # these (no GL context, no torch yet)
+        ctx.set_forkserver_preload(w.preload_modules())  # these (no GL context, no torch yet)
     stage_dir = tempfile.mkdtemp(prefix="mme3dr-stages-")
     with w.single_threaded_env():  # parallelism comes from the workers, not BLAS threads
         pool = ProcessPool(

@@ -44,13 +44,14 @@ _STATE: dict[str, Any] = {"stage_file": None, "budget": 0}
 
 #: modules the fork server imports once, so a new worker starts in milliseconds (nothing here
 #: opens a GL context or imports torch)
-PRELOAD: tuple[str, ...] = (
-    "mme3dr.workers",
-    "mme3dr.case_scoring",
-    "mme3dr.evaluators.physical",
-    "mme3dr.evaluators.spatial",
-    "mme3dr.evaluators.functional",
-)
+PRELOAD: tuple[str, ...] = ("mme3dr.workers", "mme3dr.case_scoring", "mme3dr.evaluators.registry")
+
+
+def preload_modules() -> list[str]:
+    """:data:`PRELOAD` and every check unit (the weight-free checks a worker runs)."""
+    from mme3dr.evaluators.registry import check_modules
+
+    return [*PRELOAD, *check_modules()]
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ import torch
 
 from mme3dr import weights
 from mme3dr.features import backbones
+from mme3dr.features.distances import frechet_distance, kernel_distance
 from mme3dr.features.testing import write_random_dinov2, write_random_tf_inception
-from mme3dr.metrics.distances import frechet_distance, kernel_distance
 
 fid_mod = pytest.importorskip("torchmetrics.image.fid")
 pytest.importorskip("torch_fidelity")

@@ -10,7 +10,7 @@ import pytest
 import trimesh
 
 from mme3dr.examples.models import write_mesh
-from mme3dr.metrics.distances import (
+from mme3dr.features.distances import (
     frechet_distance,
     gaussian_stats,
     kernel_distance,

@@ -35,6 +35,7 @@ from mme3dr.evaluators.view_helpers import (
     select_views,
     view_embeddings,
 )
+from mme3dr.features.aesthetic_head import aesthetic_head_class
 from mme3dr.features.batch import EncoderUse
 from mme3dr.weights import Resolved, WeightsMissing, guarded_load, record_use, resolve
 
@@ -52,37 +53,9 @@ def _check_reduce(reduce: str) -> str:
 # ------------------------------------------------------------------------------ LAION aesthetic
 
 
-def _head_module():
-    import torch.nn as nn
-
-    class AestheticHead(nn.Module):
-        """LAION improved-aesthetic-predictor layout: Linear(d, 1024), Dropout, Linear(1024,
-        128), Dropout, Linear(128, 64), Dropout, Linear(64, 16), Linear(16, 1) (no
-        activations), state-dict keys ``layers.{0,2,4,6,7}.{weight,bias}``."""
-
-        def __init__(self, in_dim: int = 768):
-            super().__init__()
-            self.in_dim = in_dim
-            self.layers = nn.Sequential(
-                nn.Linear(in_dim, 1024),
-                nn.Dropout(0.2),
-                nn.Linear(1024, 128),
-                nn.Dropout(0.2),
-                nn.Linear(128, 64),
-                nn.Dropout(0.1),
-                nn.Linear(64, 16),
-                nn.Linear(16, 1),
-            )
-
-        def forward(self, x):
-            return self.layers(x)
-
-    return AestheticHead
-
-
 def __getattr__(name: str) -> Any:  # lazy: importing the module must not import torch
     if name == "AestheticHead":
-        return _head_module()
+        return aesthetic_head_class()
     raise AttributeError(name)
 
 
@@ -118,7 +91,7 @@ def _read_head(resolved: Resolved):
         raise ValueError(
             f"no 'layers.0.weight' in the file (not a LAION aesthetic head; keys e.g. {keys})"
         )
-    head = _head_module()(int(sd["layers.0.weight"].shape[1]))
+    head = aesthetic_head_class()(int(sd["layers.0.weight"].shape[1]))
     head.load_state_dict(sd)
     return head
 

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -236,30 +235,6 @@ def r_at_k(
     return out
 
 
-def case_set_prompts(ctx: RunContext) -> tuple[list[tuple[str, str]] | None, str]:
-    """``([(case id, prompt), ...] of the whole case set, "")`` or ``(None, why)``.
-
-    From ``ctx.case_set`` when the runner gives it, else from the case-set path in the stamp of
-    ``ctx.out_dir/summary.json`` (written at the start of a run), checked against its hash.
-    """
-    cs = getattr(ctx, "case_set", None)
-    if cs is not None:
-        return [(c.id, c.prompt) for c in cs.cases], ""
-    import json
-
-    from mme3dr.cases import load_cases
-
-    path = Path(ctx.out_dir) / "summary.json"
-    try:
-        stamp = json.loads(path.read_text(encoding="utf-8")).get("stamp", {}).get("case_set", {})
-        loaded = load_cases(stamp["path"], validate_checks=False)
-    except Exception as exc:  # noqa: BLE001 - any failure: say what is missing
-        return None, f"cannot read the case set from {path}: {type(exc).__name__}: {exc}"
-    if stamp.get("sha256") and loaded.sha256 != stamp["sha256"]:
-        return None, f"case set {stamp['path']} changed since the run (hash differs)"
-    return [(c.id, c.prompt) for c in loaded.cases], ""
-
-
 def _clip_details(records: list[Record]) -> dict[str, dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
     for rec in records:
@@ -315,7 +290,7 @@ class ClipRPrecision:
         models = {(d["weights_name"], d["checkpoint"]) for d in found.values()}
         if len(models) > 1:
             return {"status": "error", "reason": f"clip_score used several models: {models}"}
-        pairs, why = case_set_prompts(self.ctx)
+        pairs, why = self.ctx.case_set_prompts()
         if pairs is None:
             return {"status": "skipped", "reason": why}
         wname, ckpt = models.pop()

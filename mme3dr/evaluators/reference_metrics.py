@@ -14,7 +14,7 @@ are cached in ``OUT/<model>/features/<backbone>/_reference.npz`` keyed by a fing
 files, the rig and the checkpoint.
 
 Results go to ``summary["set_metrics"]["reference"]``: per backbone ``fd``, ``kid_mean``,
-``kid_std`` (unbiased polynomial-kernel MMD^2 over subsets, see :mod:`mme3dr.metrics.distances`),
+``kid_std`` (unbiased polynomial-kernel MMD^2 over subsets, see :mod:`mme3dr.features.distances`),
 the image counts and the model identity; a backbone whose weights are missing is ``skipped``
 with the fix. FD/KID values are *distances*: lower is better; they are not case scores.
 
@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from mme3dr.features import preload_native_libs
-from mme3dr.metrics.distances import frechet_distance, kernel_distance
+from mme3dr.features.distances import frechet_distance, kernel_distance
 from mme3dr.weights import WeightsMissing
 
 if TYPE_CHECKING:

@@ -7,41 +7,11 @@ no-grad inference. Inputs are the renderer's uint8 ``[V, H, W, 3]`` arrays.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-
 import numpy as np
 
+from mme3dr.native_libs import check_native_libs, preload_native_libs
 
-def preload_native_libs() -> None:
-    """Import ``triton`` (when installed) before any OpenGL context exists.
-
-    Mesa's software OpenGL driver and triton both carry LLVM; loading triton (which
-    ``torchvision`` pulls in through ``torch._dynamo``) *after* an EGL context was created
-    crashes the process with a segmentation fault. Importing it first is safe and costs about
-    0.2 s; the evaluator modules call this when they are imported (before the runner renders).
-    """
-    if "triton" in sys.modules or importlib.util.find_spec("triton") is None:
-        return
-    try:
-        import triton  # noqa: F401
-    except Exception:  # noqa: BLE001 - a broken triton only matters to torch.compile
-        pass
-
-
-def check_native_libs() -> None:
-    """Raise a clear ``RuntimeError`` instead of segfaulting when an OpenGL context was made
-    before triton could be loaded (see :func:`preload_native_libs`)."""
-    if "triton" in sys.modules or importlib.util.find_spec("triton") is None:
-        return
-    gl = sys.modules.get("mme3dr.render.gl")
-    if gl is not None and getattr(gl, "_STATE", {}).get("ctx") is not None:
-        raise RuntimeError(
-            "an OpenGL context was created before torch's triton was imported, and importing "
-            "it now would crash this process; import mme3dr.evaluators (or call "
-            "mme3dr.features.preload_native_libs()) before rendering"
-        )
-    preload_native_libs()
+__all__ = ["check_native_libs", "preload_native_libs", "to_tensor"]
 
 
 def to_tensor(rgb: np.ndarray, size: int, mean, std, device: str):

@@ -55,7 +55,9 @@ def write_random_aesthetic_head(in_dim: int = 32, seed: int = 0, root: Path | No
     """A random LAION-style aesthetic MLP head for ``in_dim``-d CLIP embeddings."""
     import torch
 
-    from mme3dr.evaluators.aesthetic import AestheticHead
+    from mme3dr.features.aesthetic_head import aesthetic_head_class
+
+    AestheticHead = aesthetic_head_class()  # noqa: N806 - a class
 
     torch.manual_seed(seed)
     head = AestheticHead(in_dim)

@@ -38,6 +38,30 @@ class RunContext:
     #: named in ``out_dir/summary.json``'s stamp
     case_set: Any = None
 
+    def case_set_prompts(self) -> tuple[list[tuple[str, str]] | None, str]:
+        """``([(case id, prompt), ...] of the whole case set, "")`` or ``(None, why)``.
+
+        From :attr:`case_set` when the runner gives it, else from the case-set path in the
+        stamp of ``out_dir/summary.json`` (written at the start of a run), checked against
+        its hash.
+        """
+        if self.case_set is not None:
+            return [(c.id, c.prompt) for c in self.case_set.cases], ""
+        import json
+
+        from mme3dr.cases import load_cases
+
+        path = Path(self.out_dir) / "summary.json"
+        try:
+            stamp = json.loads(path.read_text(encoding="utf-8")).get("stamp", {})
+            stamp = stamp.get("case_set", {})
+            loaded = load_cases(stamp["path"], validate_checks=False)
+        except Exception as exc:  # noqa: BLE001 - any failure: say what is missing
+            return None, f"cannot read the case set from {path}: {type(exc).__name__}: {exc}"
+        if stamp.get("sha256") and loaded.sha256 != stamp["sha256"]:
+            return None, f"case set {stamp['path']} changed since the run (hash differs)"
+        return [(c.id, c.prompt) for c in loaded.cases], ""
+
 
 class SetMetric(Protocol):
     name: str

@@ -118,8 +118,8 @@ def get_context() -> Any:
         if _STATE.get("inherited_from_fork"):
             raise RuntimeError(FORK_HINT)
         # triton (pulled in by torchvision) and Mesa both carry LLVM: loading triton after a
-        # context exists segfaults, so load it first (see mme3dr.features.preload_native_libs)
-        from mme3dr.features import preload_native_libs
+        # context exists segfaults, so load it first (see mme3dr.native_libs.preload_native_libs)
+        from mme3dr.native_libs import preload_native_libs
 
         preload_native_libs()
         import moderngl
