@@ -86,6 +86,8 @@ def test_wheel_carries_case_sets_and_runs_outside_the_checkout(tmp_path: Path) -
                    "adversarial/v1.0.0.jsonl", "adversarial/v1.0.0.meta.json"):
         assert f"mme3dr/benchmark_data/{frozen}" in names, frozen
     assert "mme3dr/benchmark_data/prompts/vlm/alignment_v1.txt" in names
+    units = {f"mme3dr/checks/{p.name}" for p in (ROOT / "mme3dr" / "checks").glob("*.py")}
+    assert units <= set(names), units - set(names)  # the check units the registry scans
     site = tmp_path / "site"
     subprocess.run(
         [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site),
@@ -101,6 +103,8 @@ def test_wheel_carries_case_sets_and_runs_outside_the_checkout(tmp_path: Path) -
     stats = _run(["cases", "stats", "mme3dr"], work, env)
     assert stats.returncode == 0, stats.stderr[-2000:]
     assert "323 cases" in stats.stdout
+    table = _run(["checks", "--markdown"], work, env)  # found by the package scan, installed
+    assert table.returncode == 0 and "| `stable` | physical |" in table.stdout, table.stderr
     old = _run(["cases", "stats", "mme3dr@1.0.0"], work, env)
     assert old.returncode == 0 and "323 cases" in old.stdout, old.stderr[-2000:]
     folder, cases = _model_folder(work)
