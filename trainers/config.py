@@ -127,9 +127,10 @@ class RewardsConfig:
     """Reward terms per step (:class:`mme3dr.rewards.RewardTerm` dicts) and their workers.
 
     ``workers`` processes score batches of at least ``min_parallel`` distinct meshes (0:
-    in-process); one pool, started once, serves both steps. With ``overlap`` (and workers) the
-    rewards are scored while the loop samples step 2 and computes the frozen log-probs
-    (``old_logp``, ``ref_logp``) of the same rows, instead of waiting for them first.
+    in-process); one pool, started once, serves both steps. With ``overlap`` (and workers)
+    step 1's rewards are scored while the loop samples step 2, and both steps' while it
+    computes the frozen log-probs (``old_logp``, ``ref_logp``) of the same rows; without it
+    the loop waits for each step's rewards as soon as it submits them.
     ``dedup``: rows of a batch with the same case and the same mesh are scored once;
     ``cache``: the rewards of the last ``cache`` distinct ``(case, mesh)`` pairs are reused in
     later steps (0: off). Neither changes a number: the evaluators are deterministic

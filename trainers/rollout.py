@@ -178,12 +178,14 @@ def start_collect(
     reward2: MeshReward,
     generator: torch.Generator | None = None,
     greedy: bool = False,
+    wait: bool = False,
 ) -> PendingRollout:
     """Sample ``group_size`` two-step completions for each case and decode them; step 1's
     meshes go to ``reward1`` before step 2 is sampled, so with reward workers the scoring of
     step 1 overlaps the sampling of step 2 (and both overlap whatever the caller does before
     :meth:`PendingRollout.finish`). Sampling draws from ``generator`` in the same order as
-    without the overlap, so the rollout is the same.
+    without the overlap, so the rollout is the same. ``wait=True`` waits for each step's
+    rewards as soon as they are submitted (no overlap at all).
 
     ``reward1=None`` (one-step GRPO): step 1 is not scored on its own; its results are the
     final mesh's (``results1`` is ``results2``, with step 2's decode errors).
@@ -199,6 +201,8 @@ def start_collect(
     times["decode"] += time.perf_counter() - t0
     t0 = time.perf_counter()
     pending1 = reward1.submit(rows, meshes1) if reward1 is not None else None
+    if wait and pending1 is not None:
+        pending1.result()
     times["reward"] += time.perf_counter() - t0
     t0 = time.perf_counter()
     s2 = policy.generate(prompts, step=2, previous=s1, generator=generator, greedy=greedy)
@@ -208,6 +212,8 @@ def start_collect(
     times["decode"] += time.perf_counter() - t0
     t0 = time.perf_counter()
     pending2 = reward2.submit(rows, meshes2)
+    if wait:
+        pending2.result()
     times["reward"] += time.perf_counter() - t0
     return PendingRollout(rows, group_size, s1, s2, pending1, pending2, [err1, err2], times)
 

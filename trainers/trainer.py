@@ -212,10 +212,11 @@ class HiGRPOTrainer:
         dropped = 0
         for _ in range(1 + (g.max_resample_rounds if g.dynamic_sampling else 0)):
             cases = self.dist.shard(self.sampler.take(g.prompts_per_step))
+            overlap = self.cfg.rewards.overlap and self.reward_workers.workers > 0
             pending = start_collect(self.policy, cases, g.group_size, self.reward1,
-                                    self.reward2, self.gen)
+                                    self.reward2, self.gen, wait=not overlap)
             frozen = None
-            if self.cfg.rewards.overlap and self.reward_workers.workers > 0:
+            if overlap:
                 t0 = time.perf_counter()  # while the reward workers score this round
                 frozen = self._frozen_all(pending.step1, pending.step2)
                 pending.times["logprobs"] = time.perf_counter() - t0
