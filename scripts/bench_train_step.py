@@ -23,6 +23,7 @@ recorded (``os.getloadavg``) with them.
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import os
 import platform
@@ -74,7 +75,8 @@ def bench(variant: str, workers: int, steps: int, tmp: str, start: dict | None) 
     cfg = _config(tmp, f"{variant}-w{workers}", [
         f"rewards.workers={workers}", f"steps={steps + 1}", *VARIANTS[variant]])
     tr = HiGRPOTrainer(cfg, eval_cases=[], quiet=True)
-    if start is not None:
+    if start is not None:  # a deep copy: load_state_dict may keep the optimiser's tensors
+        start = copy.deepcopy(start)
         tr.policy.module.load_state_dict(start["model"])
         tr.reference.module.load_state_dict(start["reference"])
         tr.optimizer.load_state_dict(start["optimizer"])

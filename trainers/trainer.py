@@ -13,7 +13,9 @@ One training step (``TrainConfig.grpo``):
    step's loss; a group with no spread in both steps is dropped, and up to
    ``max_resample_rounds`` extra batches are drawn to replace dropped groups;
 4. ``old_logp`` (the sampling policy) and ``ref_logp`` (the frozen initial policy) are computed
-   once, without gradients; then ``epochs`` passes, each in ``minibatches`` optimiser steps,
+   once, without gradients (with reward workers and ``rewards.overlap``: for each round's rows
+   while the workers score that round's meshes, :meth:`HiGRPOTrainer._frozen_all`); then
+   ``epochs`` passes, each in ``minibatches`` optimiser steps,
    minimise ``L(1) + L(2)`` (:func:`trainers.hi_grpo.policy_loss`), gradients averaged over
    processes and clipped to ``grad_clip``.
 
