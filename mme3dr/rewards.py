@@ -416,9 +416,10 @@ class MeshReward:
     Identical samples are scored once: with ``dedup`` (default) rows of one batch with the same
     case and the same mesh (:func:`sample_key`) share one computation, and with
     ``cache_size`` > 0 the rewards of the last ``cache_size`` distinct samples are kept and
-    reused in later batches. The reward is the same number either way (the evaluators are
-    deterministic; ``tests/test_rewards.py`` checks it); a reused result is a copy with
-    ``reused=True`` and ``seconds=0``.
+    reused in later batches (a sample without a reward is not kept: it is scored again). The
+    reward is the same number either way (the evaluators are deterministic;
+    ``tests/test_rewards.py`` checks it); a reused result is a copy with ``reused=True`` and
+    ``seconds=0``.
 
     :meth:`submit` starts scoring and returns at once when workers run it
     (:class:`PendingRewards`), so the caller can generate or compute log-probs meanwhile;
@@ -494,7 +495,7 @@ class MeshReward:
         if self.cache_size <= 0:
             return
         for key, res in zip(keys, results, strict=True):
-            if key is not None:
+            if key is not None and res.ok:  # a failure is scored again next time
                 self._cache[key] = _reused(res)
                 self._cache.move_to_end(key)
         while len(self._cache) > self.cache_size:

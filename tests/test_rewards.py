@@ -252,6 +252,12 @@ def test_reused_rewards_are_the_numbers_mme3dr_eval_gives():
         assert {"ground_contacts", "stable"} <= set(by_name)
         for name in set(by_name) & set(res.raw):
             assert res.raw[name] == by_name[name]
+    # a sample without a reward (no term applies) is not kept: it is scored again
+    nothing = MeshReward(RewardSpec.from_list([{"evaluator": "ground_contacts",
+                                                "source": "case"}]), cache_size=4)
+    bare = Case(id="b", prompt="a box", category="stylized")
+    assert [r.reused for r in nothing([bare], [_box()]) + nothing([bare], [_box()])] == [
+        False, False]
     overall = MeshReward(None, cache_size=4)
     got = overall(cases, meshes)
     assert got[2].reused
