@@ -38,9 +38,10 @@ import math
 import multiprocessing
 import os
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -232,7 +233,8 @@ class RewardResult:
     ``terms`` holds each applicable term's normalised value (0 where the evaluator failed,
     ``None`` where it was left out), ``raw`` the evaluator's number before normalisation,
     ``error`` what went wrong (also set, with a number, when some term failed and scored 0),
-    ``undecodable`` whether the mesh was missing or unusable, ``seconds`` the time spent.
+    ``undecodable`` whether the mesh was missing or unusable, ``seconds`` the time spent,
+    ``reused`` whether it is a copy of the result of an identical sample (``seconds`` 0).
     """
 
     reward: float | None
@@ -241,6 +243,7 @@ class RewardResult:
     error: str | None = None
     seconds: float = 0.0
     undecodable: bool = False
+    reused: bool = False
 
     @property
     def ok(self) -> bool:
@@ -305,55 +308,40 @@ def _case_from_dict(d: Mapping[str, Any]) -> Case:
     )
 
 
-class MeshReward:
-    """Score batches of ``(case, mesh)`` with a :class:`RewardSpec` (or the benchmark overall).
+def sample_key(case_d: Mapping[str, Any], vertices: np.ndarray, faces: np.ndarray) -> str:
+    """Digest of one ``(case, mesh)`` pair: equal exactly when the case (every field, as
+    :meth:`Case.to_dict` plus ``meta``) and the mesh (``float64`` vertices and ``int64`` faces,
+    bit for bit, in order) are equal. Two pairs with one key get one reward (the evaluators are
+    deterministic functions of the case and the mesh)."""
+    import hashlib
+    import json
 
-    ``workers`` > 0 runs batches of at least ``min_parallel`` samples in a pool of worker
-    processes (``forkserver`` where available, else ``spawn``: never ``fork``, which is unsafe
-    with threads in torch); smaller batches run in this process. The pool starts on first use
-    and lives until :meth:`close`. Results come back in input order.
+    h = hashlib.blake2b(digest_size=20)
+    h.update(json.dumps(case_d, sort_keys=True, default=str).encode())
+    for a in (vertices, faces):
+        h.update(repr(a.shape).encode())
+        h.update(np.ascontiguousarray(a).tobytes())
+    return h.hexdigest()
+
+
+def _reused(r: RewardResult) -> RewardResult:
+    """A copy of ``r`` for another row with the same case and mesh (no time spent on it)."""
+    return replace(r, terms=dict(r.terms), raw=dict(r.raw), seconds=0.0, reused=True)
+
+
+class RewardWorkers:
+    """A pool of reward worker processes that several :class:`MeshReward` may share.
+
+    ``forkserver`` where available, else ``spawn``: never ``fork``, which is unsafe with
+    threads in torch. The processes start on first use and live until :meth:`close`, so their
+    start-up is paid once per run, not per batch.
     """
 
-    def __init__(
-        self,
-        spec: RewardSpec | None = None,
-        workers: int = 0,
-        min_parallel: int = 8,
-        name: str | None = None,
-    ):
-        self.spec = spec
+    def __init__(self, workers: int):
         self.workers = max(0, int(workers))
-        self.min_parallel = max(1, int(min_parallel))
-        self.name = name or (spec.name if spec is not None else "overall")
         self._pool: Executor | None = None
 
-    def __call__(self, cases: Sequence[Case], meshes: Sequence[Any]) -> list[RewardResult]:
-        if len(cases) != len(meshes):
-            raise ValueError(f"{len(cases)} cases but {len(meshes)} meshes")
-        items = [
-            (
-                self.spec,
-                c.to_dict() | {"meta": dict(c.meta)},
-                None if m is None else np.asarray(m.vertices, dtype=np.float64),
-                None if m is None else np.asarray(m.faces, dtype=np.int64),
-            )
-            for c, m in zip(cases, meshes, strict=True)
-        ]
-        if self.workers == 0 or len(items) < self.min_parallel:
-            return _score_items(items)
-        pool = self._ensure_pool()
-        n = min(self.workers * 2, len(items))
-        chunks = [items[i::n] for i in range(n)]  # strided: neighbours differ in cost
-        results: list[RewardResult | None] = [None] * len(items)
-        for k, chunk_out in enumerate(pool.map(_score_items, chunks)):
-            for j, res in enumerate(chunk_out):
-                results[k + j * n] = res
-        missing = [i for i, r in enumerate(results) if r is None]
-        if missing:  # never shift results onto the wrong samples
-            raise RuntimeError(f"reward workers returned no result for samples {missing}")
-        return results  # type: ignore[return-value]
-
-    def _ensure_pool(self) -> Executor:
+    def executor(self) -> Executor:
         if self._pool is None:
             methods = multiprocessing.get_all_start_methods()
             ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
@@ -365,6 +353,160 @@ class MeshReward:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
+    def __getstate__(self) -> dict[str, Any]:
+        return {"workers": self.workers, "_pool": None}
+
+
+class PendingRewards:
+    """Rewards of one batch being scored (by :meth:`MeshReward.submit`); :meth:`result`
+    waits for them. ``scored`` samples are computed, ``reused`` ones copy the reward of an
+    identical ``(case, mesh)`` pair (earlier in the batch, or in the reward's cache);
+    ``wait_seconds`` is how long :meth:`result` blocked."""
+
+    def __init__(self, owner: MeshReward, rows: list[tuple[int, RewardResult | None]],
+                 keys: list[str | None], parts: list[Any], stride: int, n_items: int):
+        self._owner, self._rows, self._keys = owner, rows, keys
+        self._parts, self._stride, self._n = parts, stride, n_items
+        self._results: list[RewardResult] | None = None
+        self.scored = n_items
+        self.reused = len(rows) - n_items
+        self.wait_seconds = 0.0
+
+    def done(self) -> bool:
+        """Whether :meth:`result` would return without waiting."""
+        return self._results is not None or all(
+            not hasattr(p, "done") or p.done() for p in self._parts)
+
+    def result(self) -> list[RewardResult]:
+        """The results in input order (waits for the workers; a worker's error is raised)."""
+        if self._results is not None:
+            return self._results
+        t0 = time.perf_counter()
+        unique: list[RewardResult | None] = [None] * self._n
+        for k, part in enumerate(self._parts):
+            chunk_out = part.result() if hasattr(part, "result") else part
+            for j, res in enumerate(chunk_out):
+                unique[k + j * self._stride] = res
+        missing = [i for i, r in enumerate(unique) if r is None]
+        if missing:  # never shift results onto the wrong samples
+            raise RuntimeError(f"reward workers returned no result for samples {missing}")
+        self._owner._remember(self._keys, unique)  # type: ignore[arg-type]
+        first: set[int] = set()
+        out: list[RewardResult] = []
+        for slot, cached in self._rows:
+            if slot < 0:
+                out.append(_reused(cached))  # type: ignore[arg-type]
+            elif slot in first:
+                out.append(_reused(unique[slot]))  # type: ignore[arg-type]
+            else:
+                first.add(slot)
+                out.append(unique[slot])  # type: ignore[arg-type]
+        self._results = out
+        self.wait_seconds = time.perf_counter() - t0
+        return out
+
+
+class MeshReward:
+    """Score batches of ``(case, mesh)`` with a :class:`RewardSpec` (or the benchmark overall).
+
+    ``workers`` > 0 (a count, or a shared :class:`RewardWorkers`) runs batches of at least
+    ``min_parallel`` distinct samples in worker processes; smaller batches run in this
+    process. Results come back in input order.
+
+    Identical samples are scored once: with ``dedup`` (default) rows of one batch with the same
+    case and the same mesh (:func:`sample_key`) share one computation, and with
+    ``cache_size`` > 0 the rewards of the last ``cache_size`` distinct samples are kept and
+    reused in later batches (a sample without a reward is not kept: it is scored again). The
+    reward is the same number either way (the evaluators are deterministic;
+    ``tests/test_rewards.py`` checks it); a reused result is a copy with ``reused=True`` and
+    ``seconds=0``.
+
+    :meth:`submit` starts scoring and returns at once when workers run it
+    (:class:`PendingRewards`), so the caller can generate or compute log-probs meanwhile;
+    calling the object is ``submit(...).result()``.
+    """
+
+    def __init__(
+        self,
+        spec: RewardSpec | None = None,
+        workers: int | RewardWorkers = 0,
+        min_parallel: int = 8,
+        name: str | None = None,
+        dedup: bool = True,
+        cache_size: int = 0,
+    ):
+        self.spec = spec
+        self._own_pool = not isinstance(workers, RewardWorkers)
+        self.pool = workers if isinstance(workers, RewardWorkers) else RewardWorkers(workers)
+        self.min_parallel = max(1, int(min_parallel))
+        self.name = name or (spec.name if spec is not None else "overall")
+        self.dedup = bool(dedup)
+        self.cache_size = max(0, int(cache_size))
+        self._cache: OrderedDict[str, RewardResult] = OrderedDict()
+        self.counts = {"scored": 0, "reused": 0}
+
+    @property
+    def workers(self) -> int:
+        return self.pool.workers
+
+    def __call__(self, cases: Sequence[Case], meshes: Sequence[Any]) -> list[RewardResult]:
+        return self.submit(cases, meshes).result()
+
+    def submit(self, cases: Sequence[Case], meshes: Sequence[Any]) -> PendingRewards:
+        """Start scoring ``meshes`` (``None`` where undecodable) for ``cases``; in workers
+        when the batch has at least ``min_parallel`` distinct samples, else right here."""
+        if len(cases) != len(meshes):
+            raise ValueError(f"{len(cases)} cases but {len(meshes)} meshes")
+        items: list[tuple[Any, dict[str, Any], Any, Any]] = []
+        keys: list[str | None] = []
+        rows: list[tuple[int, RewardResult | None]] = []
+        slot_of: dict[str, int] = {}
+        keyed = self.dedup or self.cache_size > 0
+        for c, m in zip(cases, meshes, strict=True):
+            case_d = c.to_dict() | {"meta": dict(c.meta)}
+            v = None if m is None else np.asarray(m.vertices, dtype=np.float64)
+            f = None if m is None else np.asarray(m.faces, dtype=np.int64)
+            key = sample_key(case_d, v, f) if keyed and m is not None else None
+            if key is not None and key in self._cache:
+                self._cache.move_to_end(key)
+                rows.append((-1, self._cache[key]))
+                continue
+            if key is not None and self.dedup and key in slot_of:
+                rows.append((slot_of[key], None))
+                continue
+            if key is not None:
+                slot_of[key] = len(items)
+            rows.append((len(items), None))
+            keys.append(key)
+            items.append((self.spec, case_d, v, f))
+        if self.workers == 0 or len(items) < self.min_parallel:
+            parts, stride = [_score_items(items)], 1
+        else:
+            pool = self.pool.executor()
+            stride = min(self.workers * 2, len(items))
+            # strided chunks: neighbours (one group) differ in cost
+            parts = [pool.submit(_score_items, items[i::stride]) for i in range(stride)]
+        pending = PendingRewards(self, rows, keys, parts, stride, len(items))
+        self.counts["scored"] += pending.scored
+        self.counts["reused"] += pending.reused
+        return pending
+
+    def _remember(self, keys: list[str | None], results: list[RewardResult]) -> None:
+        if self.cache_size <= 0:
+            return
+        for key, res in zip(keys, results, strict=True):
+            if key is not None and res.ok:  # a failure is scored again next time
+                self._cache[key] = _reused(res)
+                self._cache.move_to_end(key)
+        while len(self._cache) > self.cache_size:
+            self._cache.popitem(last=False)
+
+    def close(self) -> None:
+        """Stop this reward's worker processes (a shared :class:`RewardWorkers` is closed by
+        its owner)."""
+        if self._own_pool:
+            self.pool.close()
+
     def __enter__(self) -> MeshReward:
         return self
 
@@ -373,7 +515,7 @@ class MeshReward:
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
-        state["_pool"] = None
+        state["_cache"] = OrderedDict()
         return state
 
 

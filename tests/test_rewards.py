@@ -211,3 +211,82 @@ def test_trl_reward_decodes_completion_ids_with_special_tokens_kept():
     assert seen == [["<mesh-0>", "<mesh-1>"]]
     # without ids it falls back to the text, where the mesh tokens are gone: undecodable
     assert func(["a cube"] * 2, text) == [-1.0, -1.0]
+
+
+def test_reused_rewards_are_the_numbers_mme3dr_eval_gives():
+    """Scoring identical ``(case, mesh)`` rows once (dedup in a batch, the cache across
+    batches) changes no number: the rewards equal scoring every row, and each term's raw
+    number is the score ``mme3dr eval``'s scoring path (``score_pairs``) records for the same
+    case and mesh."""
+    from mme3dr.scoring import score_pairs
+
+    spec = RewardSpec.from_list([{"evaluator": "ground_contacts", "source": "case", "weight": 2},
+                                 {"evaluator": "stable"}, {"evaluator": "watertight"}])
+    meshes = [_table(3), _table(4), _table(3), _box(), _table(4), None]
+    cases = [CASE] * len(meshes)
+    fresh = MeshReward(spec, dedup=False)(cases, meshes)
+    reward = MeshReward(spec, cache_size=16)
+    first = reward(cases, meshes)
+    assert [r.reward for r in first] == [r.reward for r in fresh]
+    assert [r.terms for r in first] == [r.terms for r in fresh]
+    assert [r.reused for r in first] == [False, False, True, False, True, False]
+    assert reward.counts == {"scored": 4, "reused": 2}
+    first[2].terms["stable"] = -1.0  # results are copies: editing one leaks nowhere
+    first[0].error = "edited"
+    second = reward(cases, meshes)
+    assert [r.reused for r in second] == [True] * 5 + [False]
+    assert [r.reward for r in second] == [r.reward for r in fresh]
+    assert [r.terms for r in second] == [r.terms for r in fresh]
+    assert second[0].error == fresh[0].error
+    # the same mesh for another case is another sample
+    three = Case(id="t3", prompt="a table with 3 legs", category="mechanical_affordances",
+                 suites=("spatial", "physical"),
+                 checks=({"check": "ground_contacts", "expect": 3},))
+    (other,) = reward([three], [_table(3)])
+    assert not other.reused and other.terms["ground_contacts"] == 1.0
+    assert first[0].terms["ground_contacts"] < 1.0
+    # same case, same mesh, same number as mme3dr eval
+    for mesh, res in ((_table(3), first[0]), (_table(4), second[1]), (_box(), second[3])):
+        (rec,) = score_pairs([(CASE, mesh)])
+        by_name = {s["evaluator"]: s["score"] for s in rec.scores}
+        assert {"ground_contacts", "stable"} <= set(by_name)
+        for name in set(by_name) & set(res.raw):
+            assert res.raw[name] == by_name[name]
+    # a sample without a reward (no term applies) is not kept: it is scored again
+    nothing = MeshReward(RewardSpec.from_list([{"evaluator": "ground_contacts",
+                                                "source": "case"}]), cache_size=4)
+    bare = Case(id="b", prompt="a box", category="stylized")
+    assert [r.reused for r in nothing([bare], [_box()]) + nothing([bare], [_box()])] == [
+        False, False]
+    overall = MeshReward(None, cache_size=4)
+    got = overall(cases, meshes)
+    assert got[2].reused
+    want = [rec.overall for rec in score_pairs([(CASE, m) for m in meshes[:5]])]
+    assert [r.reward for r in got[:5]] == want
+
+
+def test_submitted_rewards_run_in_shared_workers_and_match():
+    """``submit`` returns before the workers finish; two rewards sharing one pool give the
+    in-process numbers, with duplicates scored once."""
+    from mme3dr.rewards import RewardWorkers
+
+    spec1 = RewardSpec.from_list([{"evaluator": "ground_contacts", "source": "case"},
+                                  {"evaluator": "stable"}])
+    spec2 = RewardSpec.from_list([{"evaluator": "watertight"}])
+    meshes = [_table(k % 3 + 2) for k in range(6)] + [None]
+    cases = [CASE] * len(meshes)
+    pool = RewardWorkers(2)
+    try:
+        a = MeshReward(spec1, pool, min_parallel=2)
+        b = MeshReward(spec2, pool, min_parallel=2)
+        pa, pb = a.submit(cases, meshes), b.submit(cases, meshes)
+        assert (pa.scored, pa.reused) == (4, 3)  # 3 distinct tables + None; 3 repeats
+        got_a, got_b = pa.result(), pb.result()
+        assert pa.done() and pa.result() is got_a
+        a.close()  # a shared pool is closed by its owner only
+        assert pool._pool is not None
+    finally:
+        pool.close()
+    assert [r.reward for r in got_a] == [r.reward for r in MeshReward(spec1)(cases, meshes)]
+    assert [r.reward for r in got_b] == [r.reward for r in MeshReward(spec2)(cases, meshes)]
+    assert got_a[-1].reward is None and got_a[-1].undecodable

@@ -365,3 +365,36 @@ def _overall_free_reward():
     from mme3dr.rewards import MeshReward, RewardSpec
 
     return MeshReward(RewardSpec.from_list([{"evaluator": "watertight"}]))
+
+
+def test_overlapped_and_reused_rewards_change_no_number(tmp_path):
+    """Scoring while step 2 is sampled and the frozen log-probs are computed (``overlap``),
+    and scoring identical samples once (``dedup``, ``cache``), train exactly as waiting for
+    every reward of every row: same rewards, same losses, same parameters."""
+    runs = {}
+    for name, extra in (("wait", {"overlap": False, "dedup": False, "cache": 0}),
+                        ("overlap", {"overlap": True, "dedup": True, "cache": 64})):
+        cfg = small_cfg(tmp_path / name, rewards={"workers": 2, "min_parallel": 2, **extra},
+                        checkpoint={"every": 0})
+        tr = HiGRPOTrainer(cfg, policy=tiny_policy(), eval_cases=[], quiet=True)
+        calls = []
+        frozen_all = tr._frozen_all
+        tr._frozen_all = lambda *a, _f=frozen_all, _c=calls: _c.append(1) or _f(*a)
+        try:
+            rows = [tr.train_step() for _ in range(2)]
+        finally:
+            tr.close_rewards()
+        runs[name] = rows, [p.detach().clone() for p in tr.policy.module.parameters()]
+        # the overlapped run computes the frozen log-probs during the rewards, once a round
+        assert len(calls) == (sum(r["data/rounds"] for r in rows) if name == "overlap" else 0)
+    (wait, p_wait), (ovl, p_ovl) = runs["wait"], runs["overlap"]
+    for a, b in zip(wait, ovl, strict=True):
+        for k in ("reward/step1/mean", "reward/step2/mean", "data/rows_step1",
+                  "data/groups_trained"):
+            assert a[k] == b[k], k
+        assert a["loss/total"] == pytest.approx(b["loss/total"], rel=1e-5, abs=1e-7)
+        assert a["reward/reused"] == 0 and a["reward/scored"] > 0
+        assert b["reward/scored"] + b["reward/reused"] == a["reward/scored"]
+        assert b["time/logprobs"] > 0
+    for x, y in zip(p_wait, p_ovl, strict=True):
+        assert torch.allclose(x, y, rtol=1e-5, atol=1e-6)

@@ -26,6 +26,7 @@ import torch.multiprocessing as mp
 from mme3dr.cases import Case
 
 ROOT = Path(__file__).resolve().parent.parent
+CONFIGS_ACC = ROOT / "trainers" / "configs" / "accelerate"
 DEADLINE_S = 300
 STEP1 = [{"evaluator": "ground_contacts", "source": "case"},
          {"evaluator": "aspect", "source": "case"}]
@@ -46,19 +47,19 @@ def _blank_case(cid: str) -> Case:
                 suites=("spatial", "functional", "physical"), checks=())
 
 
-def _config(run_dir: Path, **grpo) -> dict:
+def _config(run_dir: Path, workers: int = 0, **grpo) -> dict:
     return {
         "run_dir": str(run_dir), "steps": 2,
         "policy": {"kind": "reference", "d_model": 16, "n_layers": 1, "n_heads": 2},
         "grpo": {"prompts_per_step": 2, "group_size": 4, "epochs": 2, "minibatches": 2,
                  "micro_batch_rows": 3, "dynamic_sampling": True, "max_resample_rounds": 1,
                  **grpo},
-        "rewards": {"workers": 0, "step1": STEP1, "step2": STEP2},
+        "rewards": {"workers": workers, "min_parallel": 1, "step1": STEP1, "step2": STEP2},
         "eval": {"every": 0}, "checkpoint": {"every": 0}, "log": {"plot": False},
     }
 
 
-def _worker(rank: int, world: int, port: int, out: str) -> None:
+def _worker(rank: int, world: int, port: int, out: str, workers: int = 0) -> None:
     os.environ.update(RANK=str(rank), WORLD_SIZE=str(world), LOCAL_RANK=str(rank),
                       MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port))
     from trainers import distributed as D
@@ -67,7 +68,7 @@ def _worker(rank: int, world: int, port: int, out: str) -> None:
     from trainers.toy_cases import toy_cases
 
     ctx = D.init_from_env("cpu", timeout_s=60)
-    cfg = config_from_dict(_config(Path(out) / "run"))
+    cfg = config_from_dict(_config(Path(out) / "run", workers))
     by_id = {c.id: c for c in toy_cases()}
     # the same number of cases on both ranks (the prompt order advances identically)
     cases = [by_id["table-4"], by_id["stool-2"]] if rank == 0 else [_blank_case("b0"),
@@ -92,8 +93,11 @@ def _worker(rank: int, world: int, port: int, out: str) -> None:
     T.HiGRPOTrainer._minibatch = minibatch_spy
     tr = T.HiGRPOTrainer(cfg, train_cases=cases, dist=ctx, quiet=True)
     init = [p.detach().clone() for p in tr.policy.module.parameters()]
+    frozen_calls = []
+    frozen_all = tr._frozen_all
+    tr._frozen_all = lambda *a: frozen_calls.append(1) or frozen_all(*a)
     tr.train()
-    torch.save({"calls": calls, "records": records, "init": init,
+    torch.save({"calls": calls, "records": records, "init": init, "frozen": len(frozen_calls),
                 "params": [p.detach().clone() for p in tr.policy.module.parameters()],
                 "history": tr.history}, Path(out) / f"rank{rank}.pt")
     D.shutdown(ctx)
@@ -125,10 +129,15 @@ def _hand_loss(calls: list[dict]) -> float:
     return total
 
 
-def test_a_rank_with_nothing_to_train_on_does_not_hang(tmp_path):
-    _spawn_with_deadline(_worker, (2, _free_port(), str(tmp_path)), 2)
+@pytest.mark.parametrize("workers", [0, 1])
+def test_a_rank_with_nothing_to_train_on_does_not_hang(tmp_path, workers):
+    """With reward workers (``workers=1``) the frozen log-probs are computed per round while
+    the rewards are scored, with their own agreed collectives: still no hang, same checks."""
+    _spawn_with_deadline(_worker, (2, _free_port(), str(tmp_path), workers), 2)
     r0 = torch.load(tmp_path / "rank0.pt", weights_only=False)
     r1 = torch.load(tmp_path / "rank1.pt", weights_only=False)
+    rounds = sum(h["data/rounds"] for h in r0["history"])
+    assert r0["frozen"] == r1["frozen"] == (rounds if workers else 0)
     # rank 1 trained on nothing, in every step, and still ran every minibatch
     assert all(h["data/groups_trained"] == 0.5 for h in r0["history"])  # mean of 1 and 0
     assert len(r0["records"]) == len(r1["records"]) == 2 * 2 * 2  # steps x epochs x minibatches
@@ -255,4 +264,7 @@ def test_a_sharding_engine_is_refused_in_one_line(tmp_path, monkeypatch, capsys,
     assert main(["--config", str(path), "--quiet"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "does not shard" in err[0], err
+    # the line names what to use instead, with the shipped config for that engine
+    want = "zero3_8gpu.yaml" if flag == "ACCELERATE_USE_DEEPSPEED" else "fsdp_8gpu.yaml"
+    assert want in err[0] and (CONFIGS_ACC / want).is_file()
     assert not (tmp_path / "run" / "metrics.jsonl").exists()

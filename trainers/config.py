@@ -126,7 +126,15 @@ class OptimConfig:
 class RewardsConfig:
     """Reward terms per step (:class:`mme3dr.rewards.RewardTerm` dicts) and their workers.
 
-    ``workers`` processes score batches of at least ``min_parallel`` meshes (0: in-process).
+    ``workers`` processes score batches of at least ``min_parallel`` distinct meshes (0:
+    in-process); one pool, started once, serves both steps. With ``overlap`` (and workers)
+    step 1's rewards are scored while the loop samples step 2, and both steps' while it
+    computes the frozen log-probs (``old_logp``, ``ref_logp``) of the same rows; without it
+    the loop waits for each step's rewards as soon as it submits them.
+    ``dedup``: rows of a batch with the same case and the same mesh are scored once;
+    ``cache``: the rewards of the last ``cache`` distinct ``(case, mesh)`` pairs are reused in
+    later steps (0: off). Neither changes a number: the evaluators are deterministic
+    (:class:`mme3dr.rewards.MeshReward`).
 
     ``undecodable`` is the reward of a sample the policy's decoder cannot turn into a mesh (no
     mesh span, an empty grid, a decoder error): by default 0.0, the lowest reward a term can
@@ -141,6 +149,9 @@ class RewardsConfig:
     workers: int = 1
     min_parallel: int = 16
     undecodable: float | None = 0.0
+    overlap: bool = True
+    dedup: bool = True
+    cache: int = 4096
 
 
 @dataclass
@@ -208,6 +219,8 @@ class TrainConfig:
         u = self.rewards.undecodable
         if u is not None and not (isinstance(u, int | float) and math.isfinite(u)):
             raise ConfigError("rewards.undecodable must be a finite number or null")
+        if self.rewards.cache < 0 or self.rewards.workers < 0:
+            raise ConfigError("rewards.cache and rewards.workers must be >= 0")
         if not (0 <= g.eps_low < 1 and g.eps_high >= 0):
             raise ConfigError("grpo.eps_low must be in [0, 1) and eps_high >= 0")
         if self.steps < 0:

@@ -85,12 +85,31 @@ def init_from_env(
 #: environment flags ``accelerate launch`` sets for engines that shard parameters
 SHARDED_ENGINE_FLAGS = {"ACCELERATE_USE_DEEPSPEED": "DeepSpeed", "ACCELERATE_USE_FSDP": "FSDP"}
 
+#: why each sharded engine is refused, and what to use instead (one line each)
+_REFUSALS = {
+    "DeepSpeed": (
+        "it is not prepared through accelerate's DeepSpeed plugin (a port needs generation "
+        "under ZeRO-3 GatheredParameters, the reference as a second engine, and the engine's "
+        "mean-reduced gradients instead of our sum); use cpu_gloo_2proc, single_gpu or "
+        "ddp_8gpu, or TRL's GRPOTrainer with mme3dr.trl_rewards.TRLMeshReward under "
+        "trainers/configs/accelerate/zero3_8gpu.yaml"),
+    "FSDP": (
+        "it is not prepared through accelerate's FSDP plugin (a port needs generation under "
+        "summon_full_params, the reference as a second FSDP module, FSDP's mean-reduced "
+        "gradients instead of our sum, and sharded optimiser checkpoints; on a machine "
+        "without GPUs accelerate runs an FSDP config as plain CPU DDP, checked with "
+        "accelerate 1.16 and torch 2.14, so that path cannot be tested on CPU); use "
+        "cpu_gloo_2proc, single_gpu or ddp_8gpu, or TRL's GRPOTrainer with "
+        "mme3dr.trl_rewards.TRLMeshReward under trainers/configs/accelerate/fsdp_8gpu.yaml"),
+}
+
 
 def refuse_sharded_engine() -> None:
     """Raise ``ConfigError`` when launched under a DeepSpeed or FSDP accelerate config.
 
     This loop keeps a full replica per process and all-reduces gradients itself; under a
-    sharding engine it would quietly do neither sharding nor what the config asked.
+    sharding engine it would quietly do neither sharding nor what the config asked. The
+    one-line message names the engine, what a port needs and what to use instead.
     """
     from mme3dr.errors import ConfigError
 
@@ -98,8 +117,8 @@ def refuse_sharded_engine() -> None:
         if os.environ.get(flag, "").strip().lower() in ("1", "true", "yes"):
             raise ConfigError(
                 f"launched with {engine} ({flag}=true), but the Hi-GRPO loop does not shard "
-                "parameters; use an accelerate config without it (cpu_gloo_2proc, single_gpu, "
-                "ddp_8gpu) or TRL's GRPOTrainer with mme3dr.trl_rewards for ZeRO-3")
+                f"parameters: every process holds a full replica and sums gradients itself; "
+                f"{_REFUSALS[engine]}")
 
 
 def sum_gradients(module: torch.nn.Module, ctx: DistContext) -> None:

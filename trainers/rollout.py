@@ -23,7 +23,7 @@ from typing import Any
 import torch
 
 from mme3dr.cases import Case
-from mme3dr.rewards import MeshReward, RewardResult
+from mme3dr.rewards import MeshReward, PendingRewards, RewardResult
 from trainers.policies.base import Policy, StepBatch
 
 
@@ -39,6 +39,9 @@ class Rollout:
     results2: list[RewardResult]
     decode_errors: list[list[str | None]] = field(default_factory=list)
     times: dict[str, float] = field(default_factory=dict)
+    #: ``old1, old2, ref1, ref2``: frozen log-probs ``[N, L_step]`` of the sampling policy and
+    #: the reference, when computed while the rewards were scored (else ``None``)
+    logp: tuple[torch.Tensor, ...] | None = None
 
     def __len__(self) -> int:
         return len(self.cases)
@@ -76,6 +79,7 @@ class Rollout:
             results2=[self.results2[i] for i in rows],
             decode_errors=[[errs[i] for i in rows] for errs in self.decode_errors],
             times=dict(self.times),
+            logp=None if self.logp is None else tuple(t[rows] for t in self.logp),
         )
 
     @staticmethod
@@ -96,7 +100,22 @@ class Rollout:
                 [e for p in parts for e in p.decode_errors[k]] for k in range(2)
             ],
             times=dict(times),
+            logp=_concat_logp(parts),
         )
+
+
+def _concat_logp(parts: list[Rollout]) -> tuple[torch.Tensor, ...] | None:
+    """The parts' frozen log-probs, right-padded with 0 to the widths of the concatenated
+    step batches (as :meth:`StepBatch.concat` pads the sequences); ``None`` unless every part
+    has them."""
+    if any(p.logp is None for p in parts):
+        return None
+    out = []
+    for k in range(4):
+        ts = [p.logp[k] for p in parts]  # type: ignore[index]
+        width = max(t.shape[1] for t in ts)
+        out.append(torch.cat([torch.nn.functional.pad(t, (0, width - t.shape[1])) for t in ts]))
+    return tuple(out)
 
 
 def decode_all(policy: Policy, batch: StepBatch) -> tuple[list[Any], list[str | None]]:
@@ -113,7 +132,45 @@ def decode_all(policy: Policy, batch: StepBatch) -> tuple[list[Any], list[str | 
     return meshes, errors
 
 
-def collect(
+@dataclass
+class PendingRollout:
+    """Both steps sampled and decoded, their rewards still being scored
+    (:func:`start_collect`); :meth:`finish` waits for them and returns the :class:`Rollout`.
+    In between the caller may use ``step1``/``step2`` (e.g. to compute frozen log-probs
+    while the reward workers run)."""
+
+    cases: list[Case]
+    group_size: int
+    step1: StepBatch
+    step2: StepBatch
+    pending1: PendingRewards | None
+    pending2: PendingRewards
+    errors: list[list[str | None]]
+    times: dict[str, float]
+
+    def finish(self) -> Rollout:
+        t0 = time.perf_counter()
+        res2 = self.pending2.result()
+        res1 = res2 if self.pending1 is None else self.pending1.result()
+        self.times["reward"] += time.perf_counter() - t0
+        err1, err2 = self.errors
+        if self.pending1 is None:  # one-step GRPO: step 1 is judged by the final mesh
+            err1 = err2
+        for res, errs in ((res1, err1), (res2, err2)) if self.pending1 is not None else (
+                (res2, err2),):
+            for r, e in zip(res, errs, strict=True):
+                if e is not None:
+                    r.error = f"undecodable: {e}"
+        pend = [p for p in (self.pending1, self.pending2) if p is not None]
+        self.times["reward_scored"] = float(sum(p.scored for p in pend))
+        self.times["reward_reused"] = float(sum(p.reused for p in pend))
+        self.times["reward_compute"] = float(sum(
+            r.seconds for r in (res2 if self.pending1 is None else [*res1, *res2])))
+        return Rollout(self.cases, self.group_size, self.step1, self.step2, res1, res2,
+                       [err1, err2], self.times)
+
+
+def start_collect(
     policy: Policy,
     cases: list[Case],
     group_size: int,
@@ -121,8 +178,14 @@ def collect(
     reward2: MeshReward,
     generator: torch.Generator | None = None,
     greedy: bool = False,
-) -> Rollout:
-    """Sample ``group_size`` two-step completions for each case, decode and reward them.
+    wait: bool = False,
+) -> PendingRollout:
+    """Sample ``group_size`` two-step completions for each case and decode them; step 1's
+    meshes go to ``reward1`` before step 2 is sampled, so with reward workers the scoring of
+    step 1 overlaps the sampling of step 2 (and both overlap whatever the caller does before
+    :meth:`PendingRollout.finish`). Sampling draws from ``generator`` in the same order as
+    without the overlap, so the rollout is the same. ``wait=True`` waits for each step's
+    rewards as soon as they are submitted (no overlap at all).
 
     ``reward1=None`` (one-step GRPO): step 1 is not scored on its own; its results are the
     final mesh's (``results1`` is ``results2``, with step 2's decode errors).
@@ -132,24 +195,46 @@ def collect(
     times = {"generate": 0.0, "decode": 0.0, "reward": 0.0}
     t0 = time.perf_counter()
     s1 = policy.generate(prompts, step=1, generator=generator, greedy=greedy)
+    times["generate"] += time.perf_counter() - t0
+    t0 = time.perf_counter()
+    meshes1, err1 = decode_all(policy, s1) if reward1 is not None else ([], [None] * len(rows))
+    times["decode"] += time.perf_counter() - t0
+    t0 = time.perf_counter()
+    pending1 = reward1.submit(rows, meshes1) if reward1 is not None else None
+    if wait and pending1 is not None:
+        pending1.result()
+    times["reward"] += time.perf_counter() - t0
+    t0 = time.perf_counter()
     s2 = policy.generate(prompts, step=2, previous=s1, generator=generator, greedy=greedy)
     times["generate"] += time.perf_counter() - t0
     t0 = time.perf_counter()
-    meshes1, err1 = decode_all(policy, s1)
     meshes2, err2 = decode_all(policy, s2)
     times["decode"] += time.perf_counter() - t0
     t0 = time.perf_counter()
-    res2 = reward2(rows, meshes2)
-    if reward1 is None:
-        res1, meshes1, err1 = res2, meshes2, err2
-    else:
-        res1 = reward1(rows, meshes1)
+    pending2 = reward2.submit(rows, meshes2)
+    if wait:
+        pending2.result()
     times["reward"] += time.perf_counter() - t0
-    for res, errs in ((res1, err1), (res2, err2)) if reward1 is not None else ((res2, err2),):
-        for r, e in zip(res, errs, strict=True):
-            if e is not None:
-                r.error = f"undecodable: {e}"
-    return Rollout(rows, group_size, s1, s2, res1, res2, [err1, err2], times)
+    return PendingRollout(rows, group_size, s1, s2, pending1, pending2, [err1, err2], times)
+
+
+def collect(
+    policy: Policy,
+    cases: list[Case],
+    group_size: int,
+    reward1: MeshReward | None,
+    reward2: MeshReward,
+    generator: torch.Generator | None = None,
+    greedy: bool = False,
+) -> Rollout:
+    """Sample ``group_size`` two-step completions for each case, decode and reward them
+    (:func:`start_collect`, then wait for the rewards).
+
+    ``reward1=None`` (one-step GRPO): step 1 is not scored on its own; its results are the
+    final mesh's (``results1`` is ``results2``, with step 2's decode errors).
+    """
+    return start_collect(policy, cases, group_size, reward1, reward2, generator,
+                         greedy).finish()
 
 
 def reward_breakdown(

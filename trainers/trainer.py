@@ -13,7 +13,9 @@ One training step (``TrainConfig.grpo``):
    step's loss; a group with no spread in both steps is dropped, and up to
    ``max_resample_rounds`` extra batches are drawn to replace dropped groups;
 4. ``old_logp`` (the sampling policy) and ``ref_logp`` (the frozen initial policy) are computed
-   once, without gradients; then ``epochs`` passes, each in ``minibatches`` optimiser steps,
+   once, without gradients (with reward workers and ``rewards.overlap``: for each round's rows
+   while the workers score that round's meshes, :meth:`HiGRPOTrainer._frozen_all`); then
+   ``epochs`` passes, each in ``minibatches`` optimiser steps,
    minimise ``L(1) + L(2)`` (:func:`trainers.hi_grpo.policy_loss`), gradients averaged over
    processes and clipped to ``grad_clip``.
 
@@ -41,7 +43,7 @@ import torch
 
 from mme3dr.cases import Case, load_cases
 from mme3dr.errors import ConfigError
-from mme3dr.rewards import MeshReward, RewardSpec
+from mme3dr.rewards import MeshReward, RewardSpec, RewardWorkers
 from trainers import distributed as D
 from trainers.checkpoints import (
     STATE_KEYS,
@@ -56,7 +58,7 @@ from trainers.hi_grpo import group_advantages, group_spread, policy_loss_with_st
 from trainers.metrics import MetricsWriter, plot_rewards
 from trainers.policies import Policy, StepBatch, build_policy
 from trainers.policies.base import disable_dropout
-from trainers.rollout import Rollout, collect, reward_breakdown
+from trainers.rollout import Rollout, collect, reward_breakdown, start_collect
 
 
 def resolve_cases(spec: str | None) -> list[Case]:
@@ -136,14 +138,17 @@ class HiGRPOTrainer:
         self.eval_cases = eval_cases if eval_cases is not None else resolve_cases(cfg.data.eval)
         self.sampler = PromptSampler(self.train_cases, cfg.seed)
         r = cfg.rewards
-        self.reward1: MeshReward | None = MeshReward(RewardSpec.from_list(r.step1, "step1"),
-                                                     r.workers, r.min_parallel)
-        self.reward2 = MeshReward(RewardSpec.from_list(r.step2, "step2"), r.workers,
-                                  r.min_parallel)
+        self.reward_workers = RewardWorkers(r.workers)  # one pool for both steps
+
+        def reward(terms: list[dict[str, Any]], name: str) -> MeshReward:
+            return MeshReward(RewardSpec.from_list(terms, name), self.reward_workers,
+                              r.min_parallel, dedup=r.dedup, cache_size=r.cache)
+
+        self.reward1: MeshReward | None = reward(r.step1, "step1")
+        self.reward2 = reward(r.step2, "step2")
         if cfg.grpo.mode == "plain":  # one reward: every term, on the final mesh
             self.reward1 = None
-            self.reward2 = MeshReward(RewardSpec.from_list([*r.step1, *r.step2], "final"),
-                                      r.workers, r.min_parallel)
+            self.reward2 = reward([*r.step1, *r.step2], "final")
         o = cfg.optim
         params = [p for p in self.policy.module.parameters() if p.requires_grad]
         self.optimizer = torch.optim.AdamW(params, lr=o.lr, betas=tuple(o.betas),
@@ -184,13 +189,15 @@ class HiGRPOTrainer:
                 if (ck.every > 0 and self.step % ck.every == 0) or final:
                     self.save_checkpoint()
         finally:
-            if self.reward1 is not None:
-                self.reward1.close()
-            self.reward2.close()
+            self.close_rewards()
             self.metrics.close()
         if self.dist.is_main and self.cfg.log.plot and self.metrics.path.exists():
             plot_rewards(self.metrics.path, self.run_dir / "reward.png")
         return last
+
+    def close_rewards(self) -> None:
+        """Stop the reward worker processes (they restart on the next use)."""
+        self.reward_workers.close()
 
     def _draw(self) -> tuple[Rollout, list[Rollout]]:
         """``(kept, drawn)``: the groups to train on, refilled by dynamic sampling, and every
@@ -207,7 +214,16 @@ class HiGRPOTrainer:
         dropped = 0
         for _ in range(1 + (g.max_resample_rounds if g.dynamic_sampling else 0)):
             cases = self.dist.shard(self.sampler.take(g.prompts_per_step))
-            ro = collect(self.policy, cases, g.group_size, self.reward1, self.reward2, self.gen)
+            overlap = self.cfg.rewards.overlap and self.reward_workers.workers > 0
+            pending = start_collect(self.policy, cases, g.group_size, self.reward1,
+                                    self.reward2, self.gen, wait=not overlap)
+            frozen = None
+            if overlap:
+                t0 = time.perf_counter()  # while the reward workers score this round
+                frozen = self._frozen_all(pending.step1, pending.step2)
+                pending.times["logprobs"] = time.perf_counter() - t0
+            ro = pending.finish()
+            ro.logp = frozen
             parts.append(ro)
             if not g.dynamic_sampling:
                 kept += [(len(parts) - 1, b) for b in range(ro.n_groups)]
@@ -273,9 +289,13 @@ class HiGRPOTrainer:
         m["data/rounds"] = ro.times.pop("rounds")
         m["data/groups_trained"] = float(ro.n_groups)
 
+        m["reward/scored"] = ro.times.pop("reward_scored", 0.0)
+        m["reward/reused"] = ro.times.pop("reward_reused", 0.0)
+        m["time/reward_compute"] = ro.times.pop("reward_compute", 0.0)
+        m["time/logprobs"] = ro.times.get("logprobs", 0.0)
         t0 = time.perf_counter()
         stats = self._update(ro, m, pad=_padding_rows(ro, drawn))
-        t_update = time.perf_counter() - t0
+        t_update = time.perf_counter() - t0 - (m["time/logprobs"] - ro.times.get("logprobs", 0.0))
         m.update(stats)
         for k in ("generate", "decode", "reward"):
             m[f"time/{k}"] = ro.times.get(k, 0.0)
@@ -328,6 +348,17 @@ class HiGRPOTrainer:
             policy.module.train(was)
         return lp1, lp2
 
+    def _frozen_all(self, b1: StepBatch, b2: StepBatch) -> tuple[torch.Tensor, ...]:
+        """``(old1, old2, ref1, ref2)``: frozen log-probs of every row of one round (the
+        sampling policy and the reference), in the number of micro-batches agreed over
+        processes. The same numbers :meth:`_update` would compute (eval mode, no gradients,
+        the policy unchanged since sampling); computed while the rewards are scored."""
+        pad = _padding_from(b1, b2)
+        max_rows = D.all_max(len(b1), self.dist)
+        old = self._frozen_logprobs(self.policy, b1, b2, max_rows, pad)
+        ref = self._frozen_logprobs(self.reference, b1, b2, max_rows, pad)
+        return (*old, *ref)
+
     def _update(self, ro: Rollout, m: dict[str, Any],
                 pad: tuple[StepBatch, StepBatch] | None = None) -> dict[str, float]:
         """Advantages, masks and ``epochs x minibatches`` optimiser steps; returns stats.
@@ -362,8 +393,13 @@ class HiGRPOTrainer:
 
         n = len(ro)
         max_rows = D.all_max(n, self.dist)
-        old1, old2 = self._frozen_logprobs(self.policy, b1, b2, max_rows, pad)
-        ref1, ref2 = self._frozen_logprobs(self.reference, b1, b2, max_rows, pad)
+        t0 = time.perf_counter()
+        if ro.logp is not None and len(ro.logp[0]) == n:  # computed during the rewards
+            old1, old2, ref1, ref2 = ro.logp
+        else:
+            old1, old2 = self._frozen_logprobs(self.policy, b1, b2, max_rows, pad)
+            ref1, ref2 = self._frozen_logprobs(self.reference, b1, b2, max_rows, pad)
+        m["time/logprobs"] = m.get("time/logprobs", 0.0) + time.perf_counter() - t0
         per_minibatch = -(-max_rows // g.minibatches)
         acc: dict[str, list[float]] = {}
         first = True
@@ -602,7 +638,12 @@ def _padding_rows(ro: Rollout, drawn: list[Rollout]) -> tuple[StepBatch, StepBat
     src = next((r for r in [ro, *drawn] if len(r)), None)
     if src is None:
         raise RuntimeError("this process drew no rows at all (prompts_per_step < processes?)")
-    b1, b2 = src.step1.select([0]), src.step2.select([0])
+    return _padding_from(src.step1, src.step2)
+
+
+def _padding_from(step1: StepBatch, step2: StepBatch) -> tuple[StepBatch, StepBatch]:
+    """Row 0 of both steps with an all-zero loss mask (see :func:`_padding_rows`)."""
+    b1, b2 = step1.select([0]), step2.select([0])
     b1.loss_mask = torch.zeros_like(b1.loss_mask)
     b2.loss_mask = torch.zeros_like(b2.loss_mask)
     return b1, b2
