@@ -27,8 +27,8 @@ Three forms:
   batches (``workers``; CPU-bound geometry), returning :class:`RewardResult` per pair;
 * :func:`eval_reward_spec` reproduces the benchmark's own judgement: the case's overall score as
   ``mme3dr eval`` computes it (:func:`overall_reward`);
-* :func:`trl_reward` adapts any of them to TRL's ``GRPOTrainer``: a picklable callable
-  :class:`mme3dr.trl_rewards.TRLMeshReward`,
+* :func:`mme3dr.trl_rewards.trl_reward` adapts any of them to TRL's ``GRPOTrainer``: a
+  picklable callable :class:`mme3dr.trl_rewards.TRLMeshReward`,
   ``reward_func(prompts, completions, completion_ids, **kwargs) -> list[float | None]``.
 """
 
@@ -287,25 +287,12 @@ def _score_items(items: list[tuple[Any, dict[str, Any], Any, Any]]) -> list[Rewa
 
     out = []
     for spec, case_d, vertices, faces in items:
-        case = _case_from_dict(case_d)
+        case = Case.from_dict(case_d)
         mesh = None
         if vertices is not None:
             mesh = trimesh.Trimesh(vertices=vertices, faces=faces, process=False)
         out.append(spec.score(case, mesh) if spec is not None else overall_reward(case, mesh))
     return out
-
-
-def _case_from_dict(d: Mapping[str, Any]) -> Case:
-    return Case(
-        id=d["id"],
-        prompt=d["prompt"],
-        category=d["category"],
-        suites=tuple(d.get("suites", ())),
-        checks=tuple(dict(c) for c in d.get("checks", ())),
-        tags=tuple(d.get("tags", ())),
-        difficulty=d.get("difficulty"),
-        meta=dict(d.get("meta", {})),
-    )
 
 
 def sample_key(case_d: Mapping[str, Any], vertices: np.ndarray, faces: np.ndarray) -> str:
@@ -575,29 +562,6 @@ def case_from_columns(prompt: str, columns: Mapping[str, Any], i: int) -> Case:
         checks=tuple(dict(c) for c in checks),
         tags=tuple(col("tags", ())),
     )
-
-
-def trl_reward(
-    reward: RewardSpec | MeshReward,
-    decode: Callable[[str], Any],
-    cases: Mapping[str, Case] | None = None,
-    name: str | None = None,
-    tokenizer: Any = None,
-    undecodable: float | None = 0.0,
-) -> Any:
-    """A TRL ``GRPOTrainer`` reward function over mme3dr evaluators: a
-    :class:`mme3dr.trl_rewards.TRLMeshReward` (a picklable callable class; see there).
-
-    ``decode(text) -> trimesh.Trimesh`` raises on failure; the completion is then undecodable
-    and gets ``undecodable`` (default 0.0; ``None``: no reward, TRL ignores the row). With a
-    ``tokenizer`` the text is decoded from TRL's ``completion_ids`` with special tokens kept.
-    The case of each row comes from ``cases[prompt]`` when given, else from the dataset
-    columns TRL forwards (:func:`case_from_columns`). ``name`` is the ``__name__`` TRL logs.
-    """
-    from mme3dr.trl_rewards import TRLMeshReward
-
-    return TRLMeshReward(reward, decode, tokenizer=tokenizer, cases=cases, name=name,
-                         undecodable=undecodable)
 
 
 def mesh_from_obj_text(text: str, start: str | None = None, end: str | None = None) -> Any:

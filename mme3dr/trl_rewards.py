@@ -171,3 +171,25 @@ class TRLMeshReward:
 
 
 __all__ = ["MESH_END", "MESH_START", "MarkedTokenDecoder", "ObjTextDecoder", "TRLMeshReward"]
+
+
+def trl_reward(
+    reward: RewardSpec | MeshReward,
+    decode: Callable[[str], Any],
+    cases: Mapping[str, Case] | None = None,
+    name: str | None = None,
+    tokenizer: Any = None,
+    undecodable: float | None = 0.0,
+) -> Any:
+    """A TRL ``GRPOTrainer`` reward function over mme3dr evaluators: a
+    :class:`mme3dr.trl_rewards.TRLMeshReward` (a picklable callable class; see there).
+
+    ``decode(text) -> trimesh.Trimesh`` raises on failure; the completion is then undecodable
+    and gets ``undecodable`` (default 0.0; ``None``: no reward, TRL ignores the row). With a
+    ``tokenizer`` the text is decoded from TRL's ``completion_ids`` with special tokens kept.
+    The case of each row comes from ``cases[prompt]`` when given, else from the dataset
+    columns TRL forwards (:func:`mme3dr.rewards.case_from_columns`). ``name`` is the
+    ``__name__`` TRL logs.
+    """
+    return TRLMeshReward(reward, decode, tokenizer=tokenizer, cases=cases, name=name,
+                         undecodable=undecodable)

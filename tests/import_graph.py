@@ -78,3 +78,44 @@ def import_graph(root: Path, roots: tuple[str, ...] | None = None) -> dict[str, 
                         graph[name].add(t)
                     t = t.rpartition(".")[0]
     return graph
+
+
+def _all_imports(tree: ast.Module) -> list[ast.Import | ast.ImportFrom]:
+    """Every import statement, lazy ones (inside functions) included, except those under
+    ``if TYPE_CHECKING:`` (annotations only, never run)."""
+    skip: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            skip.update(id(n) for stmt in node.body for n in ast.walk(stmt))
+    return [
+        node for node in ast.walk(tree)
+        if isinstance(node, (ast.Import, ast.ImportFrom)) and id(node) not in skip
+    ]
+
+
+def layer_graph(root: Path) -> dict[str, set[str]]:
+    """``{layer: {layers it imports}}`` for the package folder ``root``, lazy imports included.
+
+    A layer is a direct child of the package: a subpackage (``mme3dr.geometry``) or a module
+    (``mme3dr.runner``); imports inside one layer do not count. Only absolute imports of the
+    package are followed (the package uses no relative imports).
+    """
+    package = root.name
+    graph: dict[str, set[str]] = {}
+    for path in sorted(root.rglob("*.py")):
+        name = module_name(root, path).split(".")
+        if len(name) < 2:
+            continue  # the package's own __init__
+        layer = name[1]
+        graph.setdefault(layer, set())
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in _all_imports(tree):
+            if isinstance(node, ast.Import):
+                targets = [a.name for a in node.names]
+            else:
+                targets = [node.module or ""] if not node.level else []
+            for t in targets:
+                parts = t.split(".")
+                if parts[0] == package and len(parts) > 1 and parts[1] != layer:
+                    graph[layer].add(parts[1])
+    return graph

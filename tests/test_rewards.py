@@ -17,8 +17,8 @@ from mme3dr.rewards import (
     RewardTerm,
     mesh_from_obj_text,
     overall_reward,
-    trl_reward,
 )
+from mme3dr.trl_rewards import trl_reward
 
 
 def _box(x=1.0, y=1.0, z=1.0):

@@ -155,7 +155,7 @@ class RewardsConfig:
 
 
 @dataclass
-class EvalConfig:
+class HeldOutEvalConfig:
     """Periodic evaluation on the held-out cases (``data.eval``).
 
     ``samples`` completions per case drawn with a generator seeded by ``seed`` (the same
@@ -202,7 +202,7 @@ class TrainConfig:
     grpo: GRPOConfig = field(default_factory=GRPOConfig)
     optim: OptimConfig = field(default_factory=OptimConfig)
     rewards: RewardsConfig = field(default_factory=RewardsConfig)
-    eval: EvalConfig = field(default_factory=EvalConfig)
+    eval: HeldOutEvalConfig = field(default_factory=HeldOutEvalConfig)
     log: LogConfig = field(default_factory=LogConfig)
     checkpoint: CheckpointConfig = field(default_factory=CheckpointConfig)
 
@@ -290,7 +290,7 @@ def _nested_types() -> dict[tuple[str, str], type]:
         ("TrainConfig", "grpo"): GRPOConfig,
         ("TrainConfig", "optim"): OptimConfig,
         ("TrainConfig", "rewards"): RewardsConfig,
-        ("TrainConfig", "eval"): EvalConfig,
+        ("TrainConfig", "eval"): HeldOutEvalConfig,
         ("TrainConfig", "log"): LogConfig,
         ("TrainConfig", "checkpoint"): CheckpointConfig,
     }
