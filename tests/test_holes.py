@@ -95,9 +95,12 @@ def trefoil(r: float = 0.03) -> trimesh.Trimesh:
 
 
 def unclean(mesh: trimesh.Trimesh) -> trimesh.Trimesh:
-    """The same surface with one face doubled: no longer a closed 2-manifold (as a sloppy
-    export), so the voxel route must answer; the geometry is unchanged."""
-    return trimesh.Trimesh(mesh.vertices, np.vstack([mesh.faces, mesh.faces[:1]]), process=False)
+    """The same surface plus one zero-area sliver on an existing edge: no longer a closed
+    2-manifold (as a sloppy export), so the voxel route must answer; the geometry is
+    unchanged. (A face repeated exactly would not do: the loader keeps repeats once.)"""
+    a, b = mesh.faces[0][:2]
+    sliver = np.array([[a, b, b]])
+    return trimesh.Trimesh(mesh.vertices, np.vstack([mesh.faces, sliver]), process=False)
 
 
 def holes(mesh: trimesh.Trimesh, **params) -> tuple[int, str]:
