@@ -149,7 +149,8 @@ def shallow_bowl() -> trimesh.Trimesh:
 
 
 def barrel_cactus() -> trimesh.Trimesh:
-    return _ellipsoid(0.3, 0.3, 0.32)
+    """A round cactus on a flattened base (it sits on the soil, it does not roll)."""
+    return _ground(_d(_ellipsoid(0.3, 0.3, 0.32), _at(box((2, 2, 1)), z=-0.5 + 0.03)))
 
 
 def column_cactus() -> trimesh.Trimesh:
@@ -454,6 +455,15 @@ def rocking_horse() -> trimesh.Trimesh:
     return _ground(_u([*rockers, body, *legs]))
 
 
+def star_with_hole() -> trimesh.Trimesh:
+    return _d(s.star_prism(5), _at(cylinder(radius=0.07, height=0.5, sections=32), z=0.05))
+
+
+def square_button() -> trimesh.Trimesh:
+    holes = [_at(cylinder(radius=0.07, height=0.5, sections=24), x, 0, 0.06) for x in (-0.15, 0.15)]
+    return _d(s.block(1.0, 1.0, 0.12), _u(holes))
+
+
 def robot() -> trimesh.Trimesh:
     return s.figure()
 
@@ -469,11 +479,11 @@ REFERENCE: dict[str, Builder] = {
     "spa-007": lambda: s.tower(2, size=0.4, shrink=0.4),
     "spa-008": lambda: s.inside(s.ball(0.11),
                                 s.legged_table(4, top=(0.6, 0.6), height=0.5, leg=0.04)),
-    "spa-009": lambda: s.star_prism(5),
+    "spa-009": star_with_hole,
     "spa-010": lambda: s.star_prism(6, r_in=0.25),
     "spa-011": lambda: s.star_prism(8, r_in=0.3, height=0.05),
     "spa-012": lambda: s.cross_prism(4),
-    "spa-013": lambda: s.staircase(3),
+    "spa-013": lambda: s.staircase(6, rise=0.12),
     "spa-014": lambda: s.staircase(5, width=1.0),
     "spa-015": lambda: s.staircase(2),
     "spa-016": lambda: s.step_pyramid(4),
@@ -489,7 +499,7 @@ REFERENCE: dict[str, Builder] = {
     "spa-026": s.washer,
     "spa-027": s.pipe,
     "spa-028": lambda: s.button(4),
-    "spa-029": lambda: s.button(2),
+    "spa-029": square_button,
     "spa-030": s.hex_nut,
     "spa-031": s.pyramid,
     "spa-032": s.cube,
@@ -540,7 +550,7 @@ REFERENCE: dict[str, Builder] = {
     "mech-021": s.open_box,
     "mech-022": lambda: s.open_box(0.4, 0.015),
     "mech-023": lambda: s.shelf(3, height=1.0),
-    "mech-024": lambda: s.gear(12),
+    "mech-024": lambda: s.gear(14),
     "mech-025": lambda: s.gear(8),
     "mech-026": lambda: s.gear(16),
     "mech-027": s.padlock,
