@@ -227,7 +227,8 @@ def test_reference_passes_the_listed_checks(reference_scores: dict[str, dict]) -
                 passed += bool(s.passed)
                 if not s.passed:
                     failures.append(f"{cid} {s.evaluator}: {s.reason}")
-    # measured: every listed check passes on all 286 covered cases (480/480)
+    # measured: every listed check passes on all 293 covered cases (the full set of cases with
+    # checks; the variant model's test below covers all of them too)
     assert listed > 120
     assert passed / listed >= 0.97, "\n".join(failures)
 
@@ -351,13 +352,13 @@ def test_variant_model_covers_the_set_and_differs_from_the_first() -> None:
     cases = load_cases("mme3dr").by_id()
     assert set(VARIANTS) <= set(cases)
     both = [cid for cid in VARIANTS if cid in REFERENCE and cases[cid].checks]
-    assert len(both) >= 200
+    assert len(both) >= 290
     for cat in ("spa", "mech", "bio", "wk", "sty"):
-        assert sum(1 for k in both if k.startswith(cat + "-")) >= 25, cat
+        assert sum(1 for k in both if k.startswith(cat + "-")) >= 40, cat
     card = CARD.read_text(encoding="utf-8")
     assert f"design-variant test: **{len(both)}** of the" in card
     # a different design, not the same mesh: the two models' meshes differ for every case
-    for cid in both[::10]:
+    for cid in both:
         a, b = REFERENCE[cid](), VARIANTS[cid]()
         assert len(a.vertices) != len(b.vertices) or not np.allclose(a.vertices, b.vertices), cid
 

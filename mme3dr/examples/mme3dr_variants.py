@@ -1288,12 +1288,487 @@ def flower_stem_v(head: float = 0.24, height: float = 1.0) -> trimesh.Trimesh:
     return _u([stem, _at(top, z=height - 0.01), *leaves])
 
 
+# ------------------------------------------------------------------ more designs (landmarks...)
+
+
+def can_pyramid_v() -> trimesh.Trimesh:
+    """Six cans with rims (revolved profiles), three, two, one, each a separate body."""
+    can = s._profile([(0, 0), (0.05, 0), (0.055, 0.008), (0.055, 0.122), (0.05, 0.13),
+                      (0, 0.13)], sections=32)
+    parts = []
+    for row, n in enumerate((3, 2, 1)):
+        for i in range(n):
+            parts.append(_at(can, (i - (n - 1) / 2) * 0.115, 0.002 * row, 0.13 * row))
+    return _cat(parts)
+
+
+def kettle_v(spout: float = 0.14) -> trimesh.Trimesh:
+    """A closed kettle: a revolved body with a lid knob, a spout and a handle arched over it."""
+    body = s._profile([(0, 0), (0.11, 0), (0.12, 0.08), (0.08, 0.17), (0.02, 0.18), (0.02, 0.2),
+                       (0, 0.2)])
+    sp = _rod([0.08, 0, 0.06], [0.08 + spout, 0, 0.18], 0.015)
+    posts = [_rod([x, 0, 0.15], [x, 0, 0.28], 0.012) for x in (-0.07, 0.07)]
+    bar = _rod([-0.075, 0, 0.28], [0.075, 0, 0.28], 0.014)
+    return _u([body, sp, *posts, bar])
+
+
+def teapot_v() -> trimesh.Trimesh:
+    """A round teapot: ellipsoid body, lid and knob, side D-handle and a curved spout."""
+    body = _ell(0.12, 0.12, 0.09, z=0.09)
+    lid = _ell(0.06, 0.06, 0.04, z=0.17)
+    handle = _d_handle(0.1, 0.05, 0.15, 0.06, 0.015)
+    handle.apply_transform(trimesh.transformations.rotation_matrix(np.pi, [0, 0, 1]))
+    spout = _u([_rod([0.09, 0, 0.06], [0.17, 0, 0.12], 0.015),
+                _rod([0.17, 0, 0.12], [0.2, 0, 0.17], 0.012)])
+    return _u([body, lid, handle, spout])
+
+
+def watering_can_v() -> trimesh.Trimesh:
+    """A watering can: an oval tank, a top handle from front to back and a long spout."""
+    tank = _at(_ell(0.16, 0.1, 0.13), z=0.13)
+    tank = _u([tank, _disc(0.12, 0.02, 0.0)])
+    handle = [_rod([-0.1, 0, 0.22], [-0.1, 0, 0.33], 0.012), _rod([0.05, 0, 0.24],
+                                                                  [0.05, 0, 0.33], 0.012),
+              _rod([-0.105, 0, 0.33], [0.055, 0, 0.33], 0.014)]
+    spout = _rod([0.12, 0, 0.06], [0.42, 0, 0.3], 0.014)
+    rose = _disc(0.03, 0.02, 0.29, 0.42, 0)
+    return _u([tank, *handle, spout, rose])
+
+
+def hanger_v() -> trimesh.Trimesh:
+    """A coat hanger with sloped shoulders and a bottom bar (a closed five-sided frame)."""
+    pts = [(-0.22, 0.0), (0.22, 0.0), (0.2, 0.05), (0.0, 0.15), (-0.2, 0.05)]
+    bars = [_rod([pts[i][0], 0, pts[i][1]], [pts[i - 1][0], 0, pts[i - 1][1]], 0.008, 8)
+            for i in range(5)]
+    joints = [icosphere(subdivisions=1, radius=0.008).apply_translation([x, 0, z])
+              for x, z in pts]
+    hook = _u([_rod([0, 0, 0.15], [0, 0, 0.22], 0.007, 8),
+               _rod([0, 0, 0.22], [0.03, 0, 0.25], 0.007, 8)])
+    return _ground(_u([*bars, *joints, hook]))
+
+
+def ice_tray_v() -> trimesh.Trimesh:
+    """An ice tray of 2 x 8 smaller cells with a lip around the top."""
+    tray = _u([s.block(0.62, 0.2, 0.045), _at(box((0.66, 0.24, 0.01)), z=0.04)])
+    cells = [_at(box((0.06, 0.07, 0.05)), -0.27 + 0.077 * i, y, 0.045)
+             for i in range(8) for y in (-0.045, 0.045)]
+    return _d(tray, _u(cells))
+
+
+def muffin_tin_v() -> trimesh.Trimesh:
+    """A muffin tin: tapered round cups (cones) pressed into a plate with a rim."""
+    plate = _u([s.block(0.5, 0.34, 0.06), _at(box((0.54, 0.38, 0.01)), z=0.055)])
+    cups = [s._profile([(0, 0.012), (0.045, 0.012), (0.065, 0.07), (0, 0.07)], sections=24)
+            .apply_translation([x, y, 0]) for x in (-0.16, 0.0, 0.16) for y in (-0.08, 0.08)]
+    return _d(plate, _u(cups))
+
+
+def wrench_v() -> trimesh.Trimesh:
+    """An adjustable wrench lying flat: a tapered handle with a hanging hole and an open jaw."""
+    handle = s.radial_prism(np.array([0.0, np.pi / 2, np.pi, 3 * np.pi / 2]),
+                            np.array([0.2, 0.025, 0.2, 0.025]), 0.02)
+    handle = _d(handle.apply_translation([0.0, 0, 0]), _disc(0.012, 0.1, -0.05, -0.17, 0))
+    head = _d(_disc(0.07, 0.02, 0.0, 0.24, 0), _at(box((0.1, 0.04, 0.1)), 0.28, 0, 0))
+    return _u([handle, head])
+
+
+def clover_v() -> trimesh.Trimesh:
+    """A four-leaf clover: four heart-shaped leaflets (two discs each) around a small centre."""
+    parts = [_disc(0.05, 0.02, 0.0)]
+    for k in range(4):
+        t = np.pi / 4 + k * np.pi / 2
+        c, sn = np.cos(t), np.sin(t)
+        for off in (-0.06, 0.06):
+            x, y = 0.16 * c - off * sn, 0.16 * sn + off * c
+            parts.append(_disc(0.09, 0.02, 0.0, x, y, 32))
+    return _u(parts)
+
+
+def skull_v() -> trimesh.Trimesh:
+    """A skull: an egg-shaped cranium, a jaw block and two eye sockets (mirror symmetric)."""
+    cranium = _ell(0.16, 0.2, 0.17, z=0.22)
+    jaw = _at(box((0.16, 0.12, 0.1)), 0, -0.12, 0.06)
+    eyes = [_ell(0.035, 0.05, 0.035, x, -0.19, 0.2) for x in (-0.06, 0.06)]
+    return _ground(_d(_u([cranium, jaw]), _u(eyes)))
+
+
+def sauropod_v() -> trimesh.Trimesh:
+    m = quad_round(0.4, (0.4, 1.0, 0.4), neck=0.8, leg_r=0.05)
+    tail = _rod([0, 0.45, 0.55], [0, 1.0, 0.3], 0.04)
+    return _u([m, tail])
+
+
+def eiffel_v() -> trimesh.Trimesh:
+    """An Eiffel-like tower: four splayed round legs to a first deck, a tapering tower above."""
+    legs = [_rod([x, y, 0], [x * 0.55, y * 0.55, 0.35], 0.035) for x in (-0.22, 0.22)
+            for y in (-0.22, 0.22)]
+    deck = _at(box((0.3, 0.3, 0.03)), z=0.36)
+    upper = s._profile([(0, 0.37), (0.12, 0.37), (0.06, 0.75), (0.02, 1.2), (0, 1.25)],
+                       sections=4)
+    upper.apply_transform(trimesh.transformations.rotation_matrix(np.pi / 4, [0, 0, 1]))
+    return _u([*legs, deck, upper])
+
+
+def pisa_v() -> trimesh.Trimesh:
+    """The leaning tower with a narrower belfry on top, leaning 5 degrees."""
+    t = _u([_disc(0.14, 0.9, 0.0, sections=32), _disc(0.1, 0.15, 0.89, sections=32)]
+           + [_disc(0.155, 0.02, z, sections=32) for z in np.linspace(0.15, 0.85, 6)])
+    t.apply_transform(trimesh.transformations.rotation_matrix(np.radians(5.0), [1, 0, 0]))
+    return _ground(t)
+
+
+def igloo_v() -> trimesh.Trimesh:
+    """An igloo: a revolved dome with a rounded (half-cylinder) entrance tunnel."""
+    dome = s._profile([(0, 0), (0.5, 0), (0.45, 0.22), (0.3, 0.4), (0, 0.47)], sections=48)
+    tunnel = _at(cylinder(radius=0.13, height=0.35, sections=24).apply_transform(s._Z_TO_Y),
+                 0, -0.52, 0.0)
+    return _d(_u([dome, tunnel]), _at(box((3, 3, 1)), z=-0.5))
+
+
+def longship_v() -> trimesh.Trimesh:
+    """A longship: an open hull, a mast with a square sail and raised stem and stern posts."""
+    hull = _d(_ell(1.0, 0.18, 0.15), _at(box((3, 1, 1)), z=0.5 + 0.1))
+    hull = _ground(hull)
+    mast = _disc(0.015, 0.6, 0.05, sections=12)
+    sail = _at(box((0.03, 0.5, 0.35)), 0, 0, 0.45)
+    posts = [_rod([x * 0.95, 0, 0.2], [x * 1.1, 0, 0.35], 0.025) for x in (-1, 1)]
+    return _ground(_u([hull, mast, sail, *posts]))
+
+
+def abacus_v() -> trimesh.Trimesh:
+    """An abacus with a round-rod frame, a divider bar and ring-shaped beads."""
+    frame = [_rod([-0.3, 0, 0.0 + z], [0.3, 0, 0.0 + z], 0.02) for z in (0.02, 0.38)]
+    frame += [_rod([x, 0, 0.0], [x, 0, 0.4], 0.02) for x in (-0.3, 0.3)]
+    frame.append(_rod([-0.3, 0, 0.28], [0.3, 0, 0.28], 0.012))
+    rods = [_rod([x, 0, 0.02], [x, 0, 0.38], 0.006, 8) for x in np.linspace(-0.22, 0.22, 7)]
+    beads = [_at(trimesh.creation.torus(0.018, 0.01, 16, 8), x, 0, z)
+             for x in np.linspace(-0.22, 0.22, 7) for z in (0.08, 0.12, 0.33)]
+    return _ground(_u([*frame, *rods, *beads]))
+
+
+def clog_v() -> trimesh.Trimesh:
+    """A clog: an elongated ellipsoid with the foot opening cut in its top, on a flat sole."""
+    shoe = _ell(0.15, 0.055, 0.06, z=0.06)
+    opening = _ell(0.07, 0.04, 0.05, -0.05, 0, 0.11)
+    return _ground(_d(_u([shoe, _at(box((0.28, 0.09, 0.02)), z=0.01)]), opening))
+
+
+def arc_v() -> trimesh.Trimesh:
+    """A triumphal arch: a block cut by one round-topped main vault and a cross vault
+    (four piers on the ground), with an attic storey on top."""
+    body = s.block(0.9, 0.45, 0.85)
+    main = _u([_at(box((0.32, 1.0, 0.45)), z=0.225),
+               _at(cylinder(radius=0.16, height=1.0, sections=32).apply_transform(s._Z_TO_Y),
+                   z=0.45)])
+    cross = _u([_at(box((2.0, 0.16, 0.3)), z=0.15),
+                _at(cylinder(radius=0.08, height=2.0, sections=24).apply_transform(s._Z_TO_X),
+                    z=0.3)])
+    attic = _at(box((0.86, 0.43, 0.15)), z=0.92)
+    return _u([_d(body, _u([main, cross])), attic])
+
+
+def taj_v() -> trimesh.Trimesh:
+    """A Taj-like mausoleum: a plinth, a chamfered hall, an onion dome on a drum, four
+    minarets with cupolas."""
+    base = s.block(1.0, 1.0, 0.08)
+    hall = _at(s.radial_prism(np.pi / 8 + np.pi / 4 * np.arange(8), np.full(8, 0.3), 0.35),
+               z=0.08)
+    drum = _disc(0.15, 0.08, 0.43)
+    dome = s._profile([(0, 0.5), (0.18, 0.5), (0.2, 0.6), (0.12, 0.72), (0.02, 0.78),
+                       (0, 0.82)], sections=32)
+    minarets = [_u([_disc(0.025, 0.55, 0.08, x, y, 12), _ell(0.035, 0.035, 0.03, x, y, 0.63)])
+                for x in (-0.44, 0.44) for y in (-0.44, 0.44)]
+    return _u([base, hall, drum, dome, *minarets])
+
+
+def colosseum_v() -> trimesh.Trimesh:
+    """An elliptic amphitheatre ring with a lower outer wall on one side (a ruined section)."""
+    w = s.washer(0.5, 0.32, 0.2)
+    w.apply_scale([1.0, 0.82, 1.0])
+    cut = _at(box((0.4, 0.3, 0.2)), 0.42, 0, 0.2)
+    return _d(w, cut)
+
+
+def elizabeth_tower_v() -> trimesh.Trimesh:
+    """A clock tower: a square shaft, a wider clock stage, a belfry and a pyramidal spire."""
+    shaft = s.block(0.16, 0.16, 0.7)
+    clock = _at(box((0.2, 0.2, 0.15)), z=0.775)
+    belfry = _at(box((0.14, 0.14, 0.1)), z=0.9)
+    spire = s.pyramid(0.14, 0.25).apply_translation([0, 0, 0.95])
+    return _u([shaft, clock, belfry, spire])
+
+
+def parthenon_v() -> trimesh.Trimesh:
+    """A temple: a three-step stylobate, a peristyle of 8 x 17 columns and a gabled roof."""
+    steps = [s.block(0.7 - 0.02 * i, 0.31 - 0.02 * i, 0.015).apply_translation([0, 0, 0.015 * i])
+             for i in range(3)]
+    cols = [_disc(0.012, 0.1, 0.045, x, y, 8) for x in np.linspace(-0.3, 0.3, 17)
+            for y in (-0.12, 0.12)]
+    cols += [_disc(0.012, 0.1, 0.045, x, y, 8) for x in (-0.3, 0.3)
+             for y in np.linspace(-0.12, 0.12, 8)[1:-1]]
+    entab = _at(box((0.66, 0.27, 0.03)), z=0.16)
+    pts = np.array([[x, y, 0.175] for x in (-0.33, 0.33) for y in (-0.135, 0.135)]
+                   + [[x, 0, 0.22] for x in (-0.33, 0.33)])
+    roof = trimesh.convex.convex_hull(pts)
+    return _u([*steps, *cols, entab, roof])
+
+
+def saturn_v_v() -> trimesh.Trimesh:
+    """A Saturn V: three stages of decreasing radius, small fins, and an escape tower."""
+    st = _u([_disc(0.05, 0.45, 0.0, sections=32), _disc(0.05, 0.3, 0.45, sections=32),
+             _disc(0.033, 0.15, 0.75, sections=32),
+             s._profile([(0, 0.9), (0.033, 0.9), (0.01, 1.0), (0, 1.0)], sections=32),
+             _disc(0.004, 0.08, 0.99, sections=8)])
+    fins = [_at(box((0.03, 0.006, 0.08)), 0.06, 0, 0.04).apply_transform(
+        trimesh.transformations.rotation_matrix(t, [0, 0, 1])) for t in np.pi / 2 * np.arange(4)]
+    return _u([st, *fins])
+
+
+def swiss_knife_v() -> trimesh.Trimesh:
+    """A closed pocket knife lying flat: a slab with round ends and a key ring."""
+    body = _u([_at(box((0.2, 0.06, 0.03)), z=0.015), _disc(0.03, 0.03, 0.0, -0.1, 0),
+               _disc(0.03, 0.03, 0.0, 0.1, 0)])
+    ring = _at(trimesh.creation.torus(0.012, 0.003, 16, 8), 0.14, 0, 0.015)
+    return _u([body, ring])
+
+
+def penny_farthing_v() -> trimesh.Trimesh:
+    """A penny-farthing with spoked tyres (tori), a curved backbone and a saddle."""
+    big = _at(trimesh.creation.torus(0.58, 0.025, 64, 8).apply_transform(s._Z_TO_Y), 0.3, 0,
+              0.605)
+    small = _at(trimesh.creation.torus(0.13, 0.02, 32, 8).apply_transform(s._Z_TO_Y), -0.55,
+                0, 0.15)
+    spokes = [_rod([0.3, 0, 0.605], [0.3 + 0.58 * np.cos(t), 0, 0.605 + 0.58 * np.sin(t)],
+                   0.006, 6) for t in np.linspace(0, 2 * np.pi, 12, endpoint=False)]
+    hub = _at(cylinder(radius=0.04, height=0.08, sections=16).apply_transform(s._Z_TO_Y), 0.3,
+              0, 0.605)
+    frame = [_rod([-0.55, 0, 0.15], [-0.1, 0, 1.0], 0.02), _rod([-0.1, 0, 1.0], [0.3, 0, 1.2],
+                                                               0.02),
+             _rod([0.3, 0, 1.2], [0.3, 0, 0.605], 0.02)]
+    saddle = _at(box((0.15, 0.08, 0.04)), 0.2, 0, 1.23)
+    return _u([big, small, *spokes, hub, *frame, saddle])
+
+
+def trefoil_v(n: int = 90, r: float = 0.05) -> trimesh.Trimesh:
+    """A trefoil knot: a tube of short cylinders and joint spheres along the trefoil curve."""
+    u = np.linspace(0, 2 * np.pi, n, endpoint=False)
+    pts = 0.12 * np.column_stack([np.sin(u) + 2 * np.sin(2 * u), np.cos(u) - 2 * np.cos(2 * u),
+                                  -np.sin(3 * u)])
+    parts = [_rod(pts[i], pts[(i + 1) % n], r, 12) for i in range(n)]
+    parts += [icosphere(subdivisions=1, radius=r).apply_translation(p) for p in pts]
+    return _ground(_u(parts))
+
+
+def chariot_v() -> trimesh.Trimesh:
+    """A chariot on two spoked wheels with a draught pole resting on the ground."""
+    wheels = []
+    for y in (-0.35, 0.35):
+        w = spoked_v(6)
+        w.apply_scale(0.7)
+        wheels.append(_at(w, 0, y - w.bounds.mean(axis=0)[1], 0))
+    axle = _at(box((0.05, 0.75, 0.05)), z=0.35)
+    car = _at(box((0.4, 0.6, 0.3)), z=0.5)
+    pole = _rod([-0.2, 0, 0.4], [-1.0, 0, 0.02], 0.025)
+    return _u([*wheels, axle, car, pole])
+
+
+def brick_v() -> trimesh.Trimesh:
+    """A toy brick with eight hollow studs (tubes) on top."""
+    block = s.block(0.32, 0.16, 0.096)
+    studs = [_d(_disc(0.024, 0.02, 0.095, x, y, 24), _disc(0.014, 0.05, 0.1, x, y, 16))
+             for x in (-0.12, -0.04, 0.04, 0.12) for y in (-0.04, 0.04)]
+    return _u([block, *studs])
+
+
+def sword_v() -> trimesh.Trimesh:
+    """A sword lying flat: a tapering blade, a curved crossguard, a grip and a ball pommel."""
+    blade = s.radial_prism(np.array([0.0, np.pi / 2, np.pi, 3 * np.pi / 2]),
+                           np.array([0.8, 0.03, 0.005, 0.03]), 0.015)
+    blade.apply_translation([0.06, 0, 0])
+    guard = _at(box((0.03, 0.22, 0.025)), 0.05, 0, 0.0125)
+    grip = _rod([0.05, 0, 0.0125], [-0.12, 0, 0.0125], 0.014)
+    pommel = _ell(0.025, 0.025, 0.02, -0.13, 0, 0.02)
+    return _ground(_u([blade, guard, grip, pommel]))
+
+
+def balloon_dog_v() -> trimesh.Trimesh:
+    """A balloon dog of sausage segments: four legs, body, neck, head, ears and tail."""
+    seg = lambda a, b, r=0.045: _u([_rod(a, b, r, 16),  # noqa: E731
+                                    icosphere(subdivisions=2, radius=r).apply_translation(a),
+                                    icosphere(subdivisions=2, radius=r).apply_translation(b)])
+    parts = [seg([0, -0.15, 0.3], [0, 0.15, 0.3])]
+    for y in (-0.15, 0.15):
+        for x in (-0.06, 0.06):
+            parts.append(seg([x, y, 0.3], [x * 1.5, y, 0.045]))
+    parts += [seg([0, -0.15, 0.3], [0, -0.2, 0.5]), seg([0, -0.2, 0.5], [0, -0.34, 0.5]),
+              seg([0, -0.2, 0.5], [-0.05, -0.18, 0.62], 0.035),
+              seg([0, -0.2, 0.5], [0.05, -0.18, 0.62], 0.035),
+              seg([0, 0.15, 0.3], [0, 0.22, 0.45], 0.03)]
+    return _ground(_u(parts))
+
+
+def ice_cream_v() -> trimesh.Trimesh:
+    """A cone with a rolled rim band and a scoop with a drip ring, standing on its tip."""
+    cone = s._profile([(0, 0), (0.065, 0.22), (0, 0.22)], sections=32)
+    rim = _at(trimesh.creation.torus(0.065, 0.01, 32, 8), z=0.22)
+    scoop = _ell(0.075, 0.075, 0.07, z=0.25)
+    drip = _at(trimesh.creation.torus(0.07, 0.015, 32, 8), z=0.235)
+    return _u([cone, rim, scoop, drip])
+
+
+def bicycle_kickstand() -> trimesh.Trimesh:
+    """A road bicycle with solid disc wheels, a sloping top tube and a kickstand down (three
+    ground contacts)."""
+    wheels = [_at(cylinder(radius=0.34, height=0.025, sections=48).apply_transform(s._Z_TO_Y),
+                  x, 0, 0.34) for x in (-0.5, 0.5)]
+    pts = {"rear": (-0.5, 0.34), "bb": (-0.02, 0.28), "seat": (-0.12, 0.82),
+           "head": (0.38, 0.9), "front": (0.5, 0.34)}
+    bars = [("rear", "bb"), ("rear", "seat"), ("bb", "seat"), ("bb", "head"), ("seat", "head"),
+            ("head", "front")]
+    frame = [_rod([pts[a][0], 0, pts[a][1]], [pts[b][0], 0, pts[b][1]], 0.018, 8)
+             for a, b in bars]
+    stand = _rod([-0.05, 0.0, 0.28], [-0.1, 0.22, 0.0], 0.012, 8)
+    saddle = _at(box((0.14, 0.07, 0.03)), -0.12, 0, 0.84)
+    bar = _at(box((0.04, 0.42, 0.03)), 0.38, 0, 0.92)
+    return _u([*wheels, *frame, stand, saddle, bar])
+
+
+def motorcycle_v() -> trimesh.Trimesh:
+    """A motorcycle on torus tyres with a side stand down (three ground contacts)."""
+    tyres = [_at(trimesh.creation.torus(0.17, 0.05, 48, 12).apply_transform(s._Z_TO_Y), x, 0,
+                 0.22) for x in (-0.6, 0.6)]
+    hubs = [_at(cylinder(radius=0.12, height=0.06, sections=24).apply_transform(s._Z_TO_Y), x,
+                0, 0.22) for x in (-0.6, 0.6)]
+    body = _at(box((0.8, 0.22, 0.22)), z=0.42)
+    seat = _at(box((0.4, 0.24, 0.06)), -0.15, 0, 0.56)
+    fork = _rod([0.6, 0, 0.22], [0.45, 0, 0.8], 0.025)
+    rear = _rod([-0.6, 0, 0.22], [-0.3, 0, 0.4], 0.025)
+    bar = _at(box((0.04, 0.65, 0.03)), 0.45, 0, 0.8)
+    stand = _rod([0.0, 0.1, 0.35], [-0.05, 0.3, 0.0], 0.012)
+    return _u([*tyres, *hubs, body, seat, fork, rear, bar, stand])
+
+
+def stone_lantern_v() -> trimesh.Trimesh:
+    """A toro with a round pillar, a hexagonal firebox and a hexagonal curved-eave roof."""
+    hexa = np.arange(6) * np.pi / 3
+    base = s.radial_prism(hexa, np.full(6, 0.22), 0.1)
+    pillar = _disc(0.07, 0.45, 0.09, sections=24)
+    platform = _at(s.radial_prism(hexa, np.full(6, 0.2), 0.06), z=0.53)
+    firebox = _d(_at(s.radial_prism(hexa, np.full(6, 0.15), 0.2), z=0.58),
+                 _at(box((0.1, 1.0, 0.1)), z=0.68))
+    roof = s._profile([(0, 0.78), (0.3, 0.78), (0.3, 0.8), (0.12, 0.9), (0, 1.0)], sections=6)
+    jewel = _ell(0.04, 0.04, 0.05, z=1.03)
+    return _u([base, pillar, platform, firebox, roof, jewel])
+
+
+def samovar_v() -> trimesh.Trimesh:
+    """A samovar as a cylinder urn on a square base with four feet, a tap and ring handles."""
+    feet = [_ell(0.03, 0.03, 0.03, x, y, 0.03) for x in (-0.1, 0.1) for y in (-0.1, 0.1)]
+    base = _at(box((0.26, 0.26, 0.05)), z=0.07)
+    neck = _disc(0.05, 0.08, 0.09)
+    urn = _u([_disc(0.16, 0.3, 0.16), _ell(0.16, 0.16, 0.06, z=0.46), _disc(0.05, 0.08, 0.5)])
+    tap = _rod([0.15, 0, 0.22], [0.26, 0, 0.2], 0.015)
+    handles = [_at(trimesh.creation.torus(0.04, 0.01, 24, 8).apply_transform(s._Z_TO_Y), x, 0,
+                   0.4) for x in (-0.19, 0.19)]
+    return _u([*feet, base, neck, urn, tap, *handles])
+
+
+def harp_v() -> trimesh.Trimesh:
+    """A harp with strings strung between its neck and soundbox (many openings)."""
+    frame = _u([s.block(0.3, 0.2, 0.06), _rod([-0.12, 0, 0.05], [-0.12, 0, 1.4], 0.035),
+                _rod([-0.12, 0, 1.4], [0.5, 0, 1.3], 0.035),
+                _rod([0.08, 0, 0.05], [0.5, 0, 1.3], 0.07)])
+    strings = []
+    for f in np.linspace(0.15, 0.85, 8):
+        a = np.array([0.08, 0, 0.05]) + f * np.array([0.42, 0, 1.25])
+        b = np.array([-0.12, 0, 1.4]) + f * np.array([0.62, 0, -0.1])
+        strings.append(_rod(a, b, 0.006, 6))
+    return _u([frame, *strings])
+
+
+def rocking_chair_v() -> trimesh.Trimesh:
+    """A rocking chair with armrests on turned posts, a spindle back and longer rockers."""
+    rockers = []
+    for x in (-0.24, 0.24):
+        ring = _d(_disc(1.3, 0.04, -0.02, sections=160), _disc(1.26, 1.0, -0.5, sections=160))
+        ring.apply_transform(s._Z_TO_X)
+        ring = _d(ring, _at(box((4, 4, 4)), z=2 - 1.23))
+        ring.apply_translation([x, 0, 1.3])
+        rockers.append(ring)
+    legs = [_rod([x, y, 0.04], [x, y, 0.44], 0.02) for x in (-0.24, 0.24) for y in (-0.2, 0.2)]
+    seat = _at(box((0.54, 0.5, 0.05)), z=0.46)
+    posts = [_rod([x, -0.2, 0.46], [x, -0.2, 0.66], 0.02) for x in (-0.25, 0.25)]
+    arms = [_at(box((0.06, 0.5, 0.03)), x, 0.0, 0.67) for x in (-0.25, 0.25)]
+    back_posts = [_at(box((0.04, 0.04, 0.6)), x, 0.23, 0.76) for x in (-0.24, 0.24)]
+    rail = _at(box((0.52, 0.04, 0.06)), 0, 0.23, 1.03)
+    spindles = [_rod([x, 0.23, 0.48], [x, 0.23, 1.0], 0.012) for x in (-0.12, 0.0, 0.12)]
+    return _ground(_u([*rockers, *legs, seat, *posts, *arms, *back_posts, rail, *spindles]))
+
+
+def origami_crane_v() -> trimesh.Trimesh:
+    """An origami crane with wings folded down at the tips and a head fold on the neck."""
+    body = trimesh.convex.convex_hull(np.array(
+        [[0, -0.22, 0.12], [0, 0.22, 0.12], [-0.07, 0, 0.12], [0.07, 0, 0.12], [0, 0, 0.0],
+         [0, 0, 0.22]]))
+    wings = []
+    for sgn in (-1, 1):
+        wings.append(trimesh.convex.convex_hull(np.array(
+            [[0, -0.1, 0.17], [0, 0.1, 0.17], [sgn * 0.3, 0.0, 0.25], [0, 0, 0.18]])))
+        wings.append(trimesh.convex.convex_hull(np.array(
+            [[sgn * 0.28, -0.03, 0.24], [sgn * 0.28, 0.03, 0.24], [sgn * 0.42, 0.0, 0.16],
+             [sgn * 0.3, 0, 0.26]])))
+    neck = _rod([0, -0.2, 0.12], [0, -0.36, 0.42], 0.012, 8)
+    head = _rod([0, -0.36, 0.42], [0, -0.42, 0.38], 0.01, 8)
+    tail = _rod([0, 0.2, 0.12], [0, 0.36, 0.4], 0.012, 8)
+    return _ground(_u([body, *wings, neck, head, tail]))
+
+
+def scissors_v() -> trimesh.Trimesh:
+    """Closed scissors lying flat: one round and one oval finger loop, tapered blades."""
+    loops = [_d(_disc(0.07, 0.02, 0.0, -0.1, -0.12), _disc(0.045, 0.1, -0.05, -0.1, -0.12)),
+             _d(_at(_ell(0.09, 0.06, 0.01), 0.1, -0.12, 0.01),
+                _at(_ell(0.065, 0.035, 0.05), 0.1, -0.12, 0.0))]
+    blade = s.radial_prism(np.array([0.0, np.pi / 2, np.pi, 3 * np.pi / 2]),
+                           np.array([0.03, 0.42, 0.03, 0.02]), 0.02).apply_translation([0, 0.02, 0])
+    shanks = [_rod([x, -0.07, 0.01], [0.0, 0.04, 0.01], 0.014, 8) for x in (-0.09, 0.09)]
+    pivot = _disc(0.02, 0.025, 0.0, 0, 0.03, 16)
+    return _ground(_u([*loops, blade, *shanks, pivot]))
+
+
+def stone_circle_v(n: int = 8) -> trimesh.Trimesh:
+    """Eight standing stones (slabs narrowing upward, of varying height, turned to face the
+    centre) in a ring, each a separate body."""
+    stones = []
+    for k, (x, y) in enumerate(_ring_xy(n, 0.55)):
+        h = 0.3 + 0.06 * ((k * 5) % 3)
+        st = _at(box((0.1, 0.14, h)), z=h / 2)
+        st.vertices[st.vertices[:, 2] > h / 2, :2] *= 0.8  # narrower at the top
+        st.apply_transform(trimesh.transformations.rotation_matrix(np.arctan2(y, x), [0, 0, 1]))
+        stones.append(_at(st, x, y, 0))
+    return _cat(stones)
+
+
+def book_pile_v(n: int = 5) -> trimesh.Trimesh:
+    """Hardcover books of different sizes piled flat: boards slightly larger than the pages,
+    fused per book, each book a separate body."""
+    sizes = [(0.3, 0.22), (0.26, 0.19), (0.28, 0.2), (0.22, 0.16), (0.24, 0.17)][:n]
+    parts, z = [], 0.0
+    for i, (w, d) in enumerate(sizes):
+        t = 0.03 + 0.008 * (i % 2)
+        book = _u([_at(box((w, d, 0.005)), z=0.0025), _at(box((w - 0.01, d - 0.01, t - 0.01)),
+                                                          -0.004, 0, t / 2),
+                   _at(box((w, d, 0.005)), z=t - 0.0025), _at(box((0.006, d, t)), -w / 2 + 0.003,
+                                                              0, t / 2)])
+        parts.append(_at(book, 0.01 * (i % 3 - 1), 0.008 * (i % 2), z))
+        z += t
+    return _cat(parts)
+
+
 VARIANTS: dict[str, Builder] = {
     # spatial_structural
     "spa-001": lambda: block_tower([0.4, 0.3, 0.22]),
     "spa-002": lambda: block_tower([0.26, 0.25, 0.24, 0.23]),
-    "spa-003": lambda: s.book_stack(5).apply_transform(
-        trimesh.transformations.rotation_matrix(0.7, [0, 0, 1])),
+    "spa-003": book_pile_v,
     "spa-004": lambda: _cat([crate(0.4), _at(crate(0.36), 0.01, 0.01, 0.4)]),
     "spa-005": lambda: s.on_top(s.ball(0.07), s.block(0.5, 0.35, 0.3), dx=0.08, dy=-0.04),
     "spa-006": lambda: _cat([plate_rim(), _at(apple(), 0.01, 0, 0.006)]),
@@ -1315,7 +1790,7 @@ VARIANTS: dict[str, Builder] = {
     "spa-021": arch_round,
     "spa-022": lambda: _d(s.block(0.9, 0.12, 2.0), _at(box((0.7, 1.0, 1.9)), z=0.94)),
     "spa-023": ring_square,
-    "spa-024": lambda: s.donut(0.1, 0.05),
+    "spa-024": lambda: _ground(s.donut(0.1, 0.055).apply_scale([1.0, 1.0, 0.8])),
     "spa-025": frame_v,
     "spa-026": washer_v,
     "spa-027": pipe_v,
@@ -1335,10 +1810,11 @@ VARIANTS: dict[str, Builder] = {
     "spa-041": lambda: s.inside(s.ball(0.015), bowl_v(0.1, 0.07), floor=0.012),
     "spa-042": lambda: s.on_top(small_vase(), side_table_v()),
     "spa-043": lambda: s.on_top(s.donut(0.12, 0.025), s.block(0.4, 0.4, 0.3)),
+    "spa-044": can_pyramid_v,
     "spa-045": lambda: _cat([s.washer(0.28, 0.1, 0.05).apply_translation([0, 0, 0.05 * i])
                              for i in range(3)]),
     "spa-046": square_tower,
-    "spa-047": lambda: s.stone_circle(8, 0.7),
+    "spa-047": stone_circle_v,
     "spa-048": stand_v,
     "spa-049": drilled_square,
     "spa-050": lambda: drilled_square(-2),
@@ -1376,7 +1852,7 @@ VARIANTS: dict[str, Builder] = {
     "mech-025": lambda: gear_round(8),
     "mech-026": lambda: gear_round(16, r_root=0.44, height=0.03, hub=False),
     "mech-027": padlock_v,
-    "mech-028": s.scissors,
+    "mech-028": scissors_v,
     "mech-029": lambda: _u([s.hammer(), _at(box((0.06, 0.05, 0.03)), 0.34, 0.07, 0.015)]),
     "mech-030": stepladder_v,
     "mech-031": lambda: ladder_v(6),
@@ -1390,6 +1866,10 @@ VARIANTS: dict[str, Builder] = {
     "mech-039": bed_v,
     "mech-040": bench_v,
     "mech-041": lamp_v,
+    "mech-042": kettle_v,
+    "mech-043": teapot_v,
+    "mech-044": watering_can_v,
+    "mech-045": hanger_v,
     "mech-046": lambda: fan_v(5),
     "mech-047": lambda: fan_v(3),
     "mech-048": dumbbell_v,
@@ -1399,13 +1879,18 @@ VARIANTS: dict[str, Builder] = {
     "mech-052": funnel_v,
     "mech-053": pot_v,
     "mech-054": pan_v,
+    "mech-055": ice_tray_v,
+    "mech-056": muffin_tin_v,
     "mech-057": birdbath_v,
     "mech-058": spoked_v,
+    "mech-059": bicycle_kickstand,
     "mech-060": swing_v,
     "mech-061": bbq_v,
     "mech-062": mailbox_v,
     "mech-063": umbrella_stand_v,
+    "mech-064": motorcycle_v,
     "mech-065": cart_v,
+    "mech-067": wrench_v,
     "mech-068": sofa_v,
     "mech-069": bunk_v,
     # biological_organic
@@ -1414,6 +1899,7 @@ VARIANTS: dict[str, Builder] = {
     "bio-003": lambda: petal_flower(8, 0.3, 0.09),
     "bio-004": lambda: petal_flower(5, 0.3, 0.16),
     "bio-005": lambda: petal_flower(6, 0.3, 0.14),
+    "bio-006": clover_v,
     "bio-007": lambda: starfish_v(5),
     "bio-008": lambda: starfish_v(6),
     "bio-009": saguaro_v,
@@ -1441,6 +1927,7 @@ VARIANTS: dict[str, Builder] = {
     "bio-029": oak_v,
     "bio-030": lambda: tree_v("pine"),
     "bio-031": palm_v,
+    "bio-032": skull_v,
     "bio-033": lambda: _ell(0.3, 0.22, 0.22, z=0.22),
     "bio-034": pumpkin_v,
     "bio-035": lambda: banana_v(),
@@ -1462,6 +1949,7 @@ VARIANTS: dict[str, Builder] = {
     "bio-049": lambda: flower_stem_v(0.12, 0.55),
     "bio-053": lambda: ground_ellipsoid(0.22, 0.22, 0.17),
     "bio-055": lambda: bird_v(2, 0.5),
+    "bio-056": sauropod_v,
     "bio-059": tortoise_v,
     "bio-061": lambda: _u([_ell(0.13, 0.13, 0.22, z=0.22),
                            s._profile([(0, 0.4), (0.12, 0.4), (0, 0.75)], sections=8)]),
@@ -1470,6 +1958,7 @@ VARIANTS: dict[str, Builder] = {
     "bio-065": crab_v,
     "bio-067": lambda: ground_ellipsoid(0.22, 0.25, 0.18),
     # world_knowledge_rare
+    "wk-001": eiffel_v,
     "wk-002": torii_v,
     "wk-003": trilithon_v,
     "wk-004": cauldron_v,
@@ -1477,34 +1966,52 @@ VARIANTS: dict[str, Builder] = {
     "wk-006": windmill_v,
     "wk-007": pyramid_plinth,
     "wk-008": lambda: step_pyramid_v(5),
+    "wk-009": pisa_v,
     "wk-010": lambda: _u([s.block(0.5, 0.35, 0.1), _at(box((0.4, 0.3, 0.8)), z=0.5),
                           _at(box((0.1, 0.1, 0.12)), 0, -0.18, 0.75)]),
     "wk-011": lighthouse_v,
     "wk-012": amphora_v,
     "wk-013": pagoda_v,
+    "wk-014": igloo_v,
     "wk-015": lambda: _u([s._profile([(0, 0), (0.42, 0), (0, 0.85)], sections=16),
                           *[_rod([0, 0, 0.7], [0.08 * np.cos(t), 0.08 * np.sin(t), 1.0], 0.01, 6)
                             for t in 2 * np.pi * np.arange(5) / 5]]),
     "wk-016": lambda: _u([s._profile([(0, 0), (0.5, 0), (0.5, 0.3), (0.1, 0.45), (0.1, 0.48),
                                       (0, 0.48)], sections=48)]),
     "wk-018": obelisk_v,
+    "wk-017": longship_v,
+    "wk-021": abacus_v,
+    "wk-019": stone_lantern_v,
+    "wk-020": samovar_v,
     "wk-022": piano_v,
+    "wk-023": harp_v,
     "wk-024": figurine_cat_v,
     "wk-025": matryoshka_v,
+    "wk-026": clog_v,
     "wk-028": column_v,
+    "wk-029": arc_v,
+    "wk-030": taj_v,
+    "wk-032": colosseum_v,
+    "wk-033": elizabeth_tower_v,
+    "wk-034": parthenon_v,
     "wk-035": lambda: _u([s.obelisk(1.0, 0.09), _at(box((0.03, 0.02, 0.04)), 0, -0.05, 0.02)]),
     "wk-038": lambda: _u([_at(box((0.14, 0.12, 0.3)), x, 0, 0.15) for x in (-0.13, 0.13)]
                          + [_at(box((0.45, 0.16, 0.12)), z=0.36), _at(box((0.8, 0.1, 0.1)),
                                                                      z=0.47),
                             _at(box((0.2, 0.14, 0.14)), z=0.59)]),
+    "wk-036": saturn_v_v,
+    "wk-042": swiss_knife_v,
+    "wk-043": penny_farthing_v,
     "wk-040": lambda: _cat([s.vessel([(0.22, 0), (0.3, 0.07)], 0.01),
                           s._profile([(0, 0.069), (0.3, 0.069), (0.1, 0.2), (0.05, 0.38),
                                       (0.06, 0.42), (0, 0.44)])]),
     "wk-041": lambda: _u([s.plate(0.5, 0.035), _at(s.plate(0.5, 0.035), z=0.045),
                           s.plate(0.46, 0.08)]),
     "wk-044": lambda: _ground(_mobius()),
+    "wk-045": trefoil_v,
     "wk-046": lambda: s.caltrop(0.4),
     "wk-047": hourglass_v,
+    "wk-049": chariot_v,
     "wk-048": lambda: tripod_v(3, head=_u([_disc(0.08, 0.04, 0.99), _at(box((0.1, 0.2, 0.12)),
                                                                        z=1.08)])),
     "wk-052": lambda: _ground(trimesh.creation.icosahedron()),
@@ -1521,7 +2028,9 @@ VARIANTS: dict[str, Builder] = {
                           + [_at(box((0.1, 0.1, 0.65)), x, y, 0.325) for x in (-0.45, 0.45)
                              for y in (-0.3, 0.3)]),
     "sty-010": lambda: vehicle_v(2, 1.0, 0.5, 0.13),
+    "sty-011": brick_v,
     "sty-012": lambda: tree_v("pine"),
+    "sty-013": sword_v,
     "sty-014": lambda: _u([s.block(0.6, 0.35, 0.25), _at(cylinder(radius=0.175, height=0.6,
                                                                    sections=24)
                                                           .apply_transform(s._Z_TO_X), z=0.25)]),
@@ -1531,6 +2040,7 @@ VARIANTS: dict[str, Builder] = {
     "sty-018": gingerbread_v,
     "sty-019": robot_v,
     "sty-020": mushroom_v,
+    "sty-021": windmill_v,
     "sty-022": teacup_v,
     "sty-024": boat_v,
     "sty-025": lambda: s.vessel([(0.06, 0), (0.09, 0.08), (0.06, 0.2), (0.09, 0.3)], 0.008),
@@ -1545,8 +2055,12 @@ VARIANTS: dict[str, Builder] = {
     "sty-036": column_v,
     "sty-037": rocking_horse_v,
     "sty-038": hydrant_v,
+    "sty-039": balloon_dog_v,
     "sty-041": key_v,
+    "sty-042": rocking_chair_v,
     "sty-043": birdhouse_v,
+    "sty-044": ice_cream_v,
+    "sty-045": origami_crane_v,
     "sty-046": lambda: s._profile([(0, 0), (0.045, 0), (0.045, 0.18), (0.03, 0.22),
                                    (0.015, 0.24), (0.015, 0.3), (0, 0.3)], sections=8),
     "sty-051": lambda: _u([flower_pot_v(False), _at(_ell(0.06, 0.06, 0.16), z=0.165)]),
