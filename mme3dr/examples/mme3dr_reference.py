@@ -161,7 +161,7 @@ def column_cactus() -> trimesh.Trimesh:
 
 def penguin() -> trimesh.Trimesh:
     body = _ellipsoid(0.15, 0.13, 0.32, z=0.36)
-    feet = [_at(box((0.06, 0.1, 0.03)), x, -0.05, 0.015) for x in (-0.07, 0.07)]
+    feet = [_at(box((0.08, 0.16, 0.03)), x, -0.03, 0.015) for x in (-0.07, 0.07)]
     legs = [_at(cylinder(radius=0.02, height=0.1, sections=8), x, 0, 0.05) for x in (-0.07, 0.07)]
     return _u([body, *feet, *legs])
 
