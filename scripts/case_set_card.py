@@ -24,15 +24,28 @@ PAPER_SHARE = {"spatial_structural": 16.1, "mechanical_affordances": 21.5,
                "biological_organic": 21.3, "world_knowledge_rare": 15.4, "stylized": 25.7}
 
 
+def design_variant_coverage(cs: CaseSet) -> tuple[int, int]:
+    """(cases with checks answered by both reference models, cases with checks)."""
+    from mme3dr.examples.mme3dr_reference import REFERENCE
+    from mme3dr.examples.mme3dr_variants import VARIANTS
+
+    with_checks = [c.id for c in cs.cases if c.checks]
+    return sum(1 for cid in with_checks if cid in REFERENCE and cid in VARIANTS), len(with_checks)
+
+
 def stats_markdown(cs: CaseSet) -> str:
-    """Counts per category, check coverage, difficulty and the content hash."""
+    """Counts per category, check coverage, design-variant coverage, difficulty and the hash."""
     cases = cs.cases
     n = len(cases)
     with_checks = sum(1 for c in cases if c.checks)
+    both, _ = design_variant_coverage(cs)
     lines = [
         f"- version: `{cs.version}`",
         f"- cases: **{n}**; with at least one check: **{with_checks}** "
         f"({100 * with_checks / n:.1f}%)",
+        f"- design-variant test: **{both}** of the {with_checks} cases with checks "
+        f"({100 * both / with_checks:.1f}%) are answered by both reference models (two "
+        f"different correct designs), and every listed check passes on both",
         f"- sha256 (canonical JSON of every case, in order): `{cs.sha256}`",
         "",
         "| category | cases | share | with checks | paper share |",

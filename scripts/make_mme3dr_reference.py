@@ -1,10 +1,14 @@
-"""Build the procedural reference model for the ``mme3dr`` case set, and a degenerate one.
+"""Build the procedural reference model for the ``mme3dr`` case set, its design variants and a
+degenerate one.
 
-    python scripts/make_mme3dr_reference.py OUT   # OUT/mme3dr-reference, OUT/mme3dr-degenerate
+    python scripts/make_mme3dr_reference.py OUT   # OUT/mme3dr-reference, OUT/mme3dr-variants,
+                                                  # OUT/mme3dr-degenerate
     mme3dr eval OUT/mme3dr-reference --cases mme3dr --suites spatial,functional,physical
 
 ``mme3dr-reference`` answers every case listed in ``mme3dr/examples/mme3dr_reference.py``
 (primitives and booleans, one PLY per case; the others are missing and score 0).
+``mme3dr-variants`` answers the cases of ``mme3dr/examples/mme3dr_variants.py`` with other
+correct designs of the same prompts (every listed check passes on both models).
 ``mme3dr-degenerate`` holds, for the same cases, the honest mesh after one asset-side attack
 each (billboard, convex hull, exploded parts, noise..., cycling through the destructive
 attacks of ``mme3dr.adversarial.ATTACKS``): the broken model the reference must beat by
@@ -21,6 +25,7 @@ import numpy as np
 
 from mme3dr.cases import load_cases
 from mme3dr.examples.mme3dr_reference import REFERENCE, build_reference
+from mme3dr.examples.mme3dr_variants import VARIANTS, build_variants
 from mme3dr.examples.models import write_mesh
 
 
@@ -54,8 +59,9 @@ def main(argv: list[str]) -> int:
         return 2
     root = Path(argv[0])
     ref = build_reference(root / "mme3dr-reference")
+    var = build_variants(root / "mme3dr-variants")
     deg = build_degenerate(root / "mme3dr-degenerate")
-    print(f"wrote {ref} ({len(REFERENCE)} cases) and {deg}")
+    print(f"wrote {ref} ({len(REFERENCE)} cases), {var} ({len(VARIANTS)} cases) and {deg}")
     return 0
 
 
