@@ -347,10 +347,14 @@ def _contact_bodies(mask: np.ndarray, rule: ContactRule, fusion_voxels: float
     eight = np.ones((3, 3), dtype=bool)
     ring_sel = np.ones((2 * rule.ring + 1, 2 * rule.ring + 1), dtype=bool)
     total = int(mask.sum())
+    # a ring counts when it holds at least half the cells of the ring round a one-cell foot,
+    # so a layer whose top has fewer than min_level of that many cells has no candidate
+    min_ring = ((2 * rule.ring + 1) ** 2 - 1) // 2
+    tops = (mask[:, :, :-1] & ~mask[:, :, 1:]).sum(axis=(0, 1))
     bodies: list[np.ndarray] = []
     for k in range(1, nz - rule.min_layers):
         below, layer = mask[:, :, k], mask[:, :, k + 1]
-        if not layer.any():
+        if tops[k] < rule.min_level * min_ring or not layer.any():
             continue
         top = below & ~layer  # the top of the solid at layer k
         pieces, n = ndimage.label(layer, structure=eight)
@@ -363,7 +367,7 @@ def _contact_bodies(mask: np.ndarray, rule: ContactRule, fusion_voxels: float
             if area > rule.max_footprint * support.sum():
                 continue
             ring = ndimage.binary_dilation(foot, structure=ring_sel) & ~foot & ~layer
-            if ring.sum() == 0 or (top & ring).sum() < rule.min_level * ring.sum():
+            if ring.sum() < min_ring or (top & ring).sum() < rule.min_level * ring.sum():
                 continue
             if sub3d is None:
                 sub3d, _ = ndimage.label(mask[:, :, k + 1:], structure=_CONNECT26)
