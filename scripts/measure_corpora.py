@@ -20,8 +20,8 @@ Usage::
 
 An answer is right when the check runs (status ``ok``) and ``passed`` equals the expectation
 (``want``, default true; a case's boolean ``expect`` inverts it, and its ``run: false`` checks
-are not scored, as the runner does). Prints one line per wrong answer with ``--misses`` and a table of
-right answers per check and corpus (``--markdown`` for the docs).
+are not scored, as the runner does). Prints one line per wrong answer with ``--misses`` and
+a table of right answers per check and corpus (``--markdown`` for the docs).
 """
 
 from __future__ import annotations
