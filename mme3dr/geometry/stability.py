@@ -209,7 +209,9 @@ def stability(
     capsule balanced on its hemispherical end: ``R`` is its radius, ``h`` half its length
     and more). A ball (``h = R``) is in neutral equilibrium: it stays where it is put, and
     counts as standing. A figure on rounded or not quite coplanar soles rocks a few degrees
-    until a second contact stops it, and stands in that settled pose.
+    until a second contact stops it, and stands in that settled pose. The settling cone is
+    ``SETTLE_ANGLE`` plus :func:`resting_facet_angle`: a tessellated body released on a hull
+    vertex turns onto its nearest facet first (a 320-face icosphere on a vertex, 9.7 deg).
 
     ``margin``: in the settled pose (stable or neutral), the signed distance of the centre of
     mass to the support polygon of the contacts within ``tol`` of the floor; for a body that
