@@ -19,8 +19,9 @@ Usage::
   ``--cache`` (no root needed, nothing is installed); without apt the corpus is skipped.
 
 An answer is right when the check runs (status ``ok``) and ``passed`` equals the expectation
-(``want``, default true). Prints one line per wrong answer with ``--misses`` and a table of
-right answers per check and corpus (``--markdown`` for the docs).
+(``want``, default true; a case's boolean ``expect`` inverts it, and its ``run: false`` checks
+are not scored, as the runner does). Prints one line per wrong answer with ``--misses`` and
+a table of right answers per check and corpus (``--markdown`` for the docs).
 """
 
 from __future__ import annotations
@@ -277,10 +278,16 @@ def run_task(task: Task, cache: Path) -> list[tuple[str, bool, str, float]]:
     sample = Sample(case=None, asset=asset)  # type: ignore[arg-type]
     rows = []
     for chk in task.checks:
-        params = {k: v for k, v in chk.items() if k not in ("check", "want")}
+        if chk.get("run", True) is False:  # the case switches this check off
+            continue
+        want = chk.get("want", True)
+        if isinstance(chk.get("expect"), bool):  # a case's inverted check: expect it to fail
+            want = want == chk["expect"]
+        params = {k: v for k, v in chk.items() if k not in ("check", "want", "run")
+                  and not (k == "expect" and isinstance(v, bool))}
         t = time.perf_counter()
         score = build(chk["check"], params).score(sample)
-        right = score.status == "ok" and bool(score.passed) == chk.get("want", True)
+        right = score.status == "ok" and bool(score.passed) == want
         rows.append((label(chk), right, score.reason, time.perf_counter() - t))
     return rows
 
@@ -324,7 +331,8 @@ def _work(args: tuple[Task, Path]) -> tuple[Task, list]:
     try:
         return task, run_task(task, cache)
     except Exception as exc:  # noqa: BLE001 - a crash is a wrong answer for every check
-        return task, [(label(c), False, f"crashed: {exc!r}", 0.0) for c in task.checks]
+        return task, [(label(c), False, f"crashed: {exc!r}", 0.0) for c in task.checks
+                      if c.get("run", True) is not False]
 
 
 def measure(tasks: list[Task], cache: Path, jobs: int) -> list[tuple[Task, list]]:

@@ -143,3 +143,18 @@ def test_real_corpus_accuracy_when_cached():
         right += sum(r[1] for r in rows)
         total += len(rows)
     assert total and right / total >= 0.9, (right, total)
+
+
+def test_run_false_is_skipped_and_boolean_expect_inverts(tmp_path):
+    """A case's ``{"check": "stable", "run": false}`` is not scored and ``{"check": "stable",
+    "expect": false}`` expects the check to fail, as the runner treats them (spa-023 crashed
+    the measurement before)."""
+    egg = trimesh.creation.icosphere(3)
+    egg.apply_scale([0.3, 0.3, 1.0])  # a thin egg balanced on its end: it falls
+    path = tmp_path / "egg.stl"
+    egg.export(path)
+    task = mc.Task("real", "egg", "real", ({"check": "stable", "run": False},
+                                           {"check": "stable", "expect": False},
+                                           {"check": "stable"}), str(path), "+z")
+    rows = mc.run_task(task, tmp_path)
+    assert [r[1] for r in rows] == [True, False], rows

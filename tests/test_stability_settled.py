@@ -161,6 +161,28 @@ def test_ball_is_neutral_or_rests_on_a_facet_and_stands(build):
     assert st.tilt < 8.0
 
 
+@pytest.mark.parametrize("subdivisions", [2, 3])
+def test_coarse_ball_rolls_onto_a_facet_but_a_coarse_egg_on_end_falls(subdivisions):
+    """A 320-face icosphere balanced on a vertex turns about 9.7 degrees before a facet lands
+    (more than the settling cone): it stands, the turn is tessellation (a 1280-face one turns
+    less than the cone anyway). The same sphere
+    stretched into an egg (axes 0.4 : 0.6 : 1) on its end keeps falling past that facet."""
+    from mme3dr.geometry.stability import resting_facet_angle
+
+    ball = trimesh.creation.icosphere(subdivisions)
+    low = np.argmin(ball.vertices[:, 2])
+    align = trimesh.geometry.align_vectors(ball.vertices[low], [0, 0, -1])
+    ball.apply_transform(align)  # balanced on a vertex
+    assert resting_facet_angle(np.asarray(ball.vertices)) > 2.0
+    st = _stab(ball)
+    assert st.stands, (st.equilibrium, st.tilt)
+    egg = ball.copy()
+    egg.apply_scale([0.4, 0.6, 1.0])
+    st = _stab(egg)
+    assert not st.stands and st.margin <= 0, (st.equilibrium, st.tilt)
+    assert resting_facet_angle(np.asarray(trimesh.creation.box().vertices)) == 0.0
+
+
 @pytest.mark.parametrize(
     "build, stands",
     [(trimesh.creation.box, True), (capsule_lying, True), (lambda: cone(on_tip=True), False)],

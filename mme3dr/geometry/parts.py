@@ -37,6 +37,35 @@ vertices, flipped triangles and pin-holes by construction. Two kinds of contact 
    * one piece of it stands on the footprint (a cactus's trunk and raised arms are three),
      and it holds at least ``min_volume`` of the region's voxels.
 
+3. **Contacts on a thin or walled support** (an apple on a dinner plate, a ball in an open
+   box; applied to each neck region before the resting cut). The resting cut above needs
+   the slice area of the whole region to step down and three flat layers under the step; a
+   plate two voxels thick, or a rim or walls around the object (filled slices keep their
+   area), hide that step. Here each 2D piece ``P`` of layer ``k + 1`` is a candidate foot
+   and the body is the 3D piece of the solid above layer ``k`` that stands on ``P`` alone.
+   It is cut off when (:class:`ContactRule`):
+
+   * the support is a flat top around the foot: at least ``min_level`` of the cells within
+     ``ring`` cells of the foot's outline are the top of the solid at layer ``k`` (solid at
+     ``k``, empty at ``k + 1``): the support reaches around the whole contact and is level to
+     within a voxel over the ring (a plate, a box's floor, the bottom of a bowl; not a
+     shoulder, a dome, an elbow or a part flush with an edge);
+   * the body is undercut at its contact: its largest slice in its lower half is at least
+     ``widen`` times the foot, and its slices stay within ``1 + straight`` of the foot for no
+     more layers than the fused fillet can be tall (``fusion_depth`` in voxels rounded up,
+     plus a voxel of rasterisation at either end). A
+     curved body resting on a surface touches it at a small patch; fusing the gaps thinner
+     than ``fusion_depth`` under it adds a fillet of about the patch's width and at most that
+     height, above which the body widens (a ball of radius ``R`` over a gap ``g`` widens as
+     ``sqrt(2 R (g + d))`` at height ``d``). A stem, a leg, a neck or a wall that grows out of
+     its support keeps its cross-section over its length, so a mushroom's stem on its foot, a
+     mug's handle, a vessel's walls and a table's legs stay joined. At 64 cubed the fused
+     foot of a ball is about 0.7 of its largest slice, hence ``widen = 1.25``; a body fused
+     along most of its underside (a ring lying flat, a marble in a bowl at 64) shows no
+     contact and stays joined;
+   * the foot is at most ``max_footprint`` of the support's piece under it, the body survives
+     a tilt of ``min_tilt`` on its footprint and holds at least ``min_volume`` of the region.
+
 All lengths are in voxels of the grid unless stated; ``fusion_depth`` is in normalised units
 (fraction of the largest extent). Labels are ``0`` outside the solid and ``1..n`` for bodies.
 """
@@ -81,6 +110,20 @@ class RestingRule:
 
 
 @dataclass(frozen=True)
+class ContactRule:
+    """Thresholds of the contact-on-a-flat-support cut (module docstring, item 3)."""
+
+    ring: int = 3
+    min_level: float = 0.75
+    widen: float = 1.25
+    straight: float = 0.1
+    max_footprint: float = 0.5
+    min_tilt: float = 15.0
+    min_volume: float = 0.01
+    min_layers: int = 4
+
+
+@dataclass(frozen=True)
 class Segmentation:
     """Bodies of a solid voxel grid.
 
@@ -111,6 +154,7 @@ def segment_solid(
     depth = ndimage.distance_transform_edt(~grid.surface).astype(np.float32)
     depth[~solid] = 0.0
     regions, necks = neck_regions(solid, depth, fusion_depth / grid.pitch)
+    regions = contact_regions(regions, ContactRule(), fusion_depth / grid.pitch)
     labels, rests = resting_regions(regions, rule or RestingRule())
     count = int(labels.max())
     idx = ndimage.distance_transform_edt(labels == 0, return_distances=False, return_indices=True)
@@ -270,6 +314,86 @@ def _passes(labels: np.ndarray, depth: np.ndarray, n: int
     best = np.maximum.reduceat(val, starts)
     pair = key[starts]
     return pair // (n + 1), pair % (n + 1), best.astype(np.float64)
+
+
+def contact_regions(regions: np.ndarray, rule: ContactRule, fusion_voxels: float
+                    ) -> np.ndarray:
+    """Split each region of ``regions`` at its contacts on a flat support (module docstring,
+    item 3; ``fusion_voxels``: the fusion depth in voxels). Returns new ``int32`` labels
+    ``1..m``; bodies resting on bodies nest (a ball on a block on a plate gives three)."""
+    out = np.zeros_like(regions)
+    next_label = 1
+    for r, box in enumerate(ndimage.find_objects(regions), start=1):
+        if box is None:
+            continue
+        mask = regions[box] == r
+        sub = out[box]
+        sub[mask] = next_label
+        next_label += 1
+        # lower contacts first: a body found higher up nests in the one under it
+        for body in _contact_bodies(mask, rule, fusion_voxels):
+            sub[body] = next_label
+            next_label += 1
+    return out
+
+
+def _contact_bodies(mask: np.ndarray, rule: ContactRule, fusion_voxels: float
+                    ) -> list[np.ndarray]:
+    """Masks (in ``mask``'s box) of the bodies resting on a flat support, lowest first."""
+    fillet = int(np.ceil(fusion_voxels)) + 2  # a fused fillet, a voxel of rasterisation each end
+    nz = mask.shape[2]
+    if nz < rule.min_layers + 2 or mask.sum() < 27:
+        return []
+    eight = np.ones((3, 3), dtype=bool)
+    ring_sel = np.ones((2 * rule.ring + 1, 2 * rule.ring + 1), dtype=bool)
+    total = int(mask.sum())
+    # a ring counts when it holds at least half the cells of the ring round a one-cell foot,
+    # so a layer whose top has fewer than min_level of that many cells has no candidate
+    min_ring = ((2 * rule.ring + 1) ** 2 - 1) // 2
+    tops = (mask[:, :, :-1] & ~mask[:, :, 1:]).sum(axis=(0, 1))
+    bodies: list[np.ndarray] = []
+    for k in range(1, nz - rule.min_layers):
+        below, layer = mask[:, :, k], mask[:, :, k + 1]
+        if tops[k] < rule.min_level * min_ring or not layer.any():
+            continue
+        top = below & ~layer  # the top of the solid at layer k
+        pieces, n = ndimage.label(layer, structure=eight)
+        under, _ = ndimage.label(below, structure=eight)
+        sub3d = None
+        for p in range(1, n + 1):
+            foot = pieces == p
+            area = int(foot.sum())
+            support = np.isin(under, np.unique(under[foot & below])) & (under > 0)
+            if area > rule.max_footprint * support.sum():
+                continue
+            ring = ndimage.binary_dilation(foot, structure=ring_sel) & ~foot & ~layer
+            if ring.sum() < min_ring or (top & ring).sum() < rule.min_level * ring.sum():
+                continue
+            if sub3d is None:
+                sub3d, _ = ndimage.label(mask[:, :, k + 1:], structure=_CONNECT26)
+            ids = np.unique(sub3d[:, :, 0][foot])
+            if len(ids) != 1 or ids[0] == 0:
+                continue
+            body = sub3d == ids[0]
+            if not np.array_equal(body[:, :, 0], foot):
+                continue  # it stands on other feet too (walls, a second leg)
+            if body.sum() < max(27, rule.min_volume * total):
+                continue
+            if body.any(axis=(0, 1)).sum() < rule.min_layers:
+                continue
+            sections = body.sum(axis=(0, 1)).astype(np.float64)
+            sections = sections[: int(np.flatnonzero(sections)[-1]) + 1]
+            straight = np.flatnonzero(sections > (1.0 + rule.straight) * area)
+            if len(straight) == 0 or straight[0] > fillet:
+                continue  # keeps its foot's size: it grows out of its support
+            if sections[: max(2, (len(sections) + 1) // 2)].max() < rule.widen * area:
+                continue  # not undercut: no wider than its foot
+            if _tilt_margin(foot, body) < rule.min_tilt:
+                continue
+            full = np.zeros_like(mask)
+            full[:, :, k + 1:] = body
+            bodies.append(full)
+    return bodies
 
 
 def resting_regions(

@@ -96,7 +96,9 @@ def signed_margin(point: np.ndarray, polygon: np.ndarray) -> float:
 
 #: a body that comes to rest within this rotation (degrees) of its pose as built stands: feet
 #: that are not quite coplanar, a sole's curvature or a faceted ball let it rock a little; one
-#: that must turn further to find rest (an L that tips onto its arm) falls over.
+#: that must turn further to find rest (an L that tips onto its arm) falls over. A body
+#: released on a vertex of its hull gets the extra turn to the nearest facet on top (see
+#: :func:`resting_facet_angle`): a coarsely tessellated ball rolls onto a facet and stands.
 SETTLE_ANGLE = 8.0
 #: step of the settling walk (degrees): a rest pose must resist tilts of this size (a body
 #: whose tipping angle is under half of it is balanced on a knife edge, and falls).
@@ -207,7 +209,9 @@ def stability(
     capsule balanced on its hemispherical end: ``R`` is its radius, ``h`` half its length
     and more). A ball (``h = R``) is in neutral equilibrium: it stays where it is put, and
     counts as standing. A figure on rounded or not quite coplanar soles rocks a few degrees
-    until a second contact stops it, and stands in that settled pose.
+    until a second contact stops it, and stands in that settled pose. The settling cone is
+    ``SETTLE_ANGLE`` plus :func:`resting_facet_angle`: a tessellated body released on a hull
+    vertex turns onto its nearest facet first (a 320-face icosphere on a vertex, 9.7 deg).
 
     ``margin``: in the settled pose (stable or neutral), the signed distance of the centre of
     mass to the support polygon of the contacts within ``tol`` of the floor; for a body that
@@ -232,7 +236,7 @@ def stability(
     if float(np.ptp(vertices[:, 2])) <= tol:
         return result(float("-inf"), contacts, "flat", 0.0)
     pts = _potential_points(vertices)
-    st = settle(pts, com)
+    st = settle(pts, com, cone=SETTLE_ANGLE + resting_facet_angle(pts))
     if st.equilibrium == "falls":
         return result(_falling_margin(vertices, com, rest, tol), contacts, "falls", st.tilt)
     if st.equilibrium == "neutral":
@@ -308,25 +312,51 @@ def support_height(points: np.ndarray, com: np.ndarray, down: np.ndarray) -> np.
     return (points @ down.T).max(axis=0) - down @ com
 
 
-def settle(points: np.ndarray, com: np.ndarray, step: float = TILT_STEP) -> Settling:
+def resting_facet_angle(points: np.ndarray) -> float:
+    """How far (degrees) a body released on its lowest hull vertex turns before a facet of
+    its convex hull lands: the smallest angle between straight down and the outward normal of
+    a hull facet through the lowest point, at most ``COARSE_TILT``. 0 when it already rests
+    on a facet (a flat base); about 9.7 degrees for a ball tessellated as a twice-subdivided
+    icosahedron (320 faces) balanced on a vertex. That turn comes from the tessellation, not
+    from the shape: a smooth ball would not turn at all, so the settling cone is widened by
+    it (:func:`stability`). ``COARSE_TILT`` bounds it by the facets of a 36-sided circle."""
+    pts = np.asarray(points, dtype=np.float64)
+    if len(pts) < 4:
+        return 0.0
+    try:
+        hull = ConvexHull(pts)
+    except Exception:  # noqa: BLE001 - flat or degenerate input: no facets to land on
+        return 0.0
+    z = pts[:, 2]
+    low = np.flatnonzero(z <= z.min() + 1e-9 * max(float(np.ptp(pts, axis=0).max()), 1e-12))
+    incident = np.isin(hull.simplices, low).any(axis=1)
+    if not incident.any():
+        return 0.0
+    cos = np.clip(-hull.equations[incident, 2], -1.0, 1.0)  # outward normal against down
+    return float(min(np.degrees(np.arccos(cos.max())), COARSE_TILT))
+
+
+def settle(points: np.ndarray, com: np.ndarray, step: float = TILT_STEP,
+           cone: float = SETTLE_ANGLE) -> Settling:
     """Release the body in its pose as built and let it rock to rest (see :func:`stability`).
 
     A steepest-descent walk on the potential ``H`` (:func:`support_height`) over down
     directions: from the current pose, try ``TILT_AZIMUTHS`` tilts of ``step`` degrees
     (default ``TILT_STEP``) and move to the lowest if it lowers the centre of mass; stop at a
-    local minimum (``"stable"``) or when the pose is more than ``SETTLE_ANGLE`` from the
-    start, where the walk is ``"neutral"`` if ``drop_ratio < NEUTRAL_DROP`` and ``"falls"``
-    otherwise. ``points`` should hold the convex hull (other points cannot be lowest).
+    local minimum (``"stable"``) or when the pose is more than ``cone`` degrees (default
+    ``SETTLE_ANGLE``) from the start, where the walk is ``"neutral"`` if
+    ``drop_ratio < NEUTRAL_DROP`` and ``"falls"`` otherwise. ``points`` should hold the convex
+    hull (other points cannot be lowest).
     """
     pts = _potential_points(points)
     start = np.array([0.0, 0.0, -1.0])
     h0 = float(support_height(pts, com, start[None])[0])
     eps = 1e-9 * max(float(np.ptp(pts, axis=0).max()), 1e-12)
     down, h = start, h0
-    n_steps = int(4 * SETTLE_ANGLE / step) + 8
+    n_steps = int(4 * cone / step) + 8
     step = np.radians(step)
     phi = np.linspace(0.0, 2 * np.pi, TILT_AZIMUTHS, endpoint=False)
-    limit = np.radians(SETTLE_ANGLE)
+    limit = np.radians(cone)
     for _ in range(n_steps):
         u, w = _basis(down)
         ring = np.cos(step) * down + np.sin(step) * (

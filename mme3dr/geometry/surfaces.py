@@ -9,7 +9,10 @@ never trusted (inverted or inconsistent normals, duplicated or fused geometry do
    splits between two layers under noise), a top is flat when it lies in a 5 x 5 window
    (``flat_radius`` 2) of exposed tops whose heights span at most half a voxel
    (``tolerance``): slopes up to about ``atan(0.5 / 4) = 7 deg`` pass; patches must be at
-   least 5 voxels (about 8 % of the largest extent at 64) across;
+   least 5 voxels (about 8 % of the largest extent at 64) across somewhere; each flat window
+   is then grown over the exposed tops connected to it whose height is within ``tolerance``
+   of its own (the connected surface at that level: treads whose edges a decoder's
+   smoothing rounded, see :func:`_level_growth`);
 3. **levels**: layers holding flat tops are grouped when they are at most ``merge_gap`` voxels
    apart (default 1); a level's area is the union of its columns (top-view area, normalised
    units squared) and its height is the top of its voxels (normalised units; ``height_fraction``
@@ -118,9 +121,29 @@ def flat_tops(grid: VoxelGrid, flat_radius: int = 2, tolerance: float = 0.5) -> 
         if not core.any():
             continue
         region = ndimage.binary_dilation(core, structure=structure) & valid
+        region |= _level_growth(core, pair, valid, limit)
         flat[:, :, k] |= region & tops[:, :, k]
         flat[:, :, k + 1] |= region & tops[:, :, k + 1]
     return flat
+
+
+def _level_growth(core: np.ndarray, pair: np.ndarray, valid: np.ndarray, limit: float
+                  ) -> np.ndarray:
+    """The exposed tops connected (8-connected, through tops) to a flat core whose height is
+    within ``limit`` of the height of the nearest core cell: the whole surface at that level.
+
+    Flatness is decided where a window fits; a tread or a shelf narrower than the window
+    after the decoder rounded its edges (a step pyramid's 8-voxel treads at 64, of which
+    smoothing leaves 4-5 voxels level) still has windows along its length, and the level is
+    the connected surface at their height, not only the windows. A curved top adds only the
+    cells within ``limit`` of its summit (a sphere of radius ``R`` voxels: a disc of radius
+    ``sqrt(2 R limit / pitch)``)."""
+    idx = ndimage.distance_transform_edt(~core, return_distances=False, return_indices=True)
+    near = pair[idx[0], idx[1]]
+    close = valid & (np.abs(np.where(valid, pair, np.inf) - near) <= limit)
+    pieces, _ = ndimage.label(close, structure=np.ones((3, 3), dtype=bool))
+    keep = np.unique(pieces[core & close])
+    return np.isin(pieces, keep[keep > 0])
 
 
 def levels(
