@@ -49,6 +49,8 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import ConvexHull, QhullError
 
+from mme3dr.geometry.indices import referenced_vertices
+
 
 @dataclass
 class GroundContacts:
@@ -98,7 +100,10 @@ def ground_contacts(
     faces = np.asarray(mesh.faces, dtype=np.int64)
     if len(faces) == 0:
         return GroundContacts(0, [], np.zeros((0, 2)), 0.0, [], tol, 0.0)
-    z0 = float(vertices[np.unique(faces), 2].min()) if ground is None else float(ground)
+    if ground is None:
+        z0 = float(vertices[referenced_vertices(faces, len(vertices)), 2].min())
+    else:
+        z0 = float(ground)
     triangles, source = clip_below_indexed(vertices[faces], z0 + tol)
     if len(triangles) == 0:
         return GroundContacts(0, [], np.zeros((0, 2)), 0.0, [], tol, z0)
@@ -360,6 +365,11 @@ def _mark(mask: np.ndarray, samples: np.ndarray) -> None:
     mask[cells[:, 0], cells[:, 1]] = True
 
 
+#: above this many points, :func:`support_polygon` first keeps only the vertices of their hull
+#: (the same polygon; a flat base of a dense mesh has hundreds of thousands of points)
+_PREFILTER_POINTS = 4096
+
+
 def support_polygon(points: np.ndarray) -> np.ndarray:
     """Convex hull of 2D ``points``, counter-clockwise, handling degenerate inputs.
 
@@ -369,6 +379,11 @@ def support_polygon(points: np.ndarray) -> np.ndarray:
     points = np.asarray(points, dtype=np.float64).reshape(-1, 2)
     if len(points) == 0:
         return np.zeros((0, 2))
+    if len(points) > _PREFILTER_POINTS:  # the hull's vertices are among the raw hull's
+        try:
+            points = points[ConvexHull(points).vertices]
+        except QhullError:
+            pass  # degenerate: handled below on all points
     unique = np.unique(points, axis=0)
     if len(unique) == 1:
         return unique

@@ -38,6 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
+from mme3dr.geometry.indices import unique_sorted
 from mme3dr.geometry.voxels import CONNECT6, VoxelGrid
 
 #: directions :func:`open_volume` understands.
@@ -92,7 +93,7 @@ def spill_retained(solid: np.ndarray) -> np.ndarray:
             continue
         touches = np.zeros(n + 1, dtype=bool)
         for face in (labels[0], labels[-1], labels[:, 0], labels[:, -1], labels[:, :, 0]):
-            touches[np.unique(face)] = True
+            touches[unique_sorted(face)] = True
         top = labels[:, :, h]
         retained[:, :, h] = (top > 0) & ~touches[top] & candidates[:, :, h]
     return retained
@@ -111,7 +112,7 @@ def retained_water(grid: VoxelGrid) -> Retention:
     if n == 0:
         return Retention(0.0, 0.0, 0, 0.0, pooled)
     open_pool = np.zeros(n + 1, dtype=bool)
-    open_pool[np.unique(labels[pooled & sky_visible(grid.solid)])] = True
+    open_pool[unique_sorted(labels[pooled & sky_visible(grid.solid)])] = True
     open_pool[0] = False
     water = open_pool[labels]
     volume = float(water.sum()) * grid.voxel_volume

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 import trimesh
 
+from mme3dr.geometry.indices import unique_sorted
+
 
 @dataclass
 class ManifoldReport:
@@ -82,7 +84,7 @@ def manifold_report(mesh: trimesh.Trimesh) -> ManifoldReport:
         (faces[:, 0] == faces[:, 1]) | (faces[:, 1] == faces[:, 2]) | (faces[:, 2] == faces[:, 0])
     )
     good = faces[~degenerate]
-    n_vertices = len(np.unique(faces)) if len(faces) else 0
+    n_vertices = len(unique_sorted(faces)) if len(faces) else 0
     if len(good) == 0:
         return ManifoldReport(n_vertices, 0, len(faces), 0, 0, 0, int(degenerate.sum()), 0)
     directed = np.concatenate([good[:, [0, 1]], good[:, [1, 2]], good[:, [2, 0]]])

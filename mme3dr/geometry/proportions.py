@@ -16,6 +16,8 @@ import numpy as np
 import trimesh
 from scipy.spatial import ConvexHull, QhullError
 
+from mme3dr.geometry.indices import referenced_vertices
+
 
 @dataclass(frozen=True)
 class Proportions:
@@ -42,7 +44,8 @@ RATIOS: tuple[str, ...] = ("height_over_width", "height_over_length", "length_ov
 
 def proportions(mesh: trimesh.Trimesh) -> Proportions:
     """Height and the minimum-area footprint rectangle of ``mesh`` (see module docstring)."""
-    vertices = np.asarray(mesh.vertices, dtype=float)[np.unique(np.asarray(mesh.faces))]
+    used = referenced_vertices(np.asarray(mesh.faces), len(mesh.vertices))
+    vertices = np.asarray(mesh.vertices, dtype=float)[used]
     height = float(vertices[:, 2].max() - vertices[:, 2].min())
     xy = vertices[:, :2]
     try:

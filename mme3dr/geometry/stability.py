@@ -1,7 +1,7 @@
 """Static stability, floating parts and upright pose of a mesh resting on the ground.
 
 All lengths are in normalised units (fractions of the largest extent); the ground is the
-lowest vertex (``z = 0`` for an asset). Measurements only: :mod:`mme3dr.evaluators.physical`
+lowest vertex (``z = 0`` for an asset). Measurements only: :mod:`mme3dr.checks.stable`
 turns them into scores.
 """
 
@@ -22,6 +22,7 @@ from mme3dr.geometry.contacts import (
     ground_contacts,
     support_polygon,
 )
+from mme3dr.geometry.indices import referenced_vertices, unique_sorted
 from mme3dr.geometry.intersections import candidate_pairs, triangles_intersect
 from mme3dr.geometry.manifold import consistent_winding, manifold_report
 
@@ -406,7 +407,8 @@ def _referenced_vertices(mesh: trimesh.Trimesh) -> np.ndarray:
     faces = np.asarray(mesh.faces, dtype=np.int64)
     if len(faces) == 0:
         return np.zeros((0, 3))
-    return np.asarray(mesh.vertices, dtype=np.float64)[np.unique(faces)]
+    used = referenced_vertices(faces, len(mesh.vertices))
+    return np.asarray(mesh.vertices, dtype=np.float64)[used]
 
 
 def _potential_points(points: np.ndarray) -> np.ndarray:
@@ -537,7 +539,7 @@ def _touching_pairs(
     faces = np.asarray(mesh.faces, dtype=np.int64)
     vlab = vertex_labels(mesh, labels)
     n = len(stats.area)
-    use = np.flatnonzero(np.isin(vlab, np.unique(pairs)))
+    use = np.flatnonzero(np.isin(vlab, unique_sorted(pairs)))
     close = cKDTree(vertices[use]).query_pairs(gap, output_type="ndarray")
     lab = vlab[use][close] if len(close) else np.zeros((0, 2), np.int64)
     found = np.unique(np.sort(lab[lab[:, 0] != lab[:, 1]], axis=1), axis=0)
@@ -584,7 +586,7 @@ def _triangle_contacts(
             break
         f1, f2 = first[sl][todo], second[sl][todo]
         hit = triangles_within(tri[f1], tri[f2], gap)
-        touching.update(np.unique(key[sl][todo][hit]).tolist())
+        touching.update(unique_sorted(key[sl][todo][hit]).tolist())
     if not touching:
         return np.zeros((0, 2), np.int64)
     k = np.fromiter(touching, np.int64, len(touching))

@@ -1,6 +1,6 @@
 """Dense surface samples and voxel grids of a normalised mesh.
 
-Most checks in :mod:`mme3dr.evaluators.spatial` and :mod:`mme3dr.evaluators.functional` work on
+Most spatial and functional checks (:mod:`mme3dr.checks`) work on
 a boolean occupancy grid rather than on triangles: a grid does not care about duplicated
 vertices, inverted or inconsistent normals, re-triangulation, self-intersections or small
 cracks, and flood fills on it are fast.
@@ -30,6 +30,8 @@ from dataclasses import dataclass
 import numpy as np
 import trimesh
 from scipy import ndimage
+
+from mme3dr.geometry.indices import unique_sorted
 
 #: default voxel resolution along the largest extent of the asset (64 voxels = 1.6 % each).
 DEFAULT_RESOLUTION = 64
@@ -288,7 +290,7 @@ def voxelize(
 def outside_air(occupied: np.ndarray) -> np.ndarray:
     """Empty voxels 6-connected to the grid border (the air around the object)."""
     labels, _ = ndimage.label(~occupied, structure=CONNECT6)
-    border = np.unique(
+    border = unique_sorted(
         np.concatenate(
             [
                 labels[0].ravel(), labels[-1].ravel(),
