@@ -140,3 +140,26 @@ def test_all_physical_evaluators_on_a_large_mesh():
     print(f"physical suite on {len(mesh.faces)} faces: {elapsed:.2f} s ({timing})")
     assert scores["floating_parts"].value == 1  # the sphere floats above the two legs
     assert elapsed < 30
+
+
+def test_floating_debris_under_min_area_passes_but_a_cloud_of_shards_fails():
+    body = box_at((1.0, 1.0, 0.6), (0.0, 0.0, 0.3))
+    # five specks of 0.004 wide floating beside the box: each ~0.0004% of the surface
+    specks = [box_at((0.004,) * 3, (0.7, float(y), 0.5)) for y in np.linspace(-0.4, 0.4, 5)]
+    s = run("floating_parts", trimesh.util.concatenate([body, *specks]))
+    assert s.passed and s.value == 0 and s.details["debris"] == 5, s.reason
+    assert s.details["debris_area_fraction"] < 0.001 and s.score < 1.0  # still graded
+    # 384 shards of 0.02 on a 0.05 lattice above it: each under 0.1 %, together about 17 %
+    grid = np.stack(np.meshgrid(np.arange(8), np.arange(8), np.arange(6)), -1).reshape(-1, 3)
+    shards = [box_at((0.02,) * 3, (0.05 * i - 0.2, 0.05 * j - 0.2, 0.8 + 0.05 * k))
+              for i, j, k in grid]
+    s = run("floating_parts", trimesh.util.concatenate([body, *shards]))
+    assert not s.passed and s.value == 0 and s.details["debris"] == 384, s.reason
+    assert "cover" in s.reason
+    # one visible floating cube (about 4 % of the surface) is a floating part
+    cube = box_at((0.2,) * 3, (0.0, 0.0, 1.2))
+    s = run("floating_parts", trimesh.util.concatenate([body, cube]))
+    assert not s.passed and s.value == 1 and s.details["debris"] == 0, s.reason
+    # a stricter min_area counts the specks as parts
+    s = run("floating_parts", trimesh.util.concatenate([body, *specks]), min_area=1e-7)
+    assert not s.passed and s.value == 5
