@@ -120,13 +120,6 @@ class Asset:
     def name(self) -> str:
         return self.path.name
 
-    def cached(self, key: str, compute: Callable[[], Any]) -> Any:
-        """Return ``cache[key]``, computing and storing it first if needed (string keys, for
-        data shared under a documented name such as the voxel grid ``"voxels:64"``)."""
-        if key not in self.cache:
-            self.cache[key] = compute()
-        return self.cache[key]
-
     def measure(self, fn: Callable[..., Any], **kwargs: Any) -> Any:
         """``fn(self, **kwargs)``, computed once per asset and arguments and shared by every
         evaluator of a run: the cache key is ``fn``'s module and qualified name with the

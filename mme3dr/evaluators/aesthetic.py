@@ -53,6 +53,13 @@ def _check_reduce(reduce: str) -> str:
 # ------------------------------------------------------------------------------ LAION aesthetic
 
 
+def _mesh_quality(asset: Any) -> Any:
+    """Triangle quality and normal consistency of the asset's mesh (cached by ``measure``)."""
+    from mme3dr.geometry.mesh_quality import mesh_quality
+
+    return mesh_quality(asset.mesh)
+
+
 def __getattr__(name: str) -> Any:  # lazy: importing the module must not import torch
     if name == "AestheticHead":
         return aesthetic_head_class()
@@ -645,10 +652,7 @@ class MeshQualityStats(Evaluator):
         super().__init__(q_ref=float(q_ref), bad_ref=float(bad_ref))
 
     def evaluate(self, sample: Sample) -> Score:
-        from mme3dr.geometry.mesh_quality import mesh_quality
-
-        asset = sample.asset
-        mq = asset.cached("mesh_quality", lambda: mesh_quality(asset.mesh))
+        mq = sample.asset.measure(_mesh_quality)
         p = self.params
         tri = min(1.0, mq.tri_quality_area_weighted / p["q_ref"])
         bad = mq.bad_edge_fraction if mq.bad_edge_fraction == mq.bad_edge_fraction else 0.0

@@ -308,31 +308,34 @@ def fill_enclosed(occupied: np.ndarray) -> np.ndarray:
     return ~outside_air(occupied)
 
 
-def grid_key(resolution: int, close_iterations: int = 1) -> str:
-    """The :meth:`Asset.cached` key of a voxel grid (``"voxels:64"`` for the defaults)."""
-    return f"voxels:{resolution}" + ("" if close_iterations == 1 else f":c{close_iterations}")
+def asset_voxels(asset, resolution: int, close_iterations: int) -> VoxelGrid:
+    """The asset's sealed voxel grid (:func:`voxelize` of ``asset.mesh`` on its shared
+    surface samples). Call through :func:`cached_voxels`, which caches it on the asset."""
+    return voxelize(
+        asset.mesh,
+        resolution=resolution,
+        close_iterations=close_iterations,
+        samples=cached_samples(asset, resolution),
+    )
+
+
+def asset_samples(asset, resolution: int) -> SurfaceSamples:
+    """Surface samples of ``asset.mesh`` with spacing half a voxel at ``resolution``. Call
+    through :func:`cached_samples`."""
+    mesh = asset.mesh
+    extent = float((mesh.bounds[1] - mesh.bounds[0]).max())
+    return surface_samples(mesh, extent / resolution / 2)
 
 
 def cached_voxels(asset, resolution: int = DEFAULT_RESOLUTION, close_iterations: int = 1):
-    """The asset's voxel grid at ``resolution``, computed once per asset and shared.
-
-    Uses :meth:`mme3dr.assets.Asset.cached` with key :func:`grid_key`; the dense surface
-    samples are shared too (key ``"surface_samples:<resolution>"``).
-    """
-
-    def compute() -> VoxelGrid:
-        samples = cached_samples(asset, resolution)
-        return voxelize(
-            asset.mesh, resolution=resolution, close_iterations=close_iterations, samples=samples
-        )
-
-    return asset.cached(grid_key(resolution, close_iterations), compute)
+    """The asset's voxel grid at ``resolution``, computed once per asset and shared
+    (:meth:`mme3dr.assets.Asset.measure` of :func:`asset_voxels`; the dense surface samples
+    are shared too, :func:`cached_samples`)."""
+    return asset.measure(
+        asset_voxels, resolution=int(resolution), close_iterations=int(close_iterations)
+    )
 
 
 def cached_samples(asset, resolution: int = DEFAULT_RESOLUTION) -> SurfaceSamples:
     """Surface samples with spacing half a voxel at ``resolution`` (shared through the cache)."""
-    mesh = asset.mesh
-    extent = float((mesh.bounds[1] - mesh.bounds[0]).max())
-    return asset.cached(
-        f"surface_samples:{resolution}", lambda: surface_samples(mesh, extent / resolution / 2)
-    )
+    return asset.measure(asset_samples, resolution=int(resolution))
