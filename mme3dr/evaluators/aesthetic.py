@@ -114,7 +114,7 @@ def _load_both(loaders: list) -> tuple[list, list[str]]:
 
 
 @register
-class LaionAesthetic(Evaluator):
+class LaionAestheticEvaluator(Evaluator):
     """LAION-style aesthetic predictor per view (1-10), reduced by mean or max over views."""
 
     name = "laion_aesthetic"
@@ -196,7 +196,7 @@ class LaionAesthetic(Evaluator):
 
 
 @register
-class HpsV21(Evaluator):
+class HpsV21Evaluator(Evaluator):
     """HPS v2.1-style preference score: per-view cosine between image and prompt embeddings of
     a preference-tuned CLIP (weights ``hpsv2.1``: open_clip ViT-H-14 + the HPS checkpoint).
     Any preference checkpoint of the same kind can be plugged in with ``checkpoint``."""
@@ -372,7 +372,7 @@ def janus_measure(front: np.ndarray, azimuths, elevations) -> dict[str, Any] | N
 
 
 @register
-class MultiViewConsistency(Evaluator):
+class MultiViewConsistencyEvaluator(Evaluator):
     """Do neighbouring views show one object?
 
     ``value`` is the mean cosine of view embeddings between neighbouring views on each orbit
@@ -381,7 +381,7 @@ class MultiViewConsistency(Evaluator):
 
     Version 2 dropped the front/back "Janus" penalty of version 1, which marked down correct
     front/back-symmetric objects (tables, benches); the Janus question is now the opt-in
-    :class:`JanusViews` (``janus``).
+    :class:`JanusEvaluator` (``janus``).
     """
 
     name = "mv_consistency"
@@ -465,7 +465,7 @@ class MultiViewConsistency(Evaluator):
 
 
 @register
-class JanusViews(Evaluator):
+class JanusEvaluator(Evaluator):
     """Janus (multi-face) check: do views from opposite sides both look like the prompt's front?
 
     Front-likeness per view is ``cos(view, T(front)) - cos(view, T(back))`` with CLIP text
@@ -567,7 +567,7 @@ class JanusViews(Evaluator):
 
 
 @register
-class AppearanceStats(Evaluator):
+class AppearanceEvaluator(Evaluator):
     """Weight-free appearance: colourfulness, contrast and texture of the foreground, averaged
     over views (see :mod:`mme3dr.appearance`). Score: mean of ``clip(colourfulness / 50)``,
     ``clip(contrast / 0.2)`` and ``clip(texture / 0.1)``; a plain, untextured, single-colour
@@ -634,7 +634,7 @@ class AppearanceStats(Evaluator):
 
 
 @register
-class MeshQualityStats(Evaluator):
+class MeshQualityEvaluator(Evaluator):
     """Weight-free mesh quality: triangle shape and normal consistency (see
     :mod:`mme3dr.geometry.mesh_quality`). Score: mean of ``clip(area-weighted q / 0.7)`` and
     ``1 - clip(bad edge fraction / 0.05)``."""

@@ -64,7 +64,7 @@ def clip_scale(cos: np.ndarray) -> np.ndarray:
 
 
 @register
-class ClipScore(Evaluator):
+class ClipScoreEvaluator(Evaluator):
     """CLIP score of the views against the prompt (see the module docstring).
 
     ``value`` is the ``aggregate`` (``mean``, ``min`` or ``trimmed_mean``) of the per-view
@@ -249,7 +249,7 @@ def _clip_details(records: list[Record]) -> dict[str, dict[str, Any]]:
     return found
 
 
-class ClipRPrecision:
+class ClipRPrecisionMetric:
     """CLIP R-precision with a fixed candidate pool per case (see :data:`RP_DEFINITION`), from
     the ``clip_score`` details of the records. Because each case's pool depends only on the
     case set, per-case ranks from shards combine exactly: :func:`merge_r_precision`."""

@@ -134,7 +134,7 @@ def merge_reference(
 ) -> dict[str, Any]:
     """FD/KID over a merged run: every shard's saved model features against the reference
     features (the same in every shard: same files, rig and checkpoint, checked by fingerprint).
-    KID uses the defaults of :class:`ReferenceDistances` (100 subsets of <= 1000, seed 0)."""
+    KID uses the defaults of :class:`ReferenceDistancesMetric` (100 subsets of <= 1000, seed 0)."""
     ok = [p for p in parts if isinstance(p, dict) and p.get("status") == "ok"]
     if not ok or len(ok) != len(parts):
         return {"status": "skipped", "reason": "not every shard computed reference metrics"}
@@ -181,7 +181,7 @@ _INFO_KEYS = (
 )
 
 
-class ReferenceDistances:
+class ReferenceDistancesMetric:
     """Set metric: FD and KID against a reference set, per feature backbone."""
 
     name = "reference"

@@ -82,7 +82,7 @@ def configure(
         _CONFIG["timeout"] = float(timeout)
     if max_response_bytes is not None:
         _CONFIG["max_response_bytes"] = int(max_response_bytes)
-    for cls in (VlmAlignment, VlmAesthetic):
+    for cls in (VlmAlignmentEvaluator, VlmAestheticEvaluator):
         cls.runs_by_default = bool(_CONFIG["endpoint"])
 
 
@@ -402,7 +402,7 @@ def _answer_text(resp: dict[str, Any]) -> Any:
         raise ParseError(f"response has no choices[0].message.content: {str(resp)[:200]}") from None
 
 
-class _VlmJudge(Evaluator):
+class _VlmJudgeEvaluator(Evaluator):
     template_suite: ClassVar[str]
     needs_views = True
     runs_by_default = False
@@ -476,7 +476,7 @@ class _VlmJudge(Evaluator):
 
 
 @register
-class VlmAlignment(_VlmJudge):
+class VlmAlignmentEvaluator(_VlmJudgeEvaluator):
     """VLM judge of prompt alignment (template ``alignment_<version>``), 1-10 -> [0, 1]."""
 
     name = "vlm_alignment"
@@ -486,7 +486,7 @@ class VlmAlignment(_VlmJudge):
 
 
 @register
-class VlmAesthetic(_VlmJudge):
+class VlmAestheticEvaluator(_VlmJudgeEvaluator):
     """VLM judge of visual quality (template ``aesthetic_<version>``), 1-10 -> [0, 1]."""
 
     name = "vlm_aesthetic"

@@ -76,13 +76,13 @@ def build_set_metrics(ctx: RunContext) -> list[SetMetric]:
     reference FD/KID when ``ctx.reference`` is given."""
     metrics: list[SetMetric] = []
     if "alignment" in ctx.case_suites:
-        from mme3dr.evaluators.alignment import ClipRPrecision
+        from mme3dr.evaluators.alignment import ClipRPrecisionMetric
 
-        metrics.append(ClipRPrecision(ctx))
+        metrics.append(ClipRPrecisionMetric(ctx))
     if ctx.reference is not None:
-        from mme3dr.evaluators.reference_metrics import ReferenceDistances
+        from mme3dr.evaluators.reference_metrics import ReferenceDistancesMetric
 
-        metrics.append(ReferenceDistances(ctx))
+        metrics.append(ReferenceDistancesMetric(ctx))
     return metrics
 
 
