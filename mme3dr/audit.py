@@ -36,7 +36,7 @@ import trimesh
 from mme3dr.adversarial import ATTACKS, apply_attack
 from mme3dr.assets import LoadLimits, RefusedFile, load_asset
 from mme3dr.cases import Case, CaseSet, load_cases
-from mme3dr.errors import AssetError
+from mme3dr.errors import AssetError, ConfigError
 from mme3dr.evaluators import registry
 from mme3dr.scoring import contribution, plan_case, record_scores, score_pairs
 
@@ -57,17 +57,30 @@ COLUMNS = [
 Builder = Callable[[], trimesh.Trimesh]
 
 
+#: what to do without the repository's builders (``mme3dr.examples`` is not in the wheel)
+NO_BUILDERS = (
+    "this install has no procedural reference builders (mme3dr/examples is repository-only): "
+    "pass REFERENCE_DIR, a folder of honest <case_id>.<ext> meshes (from a checkout: python "
+    "scripts/make_mme3dr_reference.py OUT, then mme3dr audit OUT/mme3dr-reference)"
+)
+
+
 def honest_builders(case_set: CaseSet) -> dict[str, Builder]:
-    """Reference-mesh builders for a bundled set (``starter``, ``mme3dr``), by case id."""
-    if case_set.name == "starter":
-        from mme3dr.examples.models import REFERENCE
-
-        return dict(REFERENCE)
-    if case_set.name == "mme3dr":
-        from mme3dr.examples.mme3dr_reference import REFERENCE as MME
-
-        return dict(MME)
-    return {}
+    """Reference-mesh builders for a bundled set (``starter``, ``mme3dr``), by case id, from
+    the repository's ``mme3dr/examples`` (excluded from the wheel: there, ``ConfigError``
+    says to pass a reference folder instead)."""
+    if case_set.name not in ("starter", "mme3dr"):
+        return {}
+    try:
+        if case_set.name == "starter":
+            from mme3dr.examples.models import REFERENCE
+        else:
+            from mme3dr.examples.mme3dr_reference import REFERENCE
+    except ModuleNotFoundError as exc:
+        if exc.name is None or not exc.name.startswith("mme3dr.examples"):
+            raise
+        raise ConfigError(NO_BUILDERS) from None
+    return dict(REFERENCE)
 
 
 def folder_builders(

@@ -132,3 +132,13 @@ def test_audit_takes_a_reference_folder_like_eval_takes_a_model_folder(tmp_path)
     assert "2 cases of starter" in res.output and f"left out {ids[2]}" in res.output
     res = CliRunner().invoke(app, ["audit", str(tmp_path / "nope"), "--cases", "starter"])
     assert res.exit_code == 2 and "not a folder" in res.output
+
+
+def test_without_the_repository_builders_the_audit_asks_for_a_reference_folder(monkeypatch):
+    import sys
+
+    for name in ("mme3dr.examples", "mme3dr.examples.models", "mme3dr.examples.mme3dr_reference"):
+        monkeypatch.setitem(sys.modules, name, None)  # as in the wheel: not importable
+    res = CliRunner().invoke(app, ["audit", "--cases", "starter", "--n", "1"])
+    assert res.exit_code == 2 and "REFERENCE_DIR" in res.output, res.output
+    assert "Traceback" not in res.output

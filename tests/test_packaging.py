@@ -88,6 +88,7 @@ def test_wheel_carries_case_sets_and_runs_outside_the_checkout(tmp_path: Path) -
     assert "mme3dr/benchmark_data/prompts/vlm/alignment_v1.txt" in names
     units = {f"mme3dr/checks/{p.name}" for p in (ROOT / "mme3dr" / "checks").glob("*.py")}
     assert units <= set(names), units - set(names)  # the check units the registry scans
+    assert not [n for n in names if n.startswith("mme3dr/examples/")]  # repository-only
     site = tmp_path / "site"
     subprocess.run(
         [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site),
@@ -113,6 +114,10 @@ def test_wheel_carries_case_sets_and_runs_outside_the_checkout(tmp_path: Path) -
                work, env, blocked=True)
     assert run.returncode == 0, run.stderr[-2000:]
     assert (work / "out" / "reference" / "results.jsonl").read_text().count("\n") == 2
+    # no builders in the wheel (asserted above): the audit runs on a reference folder
+    audit = _run(["audit", str(folder), "--cases", str(cases), "--suites", "spatial,physical",
+                  "--n", "0", "--attacks", "empty"], work, env)
+    assert audit.returncode == 0 and "2 cases of" in audit.stdout, audit.stderr[-2000:]
 
 
 @pytest.mark.parametrize("package", ["mme3dr", "trainers"])
