@@ -512,9 +512,10 @@ def samovar() -> trimesh.Trimesh:
 
 
 def harp() -> trimesh.Trimesh:
-    """A concert harp: base, a vertical column, a curved neck and a slanted soundbox, closing
+    """A concert harp: a base under its whole footprint (so it stands: the neck and soundbox
+    lean its weight forward), a vertical column, a curved neck and a slanted soundbox, closing
     one triangular opening."""
-    base = s.block(0.3, 0.2, 0.06)
+    base = _at(s.block(0.72, 0.22, 0.06), x=0.19)
     column = cylinder(radius=0.03, segment=[[-0.12, 0, 0.05], [-0.12, 0, 1.5]], sections=12)
     neck = [cylinder(radius=0.03, segment=[[-0.12, 0, 1.5], [0.2, 0, 1.35]], sections=12),
             cylinder(radius=0.03, segment=[[0.2, 0, 1.35], [0.5, 0, 1.45]], sections=12)]
@@ -523,13 +524,15 @@ def harp() -> trimesh.Trimesh:
 
 
 def rocking_chair() -> trimesh.Trimesh:
-    """A rocking chair: two curved rockers (arcs) under four legs, a seat and a tall back."""
+    """A rocking chair: two curved rockers (arcs) under four legs, a seat and a tall back; the
+    rockers' lowest point sits under the centre of mass (the back draws it backwards), so the
+    chair rests upright on them, as a real one does."""
     rockers = []
     for x in (-0.22, 0.22):
         arc = s.torus(major_radius=1.0, minor_radius=0.025, major_sections=128, minor_sections=8)
         arc.apply_transform(s._Z_TO_X)
         arc = _d(arc, _at(box((4, 4, 4)), z=2 - 0.93))
-        arc.apply_translation([x, 0, 1.0])
+        arc.apply_translation([x, 0.1, 1.0])
         rockers.append(arc)
     legs = [_at(box((0.04, 0.04, 0.42)), x, y, 0.24) for x in (-0.22, 0.22) for y in (-0.2, 0.2)]
     seat = _at(box((0.5, 0.48, 0.04)), z=0.45)
