@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 import torch
+from tiny_hf import tiny_llama, tiny_tokenizer
 
 from trainers.config import config_from_dict
 from trainers.policies.hf import MESH_END, MESH_START, HFCausalLMPolicy, VoxelIndexDecoder
@@ -20,29 +21,11 @@ WORDS = ["a", "table", "with", "1", "2", "3", "4", "legs", "stool", "bench", "st
 
 
 def make_tokenizer():
-    from tokenizers import Tokenizer, models, pre_tokenizers
-    from transformers import PreTrainedTokenizerFast
-
-    specials = ["<pad>", "<eos>", "<unk>", MESH_START, MESH_END] + [
-        f"<mesh-{i}>" for i in range(CELLS)]
-    vocab = {t: i for i, t in enumerate(specials + WORDS)}
-    tok = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
-    tok.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
-    fast = PreTrainedTokenizerFast(tokenizer_object=tok, pad_token="<pad>", eos_token="<eos>",
-                                   unk_token="<unk>")
-    fast.add_special_tokens({"additional_special_tokens": specials[3:]})
-    return fast
+    return tiny_tokenizer(WORDS, CELLS)
 
 
 def make_model(vocab_size):
-    from transformers import LlamaConfig, LlamaForCausalLM
-
-    torch.manual_seed(0)
-    cfg = LlamaConfig(vocab_size=vocab_size, hidden_size=32, intermediate_size=64,
-                      num_hidden_layers=2, num_attention_heads=2, num_key_value_heads=2,
-                      max_position_embeddings=128, pad_token_id=0, eos_token_id=1,
-                      bos_token_id=None, tie_word_embeddings=True)
-    return LlamaForCausalLM(cfg)
+    return tiny_llama(vocab_size, max_positions=128)
 
 
 def warm_up(model, tokenizer, texts, steps=60):

@@ -18,6 +18,8 @@ import torch
 
 trl = pytest.importorskip("trl")
 
+from tiny_hf import tiny_llama, tiny_tokenizer  # noqa: E402
+
 from mme3dr.trl_rewards import MarkedTokenDecoder, TRLMeshReward  # noqa: E402
 from trainers.policies.hf import MESH_END, MESH_START, VoxelIndexDecoder  # noqa: E402
 from trainers.toy_cases import toy_split  # noqa: E402
@@ -40,32 +42,6 @@ class RecordingReward(TRLMeshReward):
         out = super().__call__(*a, **k)
         self.seen.extend(out)
         return out
-
-
-def _tokenizer():
-    from tokenizers import Tokenizer, models, pre_tokenizers
-    from transformers import PreTrainedTokenizerFast
-
-    specials = ["<pad>", "<eos>", "<unk>", MESH_START, MESH_END] + [
-        f"<mesh-{i}>" for i in range(CELLS)]
-    vocab = {t: i for i, t in enumerate(specials + WORDS)}
-    tok = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
-    tok.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
-    fast = PreTrainedTokenizerFast(tokenizer_object=tok, pad_token="<pad>", eos_token="<eos>",
-                                   unk_token="<unk>")
-    fast.add_special_tokens({"additional_special_tokens": specials[3:]})
-    return fast
-
-
-def _model(vocab_size: int):
-    from transformers import LlamaConfig, LlamaForCausalLM
-
-    torch.manual_seed(0)
-    cfg = LlamaConfig(vocab_size=vocab_size, hidden_size=32, intermediate_size=64,
-                      num_hidden_layers=2, num_attention_heads=2, num_key_value_heads=2,
-                      max_position_embeddings=64, pad_token_id=0, eos_token_id=1,
-                      bos_token_id=None, tie_word_embeddings=True)
-    return LlamaForCausalLM(cfg)
 
 
 def _warm_up(model, tok, prompts: list[str], steps: int = 40) -> None:
@@ -109,8 +85,8 @@ def one_thread():
 def test_grpo_trainer_trains_on_mme3dr_rewards_from_special_mesh_tokens(tmp_path, one_thread):
     from trl import GRPOConfig, GRPOTrainer
 
-    tok = _tokenizer()
-    model = _model(len(tok))
+    tok = tiny_tokenizer(WORDS, CELLS)
+    model = tiny_llama(len(tok), max_positions=64)
     cases = [c for c in toy_split()[0] if any(k.get("check") == "ground_contacts"
                                                for k in c.checks)][:4]
     data = _dataset(cases)
