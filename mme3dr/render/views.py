@@ -18,8 +18,23 @@ from PIL import Image, ImageDraw
 from mme3dr.render.rig import Rig
 
 
+class _ColourImages:
+    """What every set of views offers image encoders: the view count and PIL images of
+    ``self.rgb`` (uint8 ``[V, H, W, 3]``)."""
+
+    rgb: np.ndarray
+
+    @property
+    def n_views(self) -> int:
+        return int(self.rgb.shape[0])
+
+    def images(self) -> list[Image.Image]:
+        """The RGB views as PIL images (for image encoders)."""
+        return [Image.fromarray(view) for view in self.rgb]
+
+
 @dataclass
-class Views:
+class Views(_ColourImages):
     """Rendered views of one asset.
 
     Attributes:
@@ -46,13 +61,6 @@ class Views:
     seconds: float = 0.0
     cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
-    @property
-    def n_views(self) -> int:
-        return int(self.rgb.shape[0])
-
-    def images(self) -> list[Image.Image]:
-        """The RGB views as PIL images (for image encoders)."""
-        return [Image.fromarray(view) for view in self.rgb]
 
     def colour(self) -> ColourViews:
         """The colour part alone (what image encoders read), sharing ``rgb`` and ``cache``."""
@@ -149,7 +157,7 @@ class Views:
 
 
 @dataclass
-class ColourViews:
+class ColourViews(_ColourImages):
     """The colour renders of one asset without normals, depth or mask: what a process that only
     runs image encoders receives from the worker that rendered (see :mod:`mme3dr.case_scoring`).
 
@@ -162,10 +170,3 @@ class ColourViews:
     seconds: float = 0.0
     cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
-    @property
-    def n_views(self) -> int:
-        return int(self.rgb.shape[0])
-
-    def images(self) -> list[Image.Image]:
-        """The RGB views as PIL images (for image encoders)."""
-        return [Image.fromarray(view) for view in self.rgb]
