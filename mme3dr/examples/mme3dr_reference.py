@@ -13,7 +13,6 @@ physical suites and say nothing about aesthetics or alignment.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,7 +21,7 @@ import trimesh
 from trimesh.creation import box, cylinder, icosphere
 
 from mme3dr.examples import shapes as s
-from mme3dr.examples.models import write_mesh
+from mme3dr.examples.models import write_model_folder
 
 Builder = Callable[[], trimesh.Trimesh]
 
@@ -876,19 +875,10 @@ REFERENCE: dict[str, Builder] = {
 
 def build_reference(out: Path, case_ids: list[str] | None = None, fmt: str = "ply") -> Path:
     """Write the reference model folder for the ``mme3dr`` set (one ``<id>.<fmt>`` per case)."""
-    out.mkdir(parents=True, exist_ok=True)
-    for cid in case_ids or list(REFERENCE):
-        write_mesh(REFERENCE[cid](), out / f"{cid}.{fmt}")
-    (out / "model.json").write_text(
-        json.dumps(
-            {
-                "name": "mme3dr-reference",
-                "notes": "primitive-and-boolean meshes answering a subset of the mme3dr cases "
-                "(mme3dr/examples/mme3dr_reference.py)",
-                "cases_covered": len(case_ids or REFERENCE),
-            },
-            indent=2,
-        )
-        + "\n"
-    )
-    return out
+    ids = case_ids or list(REFERENCE)
+    return write_model_folder(out, REFERENCE, ids, fmt, {
+        "name": "mme3dr-reference",
+        "notes": "primitive-and-boolean meshes answering a subset of the mme3dr cases "
+        "(mme3dr/examples/mme3dr_reference.py)",
+        "cases_covered": len(ids),
+    })

@@ -18,7 +18,6 @@ opposite object that must fail at least one.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -27,7 +26,8 @@ import trimesh
 from trimesh.creation import box, cylinder, icosphere
 
 from mme3dr.examples import shapes as s
-from mme3dr.examples.models import write_mesh
+from mme3dr.examples.mme3dr_reference import _at, _d, _ground, _u  # the same helpers
+from mme3dr.examples.models import write_model_folder
 
 Builder = Callable[[], trimesh.Trimesh]
 
@@ -35,28 +35,8 @@ Builder = Callable[[], trimesh.Trimesh]
 # ----------------------------------------------------------------------------- helpers
 
 
-def _at(m: trimesh.Trimesh, x: float = 0.0, y: float = 0.0, z: float = 0.0) -> trimesh.Trimesh:
-    m = m.copy()
-    m.apply_translation([x, y, z])
-    return m
-
-
-def _u(parts: list[trimesh.Trimesh]) -> trimesh.Trimesh:
-    return trimesh.boolean.union(parts, engine="manifold")
-
-
-def _d(a: trimesh.Trimesh, b: trimesh.Trimesh) -> trimesh.Trimesh:
-    return trimesh.boolean.difference([a, b], engine="manifold")
-
-
 def _cat(parts: list[trimesh.Trimesh]) -> trimesh.Trimesh:
     return trimesh.util.concatenate(parts)
-
-
-def _ground(m: trimesh.Trimesh) -> trimesh.Trimesh:
-    m = m.copy()
-    m.apply_translation([0, 0, -m.bounds[0, 2]])
-    return m
 
 
 def _rod(a: list[float], b: list[float], r: float, sections: int = 12) -> trimesh.Trimesh:
@@ -2126,16 +2106,13 @@ def _mobius(r: float = 0.4, w: float = 0.12, t: float = 0.03, n: int = 160) -> t
 
 def build_variants(out: Path, case_ids: list[str] | None = None, fmt: str = "ply") -> Path:
     """Write the design-variant model folder (one ``<id>.<fmt>`` per covered case)."""
-    out.mkdir(parents=True, exist_ok=True)
     ids = case_ids or list(VARIANTS)
-    for cid in ids:
-        write_mesh(VARIANTS[cid](), out / f"{cid}.{fmt}")
-    (out / "model.json").write_text(
-        json.dumps({"name": "mme3dr-variants",
-                    "notes": "different correct designs of the mme3dr prompts "
-                             "(mme3dr/examples/mme3dr_variants.py)",
-                    "cases_covered": len(ids)}, indent=2) + "\n")
-    return out
+    return write_model_folder(out, VARIANTS, ids, fmt, {
+        "name": "mme3dr-variants",
+        "notes": "different correct designs of the mme3dr prompts "
+        "(mme3dr/examples/mme3dr_variants.py)",
+        "cases_covered": len(ids),
+    })
 
 
 # ------------------------------------------------------------------ adversarial known answers

@@ -72,6 +72,18 @@ def write_mesh(mesh: trimesh.Trimesh, path: Path) -> Path:
     return path
 
 
+def write_model_folder(
+    out: Path, builders: dict, case_ids: list[str], fmt: str, meta: dict
+) -> Path:
+    """Write ``<id>.<fmt>`` for each case id (built by ``builders[id]()``) and ``model.json``
+    holding ``meta`` into the model folder ``out``."""
+    out.mkdir(parents=True, exist_ok=True)
+    for cid in case_ids:
+        write_mesh(builders[cid](), out / f"{cid}.{fmt}")
+    (out / "model.json").write_text(json.dumps(meta, indent=2) + "\n")
+    return out
+
+
 def build_reference(out: Path, case_ids: list[str] | None = None) -> Path:
     """Write the reference model folder (one file per case, formats rotating)."""
     out.mkdir(parents=True, exist_ok=True)
