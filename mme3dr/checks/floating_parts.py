@@ -31,7 +31,8 @@ class FloatingPartsCheck(Check):
     suite = "physical"
     # 2: parts touch by triangle-triangle distance (interpenetration counts)
     # 3: floating debris under min_area (in all) does not fail the check
-    version = "3"
+    # 4: the wall of a sealed void is joined to its shell (a hollow solid does not float)
+    version = "4"
     weight = 1.0
     runs_by_default = True
     description = "no disconnected part floats in the air (graded by the floating surface area)"

@@ -19,7 +19,7 @@ class StackedCheck(CountCheck):
 
     name = "stacked"
     suite = "spatial"
-    version = "1"
+    version = "2"  # 2: parts (find_parts) join a sealed void's wall to its shell
     weight = 1.0
     noun = "stacked bod"
     description = "length of the longest chain of parts resting on one another"

@@ -22,6 +22,7 @@ import numpy as np
 import trimesh
 from scipy.spatial import cKDTree
 
+from mme3dr.geometry.cavities import merge_cavity_walls
 from mme3dr.geometry.components import component_stats, connected_components
 from mme3dr.geometry.voxels import SurfaceSamples, VoxelGrid
 
@@ -82,6 +83,12 @@ def find_parts(
     given the body of the voxel it lies in (moved one voxel into the surface).
     """
     n, labels = connected_components(mesh)
+    if n > 1:  # the wall of a sealed void is its shell's other side, not a part
+        stats = component_stats(mesh, labels, n)
+        n, labels = merge_cavity_walls(
+            np.asarray(mesh.vertices, dtype=np.float64)[np.asarray(mesh.faces, dtype=np.int64)],
+            labels, n, stats.bounds_min, stats.bounds_max,
+        )
     if grid is None or samples is None or n == 0:
         return _component_parts(mesh, labels, n, min_area_fraction)
     from mme3dr.geometry.parts import face_bodies, point_bodies, segment_solid

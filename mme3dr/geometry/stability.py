@@ -15,6 +15,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components as _csgraph_components
 from scipy.spatial import ConvexHull, cKDTree
 
+from mme3dr.geometry.cavities import cavity_walls
 from mme3dr.geometry.components import component_stats, connected_components, vertex_labels
 from mme3dr.geometry.contacts import (
     GroundContacts,
@@ -477,7 +478,10 @@ def floating_parts(
     and parts 1.5 % apart do not. At most ``max_pair_checks`` face pairs are tested in all;
     candidates beyond that budget are assumed to touch, erring towards "not floating".
 
-    A part enclosed by another without touching it (an engine inside a car body) is floating.
+    The wall of a sealed void (the inner shell of a hollow solid, facing into the void) is
+    joined to the shell around it (:func:`~mme3dr.geometry.cavities.cavity_walls`): it is the
+    same solid, not a part. A body enclosed by another without touching it (an engine inside
+    a car body, a ball sealed in a box) faces outwards and is floating.
     """
     n, labels = components if components is not None else connected_components(mesh)
     if n == 0:
@@ -494,6 +498,18 @@ def floating_parts(
     )
     _, group = _csgraph_components(graph, directed=False)
     supported = np.isin(group, group[grounded])
+    if not supported.all():  # a sealed void's wall is the other side of its shell's solid
+        walls = cavity_walls(
+            np.asarray(mesh.vertices, dtype=np.float64)[np.asarray(mesh.faces, dtype=np.int64)],
+            labels, n, stats.bounds_min, stats.bounds_max, np.flatnonzero(~supported),
+        )
+        if len(walls):
+            edges = np.concatenate([edges.reshape(-1, 2), walls], axis=0)
+            graph = coo_matrix(
+                (np.ones(len(edges), dtype=np.int8), (edges[:, 0], edges[:, 1])), shape=(n, n)
+            )
+            _, group = _csgraph_components(graph, directed=False)
+            supported = np.isin(group, group[grounded])
     floating = np.flatnonzero(~supported)
     total = float(stats.area.sum())
     frac = float(stats.area[floating].sum() / total) if total > 0 else 0.0
