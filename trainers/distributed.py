@@ -139,11 +139,30 @@ def sum_gradients(module: torch.nn.Module, ctx: DistContext) -> None:
         dist.all_reduce(p.grad, op=dist.ReduceOp.SUM)
 
 
+def _comm_device() -> torch.device:
+    """Where a collective's tensor must live: the current GPU under nccl (which cannot reduce
+    CPU tensors), the CPU otherwise."""
+    if dist.is_initialized() and dist.get_backend() == "nccl":
+        return torch.device("cuda", torch.cuda.current_device())
+    return torch.device("cpu")
+
+
+def _all_reduce(t: torch.Tensor, op: Any) -> torch.Tensor:
+    """All-reduce ``t`` (a CPU tensor) on the backend's device; returns a CPU tensor."""
+    dev = _comm_device()
+    if dev.type == "cpu":
+        dist.all_reduce(t, op=op)
+        return t
+    moved = t.to(dev)
+    dist.all_reduce(moved, op=op)
+    return moved.cpu()
+
+
 def all_sum(values: torch.Tensor, ctx: DistContext) -> torch.Tensor:
     """The element-wise sum of ``values`` over processes (a new float64 CPU tensor)."""
     out = values.detach().to("cpu", torch.float64).clone()
     if ctx.enabled:
-        dist.all_reduce(out, op=dist.ReduceOp.SUM)
+        out = _all_reduce(out, dist.ReduceOp.SUM)
     return out
 
 
@@ -151,8 +170,7 @@ def all_max(value: int, ctx: DistContext) -> int:
     """The largest ``value`` over processes."""
     if not ctx.enabled:
         return int(value)
-    t = torch.tensor([int(value)], dtype=torch.int64)
-    dist.all_reduce(t, op=dist.ReduceOp.MAX)
+    t = _all_reduce(torch.tensor([int(value)], dtype=torch.int64), dist.ReduceOp.MAX)
     return int(t.item())
 
 
@@ -160,8 +178,7 @@ def all_max_float(value: float, ctx: DistContext) -> float:
     """The largest float ``value`` over processes."""
     if not ctx.enabled:
         return float(value)
-    t = torch.tensor([float(value)], dtype=torch.float64)
-    dist.all_reduce(t, op=dist.ReduceOp.MAX)
+    t = _all_reduce(torch.tensor([float(value)], dtype=torch.float64), dist.ReduceOp.MAX)
     return float(t.item())
 
 
@@ -182,7 +199,7 @@ def mean_over_processes(values: dict[str, float], ctx: DistContext) -> dict[str,
     v = torch.tensor([float(values.get(k, nan)) for k in keys], dtype=torch.float64)
     finite = torch.isfinite(v)
     both = torch.stack([torch.where(finite, v, torch.zeros_like(v)), finite.double()])
-    dist.all_reduce(both, op=dist.ReduceOp.SUM)
+    both = _all_reduce(both, dist.ReduceOp.SUM)
     means = both[0] / both[1].clamp_min(1)
     means = torch.where(both[1] > 0, means, torch.full_like(means, float("nan")))
     return dict(zip(keys, means.tolist(), strict=True))
