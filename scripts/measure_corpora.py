@@ -346,8 +346,10 @@ def measure(tasks: list[Task], cache: Path, jobs: int) -> list[tuple[Task, list]
     # everything the checks run is imported before forking: every worker runs the same code
     for mod in pkgutil.iter_modules(mme3dr.geometry.__path__):
         importlib.import_module(f"mme3dr.geometry.{mod.name}")
-    for name in ("functional", "physical", "spatial"):
-        importlib.import_module(f"mme3dr.evaluators.{name}")
+    import mme3dr.checks
+
+    for mod in pkgutil.iter_modules(mme3dr.checks.__path__):  # the check units (issue 14)
+        importlib.import_module(f"mme3dr.checks.{mod.name}")
     if jobs <= 1:
         return [_work((t, cache)) for t in tasks]
     import multiprocessing as mp
