@@ -16,7 +16,6 @@ import numpy as np
 
 from mme3dr.geometry.components import connected_components
 from mme3dr.geometry.contacts import GroundContacts, ground_contacts
-from mme3dr.geometry.manifold import ManifoldReport, manifold_report
 from mme3dr.geometry.stability import FloatingParts, floating_parts
 from mme3dr.geometry.voxels import DEFAULT_RESOLUTION, cached_samples, cached_voxels
 
@@ -27,30 +26,6 @@ if TYPE_CHECKING:
 def components(asset: Asset) -> tuple[int, np.ndarray]:
     """``(n, per-face labels)`` of the connected components of the mesh."""
     return connected_components(asset.mesh)
-
-
-def edge_report(asset: Asset) -> ManifoldReport:
-    """Edge topology of the mesh: boundary, non-manifold and inconsistently wound edges, and
-    the Euler characteristic (:func:`~mme3dr.geometry.manifold.manifold_report`)."""
-    return manifold_report(asset.mesh)
-
-
-def clean_surface_genus(asset: Asset) -> int | None:
-    """Genus ``g = (2 - V + E - F) / 2`` of the mesh when it is **one** connected component
-    that is closed, edge-manifold, consistently wound and free of degenerate faces, with an
-    even Euler characteristic of at most 2 (a pinched vertex makes it odd); ``None`` otherwise.
-    For such a surface bounding a solid (not self-intersecting), ``g`` is the exact number of
-    tunnels through the solid."""
-    n, _ = asset.measure(components)
-    if n != 1:
-        return None
-    rep = asset.measure(edge_report)
-    chi = rep.euler_characteristic
-    if not (rep.is_watertight and rep.winding_consistent and rep.degenerate_faces == 0):
-        return None
-    if chi > 2 or chi % 2:
-        return None
-    return (2 - chi) // 2
 
 
 def contacts(asset: Asset, tol: float) -> GroundContacts:

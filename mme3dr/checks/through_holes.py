@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from mme3dr.checks._measures import clean_surface_genus
 from mme3dr.evaluators.base import Sample, Score
 from mme3dr.evaluators.check import COUNT, CountCheck
 from mme3dr.evaluators.fields import Resolution
@@ -31,13 +30,10 @@ class ThroughHolesCheck(CountCheck):
 
     name = "through_holes"
     suite = "spatial"
-    version = "2"  # 2: capped by the exact genus of one clean closed surface
+    version = "1"
     weight = 1.0
     noun = "through hole"
-    description = (
-        "genus of the sealed solid voxel body at a resolution from its proportions, capped by "
-        "the surface genus of one clean closed surface"
-    )
+    description = "genus of the sealed solid voxel body at a resolution from its proportions"
     robust_to = ("empty", "extreme_scale", "inverted_normals", "near_empty", "convex_hull")
     #: resolution: none = chosen from the asset's proportions (hole_resolution)
     schema = {"resolution": Resolution(None, absent="automatic"), **COUNT}
@@ -46,16 +42,9 @@ class ThroughHolesCheck(CountCheck):
         from mme3dr.geometry.holes import hole_resolution
 
         asset = sample.asset
-        genus = asset.measure(clean_surface_genus)
-        if genus == 0:  # one clean closed genus-0 surface: no tunnel, whatever the voxels say
-            return self.graded(0, components=1, euler=2, method="surface genus 0")
         res = int(self.values["resolution"] or hole_resolution(asset.mesh.extents))
         topo = asset.measure(hole_topology, resolution=res)
-        method = f"voxels:{res}"
-        tunnels = topo.tunnels
-        if genus is not None and tunnels > genus:  # extra tunnels are fused features
-            tunnels, method = genus, f"voxels:{res} capped by surface genus {genus}"
         return self.graded(
-            tunnels, components=topo.components, cavities=topo.cavities, euler=topo.euler,
-            method=method, voxel_tunnels=topo.tunnels,
+            topo.tunnels, components=topo.components, cavities=topo.cavities, euler=topo.euler,
+            method=f"voxels:{res}",
         )
