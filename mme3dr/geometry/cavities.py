@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-#: points of the inner shell whose winding number is tested (evenly spread over its vertices)
+#: points of the inner shell whose winding number is tested (centres of faces spread over it)
 WALL_PROBES = 9
 #: |winding number| above this means "inside the enclosing shell"
 INSIDE_WINDING = 0.5
@@ -112,9 +112,7 @@ def cavity_walls(
         wall_faces = order[starts[wall] : starts[wall + 1]]
         probe_faces = wall_faces[np.linspace(0, len(wall_faces) - 1, WALL_PROBES).astype(int)]
         probes = triangles[probe_faces].mean(axis=1)
-        shells = np.flatnonzero(holds)[np.argsort(size[holds], kind="stable")]
-        if len(shells) == 0:
-            continue
+        shells = np.flatnonzero(holds)[np.argsort(size[holds], kind="stable")]  # not empty
         winding = np.stack(
             [winding_numbers(probes, triangles[order[starts[s] : starts[s + 1]]]) for s in shells]
         )  # [shells, probes]
