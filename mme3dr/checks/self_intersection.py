@@ -2,28 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from mme3dr.checks._measures import SELF_INTERSECTION_SAMPLE, intersecting_faces
 from mme3dr.evaluators.base import Sample, Score
 from mme3dr.evaluators.check import Check
 from mme3dr.evaluators.fields import Fraction
 from mme3dr.evaluators.registry import register
-
-if TYPE_CHECKING:
-    from mme3dr.assets import Asset
-    from mme3dr.geometry.intersections import SelfIntersections
-
-#: faces tested for self-intersection; larger meshes test a fixed-seed sample of this many
-#: faces against all faces (the fraction is then an estimate, said so in the reason). Keeps
-#: the evaluator near 0.3 s on a 100k-face mesh instead of several seconds.
-SELF_INTERSECTION_SAMPLE = 20_000
-
-
-def intersecting_faces(asset: Asset, max_faces: int) -> SelfIntersections:
-    """Faces crossing a face they share no vertex with (at most ``max_faces`` tested)."""
-    from mme3dr.geometry.intersections import self_intersections
-
-    return self_intersections(asset.mesh, max_faces=max_faces)
 
 
 @register

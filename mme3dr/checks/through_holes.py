@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from mme3dr.checks._measures import clean_surface_genus, crossing_free
 from mme3dr.evaluators.base import Sample, Score
 from mme3dr.evaluators.check import COUNT, CountCheck
 from mme3dr.evaluators.fields import Resolution
@@ -30,10 +31,13 @@ class ThroughHolesCheck(CountCheck):
 
     name = "through_holes"
     suite = "spatial"
-    version = "1"
+    version = "3"  # 3: capped by the genus of one clean closed surface that does not cross itself
     weight = 1.0
     noun = "through hole"
-    description = "genus of the sealed solid voxel body at a resolution from its proportions"
+    description = (
+        "genus of the sealed solid voxel body at a resolution from its proportions, capped by "
+        "the surface genus of one clean closed surface that does not cross itself"
+    )
     robust_to = ("empty", "extreme_scale", "inverted_normals", "near_empty", "convex_hull")
     #: resolution: none = chosen from the asset's proportions (hole_resolution)
     schema = {"resolution": Resolution(None, absent="automatic"), **COUNT}
@@ -42,9 +46,19 @@ class ThroughHolesCheck(CountCheck):
         from mme3dr.geometry.holes import hole_resolution
 
         asset = sample.asset
+        genus = asset.measure(clean_surface_genus)
+        # the genus counts tunnels only if the surface does not cross itself (a handle
+        # pushed into a body and welded is genus 0 yet a tunnel); tested only when it matters
+        if genus == 0 and asset.measure(crossing_free):
+            return self.graded(0, components=1, euler=2, method="surface genus 0")
         res = int(self.values["resolution"] or hole_resolution(asset.mesh.extents))
         topo = asset.measure(hole_topology, resolution=res)
+        method = f"voxels:{res}"
+        tunnels = topo.tunnels
+        if genus is not None and tunnels > genus and asset.measure(crossing_free):
+            # extra tunnels are features fused within a voxel
+            tunnels, method = genus, f"voxels:{res} capped by surface genus {genus}"
         return self.graded(
-            topo.tunnels, components=topo.components, cavities=topo.cavities, euler=topo.euler,
-            method=f"voxels:{res}",
+            tunnels, components=topo.components, cavities=topo.cavities, euler=topo.euler,
+            method=method, voxel_tunnels=topo.tunnels,
         )

@@ -2,22 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from mme3dr.checks._measures import edge_report
 from mme3dr.evaluators.base import Sample, Score
 from mme3dr.evaluators.check import Check
 from mme3dr.evaluators.registry import register
-
-if TYPE_CHECKING:
-    from mme3dr.assets import Asset
-    from mme3dr.geometry.manifold import ManifoldReport
-
-
-def edge_report(asset: Asset) -> ManifoldReport:
-    """Edge topology of the mesh: boundary, non-manifold and inconsistently wound edges."""
-    from mme3dr.geometry.manifold import manifold_report
-
-    return manifold_report(asset.mesh)
 
 
 def pct(x: float) -> str:

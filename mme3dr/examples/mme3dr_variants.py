@@ -215,14 +215,17 @@ def bin_v(w: float = 0.5, d: float = 0.35, h: float = 0.3, wall: float = 0.015) 
 
 
 def trophy_v() -> trimesh.Trimesh:
-    """A trophy: round stepped base, stem, a tulip cup and two D-shaped handles."""
+    """A trophy: round stepped base, stem, a tulip cup and two D-shaped handles, each a
+    closed loop with the tapering wall (the lower bar runs on into the wall, which is
+    narrower there)."""
     base = _u([_disc(0.09, 0.03, 0.0), _disc(0.06, 0.03, 0.03)])
     st = _disc(0.015, 0.1, 0.06, sections=16)
     cup = s.vessel([(0.02, 0.0), (0.07, 0.08), (0.08, 0.16)], 0.006)
     cup.apply_translation([0, 0, 0.16])
     hs = []
     for sign in (-1, 1):
-        h = _d_handle(0.065, 0.21, 0.3, 0.05, 0.012)
+        h = _u([_d_handle(0.065, 0.21, 0.3, 0.05, 0.012),
+                _at(box((0.02, 0.012, 0.012)), 0.056, 0, 0.21)])  # wall at x = 0.044-0.051
         if sign < 0:
             h.apply_transform(trimesh.transformations.rotation_matrix(np.pi, [0, 0, 1]))
         hs.append(h)

@@ -110,6 +110,49 @@ def manifold_report(mesh: trimesh.Trimesh) -> ManifoldReport:
     )
 
 
+def pinched_vertices(faces: np.ndarray) -> int:
+    """Extra face fans at vertices of an edge-manifold mesh: ``sum over vertices of (fans - 1)``.
+
+    A vertex of a manifold surface has one fan: its faces, ordered around it, each sharing an
+    edge with the next. Two surfaces touching at one vertex (two cones tip to tip, a tube
+    pinched to a point) give that vertex two fans, and the Euler characteristic then no longer
+    gives the genus. Corners ``(face, vertex)`` are joined when their faces share an edge
+    through that vertex (edges used by exactly two faces); each connected group of corners is
+    one fan. Faces with a repeated vertex index are ignored. ``0`` for an empty mesh.
+    """
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    faces = np.asarray(faces, dtype=np.int64)
+    if len(faces):
+        faces = faces[
+            (faces[:, 0] != faces[:, 1]) & (faces[:, 1] != faces[:, 2])
+            & (faces[:, 2] != faces[:, 0])
+        ]
+    n = len(faces)
+    if n == 0:
+        return 0
+    k = np.arange(3)
+    u = faces.reshape(-1)  # corner 3f + k holds vertex faces[f, k]
+    cu = np.arange(3 * n)
+    cw = (3 * np.arange(n)[:, None] + (k[None, :] + 1) % 3).reshape(-1)  # edge (k, k+1)
+    w = u[cw]
+    lo, hi = np.minimum(u, w), np.maximum(u, w)
+    key = lo * (int(faces.max()) + 1) + hi
+    order = np.argsort(key, kind="stable")
+    ks = key[order]
+    start = np.flatnonzero(np.concatenate([[True], ks[1:] != ks[:-1]]))
+    counts = np.diff(np.concatenate([start, [len(ks)]]))
+    two = start[counts == 2]
+    i, j = order[two], order[two + 1]
+    same = u[i] == u[j]  # the two faces list the edge's vertices in the same order
+    a = np.concatenate([cu[i], cw[i]])
+    b = np.concatenate([np.where(same, cu[j], cw[j]), np.where(same, cw[j], cu[j])])
+    graph = coo_matrix((np.ones(len(a), dtype=np.int8), (a, b)), shape=(3 * n, 3 * n))
+    fans, _ = connected_components(graph, directed=False)
+    return int(fans - len(unique_sorted(u)))
+
+
 def consistent_winding(faces: np.ndarray) -> np.ndarray:
     """Faces ``[f, 3]`` re-wound so that every two faces sharing an edge traverse it in
     opposite directions (a consistent orientation), component by component.
