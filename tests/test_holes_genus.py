@@ -106,11 +106,14 @@ def test_self_crossing_genus_zero_surface_keeps_the_voxel_hole() -> None:
     """The genus says nothing about tunnels closed by a crossing, so the surface route must
     not answer 0 for a surface that crosses itself (the trophy handles of two MME-3DR
     references read 0 before this guard)."""
-    from mme3dr.checks._measures import clean_surface_genus, crossing_free
+    from mme3dr.checks._measures import SELF_INTERSECTION_SAMPLE, exact_tunnels, intersecting_faces
 
     mesh = bent_rod()
+    assert mesh.is_watertight and mesh.body_count == 1 and mesh.euler_number == 2
     asset = Asset.from_trimesh(mesh)
-    assert asset.measure(clean_surface_genus) == 0 and asset.measure(crossing_free) is False
+    crossings = asset.measure(intersecting_faces, max_faces=SELF_INTERSECTION_SAMPLE)
+    assert crossings.n_intersecting > 0 and not crossings.sampled
+    assert asset.measure(exact_tunnels) is None
     value, details = through_holes(mesh)
     assert value == 1 and details["method"].startswith("voxels:")
     # not bent far enough to close: no crossing, no hole, the surface route answers
@@ -121,7 +124,7 @@ def test_self_crossing_genus_zero_surface_keeps_the_voxel_hole() -> None:
 def test_pinched_vertex_surface_keeps_the_voxel_answer() -> None:
     """Two cones tip to tip share one vertex: every edge is manifold but that vertex has two
     fans, so the Euler characteristic is not ``2 - 2g`` and the genus is not used."""
-    from mme3dr.checks._measures import clean_surface_genus
+    from mme3dr.checks._measures import exact_tunnels
     from mme3dr.geometry.manifold import pinched_vertices
 
     low = trimesh.creation.cone(radius=0.3, height=0.5, sections=24)
@@ -132,4 +135,15 @@ def test_pinched_vertex_surface_keeps_the_voxel_answer() -> None:
     mesh.merge_vertices()
     assert pinched_vertices(mesh.faces) == 1
     assert pinched_vertices(low.faces) == 0
-    assert Asset.from_trimesh(mesh).measure(clean_surface_genus) is None
+    assert Asset.from_trimesh(mesh).measure(exact_tunnels) is None
+
+
+def test_a_dense_surface_keeps_the_voxel_answer() -> None:
+    """Over 20 000 faces crossings would only be sampled, so the genus is not trusted: the
+    clean slotted ring, subdivided, reads the voxels' 1 (the slot is under a voxel)."""
+    from mme3dr.checks._measures import SELF_INTERSECTION_SAMPLE
+
+    mesh = split_ring().subdivide().subdivide().subdivide()
+    assert len(mesh.faces) > SELF_INTERSECTION_SAMPLE and mesh.euler_number == 2
+    value, details = through_holes(mesh)
+    assert value == 1 and details["method"].startswith("voxels:")

@@ -16,7 +16,7 @@ import numpy as np
 
 from mme3dr.geometry.components import connected_components
 from mme3dr.geometry.contacts import GroundContacts, ground_contacts
-from mme3dr.geometry.manifold import ManifoldReport, manifold_report, pinched_vertices
+from mme3dr.geometry.manifold import ManifoldReport, manifold_report
 from mme3dr.geometry.stability import FloatingParts, floating_parts
 from mme3dr.geometry.voxels import DEFAULT_RESOLUTION, cached_samples, cached_voxels
 
@@ -41,24 +41,6 @@ def edge_report(asset: Asset) -> ManifoldReport:
     return manifold_report(asset.mesh)
 
 
-def clean_surface_genus(asset: Asset) -> int | None:
-    """Genus ``g = (2 - V + E - F) / 2`` of the mesh when it is **one** connected component
-    that is closed, edge-manifold, vertex-manifold (no pinched vertex), consistently wound
-    and free of degenerate faces, with an Euler characteristic of at most 2; ``None``
-    otherwise. If such a surface also does not cross itself (:func:`crossing_free`), it bounds
-    a solid with exactly ``g`` tunnels."""
-    n, _ = asset.measure(components)
-    if n != 1:
-        return None
-    rep = asset.measure(edge_report)
-    chi = rep.euler_characteristic
-    if not (rep.is_watertight and rep.winding_consistent and rep.degenerate_faces == 0):
-        return None
-    if chi > 2 or chi % 2 or pinched_vertices(asset.mesh.faces):
-        return None
-    return (2 - chi) // 2
-
-
 def intersecting_faces(asset: Asset, max_faces: int) -> SelfIntersections:
     """Faces crossing a face they share no vertex with (at most ``max_faces`` tested)."""
     from mme3dr.geometry.intersections import self_intersections
@@ -66,15 +48,33 @@ def intersecting_faces(asset: Asset, max_faces: int) -> SelfIntersections:
     return self_intersections(asset.mesh, max_faces=max_faces)
 
 
-def crossing_free(asset: Asset) -> bool | None:
-    """Whether no face of the mesh crosses another: ``True`` when every face was tested and
-    none crosses, ``False`` when a crossing was found, ``None`` when only a sample of faces
-    was tested and none of them crosses (unknown). The same measurement as the
-    ``self_intersection`` check's (shared cache entry)."""
-    res = asset.measure(intersecting_faces, max_faces=SELF_INTERSECTION_SAMPLE)
-    if res.n_intersecting:
-        return False
-    return None if res.sampled else True
+def exact_tunnels(asset: Asset) -> int | None:
+    """The exact number of tunnels through the solid, from the surface, when it can be had:
+    the genus ``g = (2 - V + E - F) / 2`` of a mesh that is **one** connected component,
+    closed, edge-manifold, vertex-manifold (no pinched vertex), consistently wound, free of
+    degenerate faces and of faces crossing another; ``None`` otherwise.
+
+    Why each condition: several pieces can close tunnels between them; at a pinched vertex
+    ``V - E + F`` is not ``2 - 2g``; a surface crossing itself can close a tunnel its genus
+    does not count (a handle pushed into a body and welded). Crossings are tested exactly
+    (every face: the ``self_intersection`` check's measurement, shared), so meshes of more than
+    :data:`SELF_INTERSECTION_SAMPLE` faces get ``None`` without testing. The conditions are
+    tested cheapest first."""
+    from mme3dr.geometry.manifold import pinched_vertices
+
+    n, _ = asset.measure(components)
+    if n != 1 or len(asset.mesh.faces) > SELF_INTERSECTION_SAMPLE:
+        return None
+    rep = asset.measure(edge_report)
+    chi = rep.euler_characteristic
+    if not (rep.is_watertight and rep.winding_consistent and rep.degenerate_faces == 0):
+        return None
+    if chi > 2 or chi % 2 or pinched_vertices(asset.mesh.faces):
+        return None
+    crossings = asset.measure(intersecting_faces, max_faces=SELF_INTERSECTION_SAMPLE)
+    if crossings.n_intersecting or crossings.sampled:
+        return None
+    return (2 - chi) // 2
 
 
 def contacts(asset: Asset, tol: float) -> GroundContacts:

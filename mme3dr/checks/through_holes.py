@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from mme3dr.checks._measures import clean_surface_genus, crossing_free
+from mme3dr.checks._measures import exact_tunnels
 from mme3dr.evaluators.base import Sample, Score
 from mme3dr.evaluators.check import COUNT, CountCheck
 from mme3dr.evaluators.fields import Resolution
@@ -46,17 +46,14 @@ class ThroughHolesCheck(CountCheck):
         from mme3dr.geometry.holes import hole_resolution
 
         asset = sample.asset
-        genus = asset.measure(clean_surface_genus)
-        # the genus counts tunnels only if the surface does not cross itself (a handle
-        # pushed into a body and welded is genus 0 yet a tunnel); tested only when it matters
-        if genus == 0 and asset.measure(crossing_free):
+        genus = asset.measure(exact_tunnels)
+        if genus == 0:  # a trusted genus-0 surface: no tunnel, whatever the voxels say
             return self.graded(0, components=1, euler=2, method="surface genus 0")
         res = int(self.values["resolution"] or hole_resolution(asset.mesh.extents))
         topo = asset.measure(hole_topology, resolution=res)
         method = f"voxels:{res}"
         tunnels = topo.tunnels
-        if genus is not None and tunnels > genus and asset.measure(crossing_free):
-            # extra tunnels are features fused within a voxel
+        if genus is not None and tunnels > genus:  # extra tunnels: features fused in a voxel
             tunnels, method = genus, f"voxels:{res} capped by surface genus {genus}"
         return self.graded(
             tunnels, components=topo.components, cavities=topo.cavities, euler=topo.euler,

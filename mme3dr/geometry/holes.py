@@ -261,4 +261,4 @@ def hole_grid(
     samples = shared
     if samples is None or samples.spacing > step + 1e-12:
         samples = surface_samples(mesh, step)
-    return voxelize(mesh, resolution, samples=samples)
+    return voxelize(mesh, resolution, samples=samples, heights=False)

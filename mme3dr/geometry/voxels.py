@@ -196,8 +196,7 @@ def _lattice(
     # of (i / k1, j / k2) with i / k1 + j / k2 <= 1; likewise the edge b -> c grouped by m
     out_p, out_f = [], []
     key = k1 * (int(k2.max()) + 1) + k2
-    for kk in np.unique(key):
-        sel = np.nonzero(key == kk)[0]
+    for sel in _groups(key):
         t1, t2 = _template(int(k1[sel[0]]), int(k2[sel[0]]))
         pts = (
             a[sel, None, :]
@@ -206,15 +205,24 @@ def _lattice(
         )
         out_p.append(pts.reshape(-1, 3))
         out_f.append(np.repeat(sel, len(t1)))
-    for mm in np.unique(m):
-        t = np.arange(1, int(mm)) / mm  # the end points are corners b and c, already sampled
+    for sel in _groups(m):
+        mm = int(m[sel[0]])
+        t = np.arange(1, mm) / mm  # the end points are corners b and c, already sampled
         if len(t) == 0:
             continue
-        sel = np.nonzero(m == mm)[0]
         pts = b[sel, None, :] + t[None, :, None] * (c - b)[sel, None, :]
         out_p.append(pts.reshape(-1, 3))
         out_f.append(np.repeat(sel, len(t)))
     return np.concatenate(out_p), np.concatenate(out_f)
+
+
+def _groups(key: np.ndarray) -> list[np.ndarray]:
+    """Indices of ``key`` grouped by value, groups in increasing value, indices increasing
+    within a group (one stable sort instead of a scan per value)."""
+    order = np.argsort(key, kind="stable")
+    ks = key[order]
+    cuts = np.flatnonzero(ks[1:] != ks[:-1]) + 1
+    return np.split(order, cuts)
 
 
 def _lex_greater(p: np.ndarray, q: np.ndarray) -> np.ndarray:
@@ -241,6 +249,7 @@ def voxelize(
     pad: int = DEFAULT_PAD,
     samples: SurfaceSamples | None = None,
     max_step: float = 0.5,
+    heights: bool = True,
 ) -> VoxelGrid:
     """Voxelise ``mesh`` into surface and sealed solid occupancy (see the module docstring).
 
@@ -253,6 +262,8 @@ def voxelize(
             spacing) when omitted or coarser.
         max_step: the largest sample spacing allowed, in voxels (half a voxel by default; the
             closing seals the rare one-voxel gaps a coarser step can leave).
+        heights: whether to record ``top`` (the highest sample per surface voxel; ``None``
+            without it, which saves a scatter over every sample).
     """
     if resolution < 4:
         raise ValueError(f"resolution must be at least 4, got {resolution}")
@@ -269,9 +280,12 @@ def voxelize(
     idx = np.clip(idx, 0, dims - 1)
     surface = np.zeros(tuple(dims), dtype=bool)
     surface[idx[:, 0], idx[:, 1], idx[:, 2]] = True
-    top = np.full(tuple(dims), -np.inf, dtype=np.float32)
-    np.maximum.at(top, (idx[:, 0], idx[:, 1], idx[:, 2]), samples.points[:, 2].astype(np.float32))
-    top[~surface] = np.nan
+    top = None
+    if heights:
+        top = np.full(tuple(dims), -np.inf, dtype=np.float32)
+        np.maximum.at(top, (idx[:, 0], idx[:, 1], idx[:, 2]),
+                      samples.points[:, 2].astype(np.float32))
+        top[~surface] = np.nan
     sealed = surface
     if close_iterations > 0:
         sealed = ndimage.binary_closing(surface, structure=CONNECT26, iterations=close_iterations)
