@@ -114,17 +114,7 @@ def test_unrelated_floating_cube_still_floats_beside_a_hollow_box() -> None:
     assert not _floating_check(mesh).passed
 
 
-_VOXEL_SPLIT = pytest.mark.xfail(
-    strict=True,
-    reason="known miss: the solid voxel split of parts (segment_solid) cuts the filled void of "
-    "an export, and the sealed ball's samples, into a second body (docs/checks.md, parts)",
-)
-
-
-@pytest.mark.parametrize(
-    "build", [closed_box, pytest.param(_hollow_box_export, marks=_VOXEL_SPLIT)],
-    ids=["clean", "export"],
-)
+@pytest.mark.parametrize("build", [closed_box, _hollow_box_export], ids=["clean", "export"])
 def test_hollow_box_is_one_part(build) -> None:
     case = types.SimpleNamespace(id="t", prompt="", checks=(), suites=("spatial",))
     score = registry.build("parts", {"expect": 1}).score(
@@ -133,7 +123,6 @@ def test_hollow_box_is_one_part(build) -> None:
     assert score.value == 1 and score.passed, score.reason
 
 
-@_VOXEL_SPLIT
 def test_ball_sealed_in_a_hollow_box_is_a_second_part() -> None:
     case = types.SimpleNamespace(id="t", prompt="", checks=(), suites=("spatial",))
     score = registry.build("parts", {"expect": 2}).score(

@@ -144,14 +144,21 @@ class Segmentation:
 
 
 def segment_solid(
-    grid: VoxelGrid, fusion_depth: float = FUSION_DEPTH, rule: RestingRule | None = None
+    grid: VoxelGrid, fusion_depth: float = FUSION_DEPTH, rule: RestingRule | None = None,
+    walls: np.ndarray | None = None,
 ) -> Segmentation:
-    """Split ``grid.solid`` into bodies at necks and at resting contacts (module docstring)."""
+    """Split ``grid.solid`` into bodies at necks and at resting contacts (module docstring).
+
+    ``walls``: surface voxels that bound sealed voids (the grid fills those voids, so their
+    walls lie inside the solid); the depth is measured to the other surface voxels, so a
+    filled void is not a second body behind a thin "neck" of wall.
+    """
     solid = grid.solid
     if not solid.any():
         zero = np.zeros(solid.shape, dtype=np.int32)
         return Segmentation(zero, zero, 0)
-    depth = ndimage.distance_transform_edt(~grid.surface).astype(np.float32)
+    surface = grid.surface if walls is None else grid.surface & ~walls
+    depth = ndimage.distance_transform_edt(~surface).astype(np.float32)
     depth[~solid] = 0.0
     regions, necks = neck_regions(solid, depth, fusion_depth / grid.pitch)
     regions = contact_regions(regions, ContactRule(), fusion_depth / grid.pitch)

@@ -22,7 +22,7 @@ import numpy as np
 import trimesh
 from scipy.spatial import cKDTree
 
-from mme3dr.geometry.cavities import merge_cavity_walls
+from mme3dr.geometry.cavities import cavity_walls, merge_walls
 from mme3dr.geometry.components import component_stats, connected_components
 from mme3dr.geometry.voxels import SurfaceSamples, VoxelGrid
 
@@ -83,17 +83,19 @@ def find_parts(
     given the body of the voxel it lies in (moved one voxel into the surface).
     """
     n, labels = connected_components(mesh)
+    wall_face = None
     if n > 1:  # the wall of a sealed void is its shell's other side, not a part
         stats = component_stats(mesh, labels, n)
-        n, labels = merge_cavity_walls(
-            np.asarray(mesh.vertices, dtype=np.float64)[np.asarray(mesh.faces, dtype=np.int64)],
-            labels, n, stats.bounds_min, stats.bounds_max,
-        )
+        tri = np.asarray(mesh.vertices, dtype=np.float64)[np.asarray(mesh.faces, dtype=np.int64)]
+        walls = cavity_walls(tri, labels, n, stats.bounds_min, stats.bounds_max, np.arange(n))
+        if len(walls):
+            wall_face = np.isin(labels, walls[:, 0])
+        n, labels = merge_walls(labels, n, walls)
     if grid is None or samples is None or n == 0:
         return _component_parts(mesh, labels, n, min_area_fraction)
     from mme3dr.geometry.parts import face_bodies, point_bodies, segment_solid
 
-    seg = segment_solid(grid)
+    seg = segment_solid(grid, walls=_wall_voxels(grid, samples, wall_face))
     if seg.count <= 1:
         return _component_parts(mesh, labels, n, min_area_fraction)
     faces = np.asarray(samples.faces, dtype=np.int64)
@@ -129,25 +131,46 @@ def find_parts(
     )
 
 
+def _wall_voxels(grid: VoxelGrid, samples: SurfaceSamples, wall_face: np.ndarray | None
+                 ) -> np.ndarray | None:
+    """Surface voxels of ``grid`` that hold only samples of sealed-void walls (faces marked in
+    ``wall_face``), or ``None`` when there are no walls. The grid fills sealed voids, so their
+    walls lie inside the solid and are left out of its depth (:func:`segment_solid`)."""
+    if wall_face is None or not wall_face.any() or len(samples.points) == 0:
+        return None
+    idx = np.clip(grid.index(samples.points), 0, np.array(grid.shape) - 1)
+    on_wall = wall_face[np.asarray(samples.faces, dtype=np.int64)]
+    walls = np.zeros(grid.solid.shape, dtype=bool)
+    other = np.zeros(grid.solid.shape, dtype=bool)
+    walls[tuple(idx[on_wall].T)] = True
+    other[tuple(idx[~on_wall].T)] = True
+    return walls & ~other
+
+
 def _merge_strays(face_key: np.ndarray, point_key: np.ndarray, weight: np.ndarray, width: int
                   ) -> tuple[np.ndarray, np.ndarray]:
-    """Give a component's stray pieces to its largest piece.
+    """Give a component's stray pieces to its main piece.
 
-    Keys are ``component * width + body``. A piece of a component is kept when it is the
-    component's largest, or when it holds at least half of its body's surface (that body
-    lies mostly in this component: a body fused into it). Otherwise it is a sliver of another
-    body's voxels (the faces of two separately modelled parts that touch share voxels) and
-    goes to the component's largest piece.
+    Keys are ``component * width + body``. A piece of a component *owns* its body when it
+    holds at least half of the body's surface (that body lies mostly in this component: a
+    body fused into it). The component's main piece is its largest owning piece, or its
+    largest piece when none owns. A piece is kept when it owns its body or is the main one;
+    otherwise it is a sliver of another body's voxels (the faces of two separately modelled
+    parts that touch share voxels) and goes to the main piece.
     """
     uniq, inv = np.unique(point_key, return_inverse=True)
     piece_area = np.bincount(inv, weights=weight, minlength=len(uniq))
     comp, body = uniq // width, uniq % width
     body_area = np.bincount(body, weights=piece_area, minlength=width)
-    order = np.lexsort((-piece_area, comp))  # by component, largest piece first
+    owns = piece_area >= 0.5 * body_area[body]
+    # by component, pieces that own their body first, then the largest: a separate part
+    # (a ball sealed in a box) whose surface voxels went to the neighbouring body keeps the
+    # body of its own interior
+    order = np.lexsort((-piece_area, ~owns, comp))
     first = np.r_[True, comp[order][1:] != comp[order][:-1]]
     main = np.full(int(max(comp.max(), face_key.max() // width)) + 1, -1, dtype=np.int64)
     main[comp[order][first]] = uniq[order][first]
-    keep = (piece_area >= 0.5 * body_area[body]) | np.isin(uniq, main[comp])
+    keep = owns | np.isin(uniq, main[comp])
     target = np.where(keep, uniq, main[comp])
     pos = np.clip(np.searchsorted(uniq, face_key), 0, len(uniq) - 1)
     known = uniq[pos] == face_key
