@@ -339,3 +339,61 @@ def test_a_sharding_engine_is_refused_in_one_line(tmp_path, monkeypatch, capsys,
     want = "zero3_8gpu.yaml" if flag == "ACCELERATE_USE_DEEPSPEED" else "fsdp_8gpu.yaml"
     assert want in err[0] and (CONFIGS_ACC / want).is_file()
     assert not (tmp_path / "run" / "metrics.jsonl").exists()
+
+
+# ---------------------------------------------------------------- checkpoints under DDP
+
+
+def _resume_worker(rank: int, world: int, port: int, out: str) -> None:
+    """Two steps straight, then a fresh trainer resumed from step 1's checkpoint (written by
+    rank 0, with the optimiser state read through accelerate's prepared optimiser) redoes
+    step 2."""
+    os.environ.update(RANK=str(rank), WORLD_SIZE=str(world), LOCAL_RANK=str(rank),
+                      MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), OMP_NUM_THREADS="1")
+    from trainers import distributed as D
+    from trainers import trainer as T
+    from trainers.config import config_from_dict
+
+    ctx = D.init_from_env("cpu", timeout_s=60)
+
+    def make():
+        cfg = _uneven_config(config_from_dict(_config(Path(out) / "run")))
+        cfg.steps = 2
+        cfg.checkpoint.every, cfg.checkpoint.keep = 1, 2
+        return T.HiGRPOTrainer(cfg, train_cases=_uneven_cases(rank), dist=ctx, quiet=True)
+
+    straight = make()
+    straight.train()
+    resumed = make()
+    step = resumed.load_checkpoint(resumed.checkpoint_dir() / "step-000001")
+    resumed.train()
+
+    def params(tr):
+        return [p.detach().clone() for p in tr.policy.module.parameters()]
+
+    torch.save({"engine": resumed.engine.describe(), "step": step,
+                "straight": params(straight), "resumed": params(resumed),
+                "opt": [straight.optimizer.state_dict(), resumed.optimizer.state_dict()]},
+               Path(out) / f"rank{rank}.pt")
+    D.shutdown(ctx)
+
+
+def test_resume_under_accelerate_is_exact(tmp_path):
+    pytest.importorskip("accelerate")
+    _spawn_with_deadline(_resume_worker, (2, _free_port(), str(tmp_path)), 2)
+    r0 = torch.load(tmp_path / "rank0.pt", weights_only=False)
+    r1 = torch.load(tmp_path / "rank1.pt", weights_only=False)
+    assert r0["engine"]["engine"] == "accelerate" and r0["step"] == 1
+    for r in (r0, r1):
+        for p, q in zip(r["straight"], r["resumed"], strict=True):
+            assert torch.equal(p, q)
+        a, b = r["opt"]
+        assert a["state"].keys() == b["state"].keys()
+        for k in a["state"]:
+            for name in ("exp_avg", "exp_avg_sq", "step"):
+                assert torch.equal(a["state"][k][name], b["state"][k][name])
+    for p, q in zip(r0["resumed"], r1["resumed"], strict=True):
+        assert torch.equal(p, q)
+    # rank 0 wrote the shared state, each rank its own generators
+    ck = tmp_path / "run" / "checkpoints" / "step-000002"
+    assert sorted(p.name for p in ck.iterdir()) == ["rng-rank0.pt", "rng-rank1.pt", "state.pt"]
