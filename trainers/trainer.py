@@ -16,8 +16,9 @@ One training step (``TrainConfig.grpo``):
    once, without gradients (with reward workers and ``rewards.overlap``: for each round's rows
    while the workers score that round's meshes, :meth:`HiGRPOTrainer._frozen_all`); then
    ``epochs`` passes, each in ``minibatches`` optimiser steps,
-   minimise ``L(1) + L(2)`` (:func:`trainers.hi_grpo.policy_loss`), gradients averaged over
-   processes and clipped to ``grad_clip``.
+   minimise ``L(1) + L(2)`` (:func:`trainers.hi_grpo.policy_loss`) over the global token
+   mean, the training forwards and backward through the engine (:mod:`trainers.engine`:
+   accelerate's DDP when launched distributed), gradients clipped to ``grad_clip``.
 
 ``grpo.mode`` changes steps 2-4 for the Table 6 ablation (``step1_only``, ``step2_only``,
 ``plain``): which rewards drive each step's advantages and which steps are trained
@@ -377,8 +378,9 @@ class HiGRPOTrainer:
 
         Runs on every process every step, even with no rows (then only the padding row
         ``pad`` is forwarded, with zero loss): the loss of each minibatch is divided by the
-        number of loss tokens of that minibatch over all processes, and gradients are summed
-        over processes, so the update follows the token mean of the whole batch.
+        number of loss tokens of that minibatch over all processes, and the engine makes the
+        gradient the sum over processes (DDP's mean of ``loss x world``), so the update follows
+        the token mean of the whole batch.
         """
         g = self.cfg.grpo
         G = g.group_size
