@@ -10,7 +10,8 @@ Found with accelerate 1.16.0 and torch 2.14.1: without ``--cpu`` (``Accelerator(
 process reports ``DistributedType.NO`` and rank 0 (the launcher sets RANK/WORLD_SIZE but not
 ``ACCELERATE_USE_CPU``), so nothing is synchronised; with ``--cpu`` (``Accelerator(cpu=True)``)
 both report ``MULTI_CPU`` and a ``DistributedDataParallel`` wrapper, with the same (averaged)
-gradient on both ranks.
+gradient on both ranks. The trainer now does this (:mod:`trainers.engine`); this script stays
+as the minimal check.
 """
 
 import sys
@@ -18,19 +19,8 @@ import sys
 import torch
 from accelerate import Accelerator
 
+from trainers.engine import JointForward
 from trainers.policies.reference import ReferencePolicy
-
-
-class JointForward(torch.nn.Module):
-    """The policy's training forward as one module (its parameters are the policy's)."""
-
-    def __init__(self, policy):
-        super().__init__()
-        self.net = policy.module
-        object.__setattr__(self, "_policy", policy)  # not a submodule: no double registration
-
-    def forward(self, b1, b2):
-        return self._policy.joint_logprobs(b1, b2)
 
 
 def main() -> None:

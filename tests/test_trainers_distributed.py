@@ -59,10 +59,14 @@ def _config(run_dir: Path, workers: int = 0, **grpo) -> dict:
     }
 
 
-def _worker(rank: int, world: int, port: int, out: str, workers: int = 0) -> None:
+def _worker(rank: int, world: int, port: int, out: str, workers: int = 0,
+            engine: str = "accelerate") -> None:
+    """``engine``: ``accelerate`` (what the trainer picks for a process group when accelerate
+    is installed) or ``hand`` (the fallback without accelerate: hand-summed gradients)."""
     os.environ.update(RANK=str(rank), WORLD_SIZE=str(world), LOCAL_RANK=str(rank),
-                      MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port))
+                      MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), OMP_NUM_THREADS="1")
     from trainers import distributed as D
+    from trainers import engine as E
     from trainers import trainer as T
     from trainers.config import config_from_dict
     from trainers.toy_cases import toy_cases
@@ -75,7 +79,9 @@ def _worker(rank: int, world: int, port: int, out: str, workers: int = 0) -> Non
                                                                     _blank_case("b1")]
     calls: list[dict] = []
     records: list[dict] = []
+    rollouts: list = []
     original_loss, original_mb = T.policy_loss_with_stats, T.HiGRPOTrainer._minibatch
+    original_update = T.HiGRPOTrainer._update
 
     def loss_spy(lp, old, ref, adv, mask, normaliser=None, **kw):
         calls.append({"lp": lp.detach().clone(), "old": old.clone(), "ref": ref.clone(),
@@ -89,9 +95,15 @@ def _worker(rank: int, world: int, port: int, out: str, workers: int = 0) -> Non
         records.append({"rec": rec, "calls": list(range(start, len(calls)))})
         return rec
 
+    def update_spy(self, ro, *a, **k):
+        rollouts.append(ro)
+        return original_update(self, ro, *a, **k)
+
     T.policy_loss_with_stats = loss_spy
     T.HiGRPOTrainer._minibatch = minibatch_spy
-    tr = T.HiGRPOTrainer(cfg, train_cases=cases, dist=ctx, quiet=True)
+    T.HiGRPOTrainer._update = update_spy
+    eng = E.Engine(ctx) if engine == "hand" else None
+    tr = T.HiGRPOTrainer(cfg, train_cases=cases, dist=ctx, quiet=True, engine=eng)
     init = [p.detach().clone() for p in tr.policy.module.parameters()]
     frozen_calls = []
     frozen_all = tr._frozen_all
@@ -99,7 +111,8 @@ def _worker(rank: int, world: int, port: int, out: str, workers: int = 0) -> Non
     tr.train()
     torch.save({"calls": calls, "records": records, "init": init, "frozen": len(frozen_calls),
                 "params": [p.detach().clone() for p in tr.policy.module.parameters()],
-                "history": tr.history}, Path(out) / f"rank{rank}.pt")
+                "history": tr.history, "engine": tr.engine.describe(), "rollouts": rollouts},
+               Path(out) / f"rank{rank}.pt")
     D.shutdown(ctx)
 
 
@@ -160,13 +173,27 @@ def test_a_rank_with_nothing_to_train_on_does_not_hang(tmp_path, workers):
     assert any(not torch.equal(p, q) for p, q in zip(r1["init"], r1["params"], strict=True))
 
 
-def test_global_token_mean_with_uneven_tokens(tmp_path):
+@pytest.mark.parametrize("engine", ["accelerate", "hand"])
+def test_global_token_mean_with_uneven_tokens(tmp_path, engine):
     """Both ranks train, with different numbers of tokens: the logged loss is the global token
-    mean, not the mean of the two per-process means."""
+    mean, not the mean of the two per-process means; and the step is the one a single process
+    takes over both ranks' rows (same gradient norm, same parameters). ``accelerate``: DDP
+    through ``Accelerator.prepare`` (what a launch gets); ``hand``: the fallback without
+    accelerate (gradients summed by hand)."""
+    if engine == "accelerate":
+        pytest.importorskip("accelerate")
     port = _free_port()
-    _spawn_with_deadline(_uneven_worker, (2, port, str(tmp_path)), 2)
+    _spawn_with_deadline(_uneven_worker, (2, port, str(tmp_path), engine), 2)
     r0 = torch.load(tmp_path / "rank0.pt", weights_only=False)
     r1 = torch.load(tmp_path / "rank1.pt", weights_only=False)
+    if engine == "accelerate":
+        for r in (r0, r1):
+            assert r["engine"]["engine"] == "accelerate"
+            assert r["engine"]["distributed_type"] == "MULTI_CPU"
+            assert r["engine"]["wrapper"] == "DistributedDataParallel"
+    else:
+        assert r0["engine"] == {"engine": "plain", "distributed_type": "HAND_SUM",
+                                "num_processes": 2}
     a, b = r0["records"][0], r1["records"][0]
     c0 = [r0["calls"][i] for i in a["calls"]]
     c1 = [r1["calls"][i] for i in b["calls"]]
@@ -179,30 +206,70 @@ def test_global_token_mean_with_uneven_tokens(tmp_path):
     assert abs(hand - mean_of_means) > 1e-4 * max(1e-6, abs(hand))
     for p0, p1 in zip(r0["params"], r1["params"], strict=True):
         assert torch.equal(p0, p1)
+    assert any(not torch.equal(p, q) for p, q in zip(r0["init"], r0["params"], strict=True))
+    _check_one_process_replay(tmp_path, r0, r1)
 
 
-def _uneven_worker(rank: int, world: int, port: int, out: str) -> None:
-    """Like :func:`_worker` with real cases on both ranks and one minibatch per step."""
+def _check_one_process_replay(tmp_path: Path, r0: dict, r1: dict) -> None:
+    """One process, the plain engine, the same initial parameters, one update over both
+    ranks' rollouts (one minibatch, one epoch: the row order only changes float sums): the
+    same gradient norm (a gradient averaged instead of summed over ranks would be off by the
+    number of processes) and the same parameters as the two processes reached."""
     import trainers.trainer as T
+    from trainers.config import config_from_dict
+    from trainers.rollout import Rollout
+
+    cfg = _uneven_config(config_from_dict(_config(tmp_path / "replay")))
+    tr = T.HiGRPOTrainer(cfg, train_cases=_uneven_cases(0), quiet=True)
+    assert tr.engine.describe()["engine"] == "plain" and not tr.dist.enabled
+    for p, q in zip(tr.policy.module.parameters(), r0["init"], strict=True):
+        assert torch.equal(p.detach(), q)
+    tr.model.train()
+    ro = Rollout.concat([r0["rollouts"][0], r1["rollouts"][0]])
+    stats = tr._update(ro, {})
+    assert stats["loss/total"] == pytest.approx(r0["records"][0]["rec"]["loss/total"],
+                                                rel=1e-5, abs=1e-8)
+    assert stats["loss/grad_norm"] == pytest.approx(r0["records"][0]["rec"]["loss/grad_norm"],
+                                                    rel=1e-4)
+    # Adam's first step moves a parameter by about lr whatever its gradient's size; float
+    # noise in gradients near zero moves it by a little (measured: 4.4e-6 = 0.0044 lr)
+    lr = cfg.optim.lr
+    for p, q in zip(tr.policy.module.parameters(), r0["params"], strict=True):
+        torch.testing.assert_close(p.detach(), q, rtol=0, atol=5e-2 * lr)
+
+
+def _uneven_cases(rank: int) -> list:
     from trainers.toy_cases import toy_cases
 
     by_id = {c.id: c for c in toy_cases()}
     names = ["table-4", "cup"] if rank == 0 else ["stool-2", "staircase-3"]
+    return [by_id[n] for n in names]
+
+
+def _uneven_config(cfg):
+    """One step, one epoch, one minibatch, no dynamic sampling, rewards every case has."""
+    cfg.grpo.dynamic_sampling = False
+    cfg.grpo.minibatches = 1
+    cfg.grpo.epochs = 1
+    cfg.steps = 1
+    cfg.rewards.step1 = [{"evaluator": "stable"}, {"evaluator": "floating_parts"}]
+    cfg.rewards.step2 = [{"evaluator": "watertight"}, {"evaluator": "parts",
+                                                       "params": {"expect": 1}}]
+    return cfg
+
+
+def _uneven_worker(rank: int, world: int, port: int, out: str, engine: str) -> None:
+    """Like :func:`_worker` with real cases on both ranks and one minibatch per step."""
+    import trainers.trainer as T
+
     original = T.HiGRPOTrainer.__init__
 
     def init(self, cfg, **kw):
-        kw["train_cases"] = [by_id[n] for n in names]
-        cfg.grpo.dynamic_sampling = False
-        cfg.grpo.minibatches = 1
-        cfg.grpo.epochs = 1
-        cfg.steps = 1
-        cfg.rewards.step1 = [{"evaluator": "stable"}, {"evaluator": "floating_parts"}]
-        cfg.rewards.step2 = [{"evaluator": "watertight"}, {"evaluator": "parts",
-                                                           "params": {"expect": 1}}]
-        original(self, cfg, **kw)
+        kw["train_cases"] = _uneven_cases(rank)
+        original(self, _uneven_config(cfg), **kw)
 
     T.HiGRPOTrainer.__init__ = init
-    _worker(rank, world, port, out)
+    _worker(rank, world, port, out, engine=engine)
 
 
 # ---------------------------------------------------------------- the documented launch
@@ -245,6 +312,10 @@ def test_accelerate_launch_with_an_empty_rank_completes(tmp_path):
     # the blank case's group is dropped every step (its rank has nothing to train on); the
     # table's rank may have nothing either (a group without spread): both must be survived
     assert all(r["data/groups_dropped"] >= 0.5 and r["data/groups_trained"] <= 0.5 for r in rows)
+    # the engine in use: accelerate's DDP on CPU (plain Accelerator() would be NO: no sync)
+    eng = json.loads((tmp_path / "run" / "engine.json").read_text())
+    assert eng["engine"] == "accelerate" and eng["distributed_type"] == "MULTI_CPU", eng
+    assert eng["wrapper"] == "DistributedDataParallel" and eng["num_processes"] == 2, eng
     ck = tmp_path / "run" / "checkpoints"
     assert (ck / "latest").read_text() == "step-000002"
     # two processes really ran: each saved its own generator state
@@ -268,3 +339,61 @@ def test_a_sharding_engine_is_refused_in_one_line(tmp_path, monkeypatch, capsys,
     want = "zero3_8gpu.yaml" if flag == "ACCELERATE_USE_DEEPSPEED" else "fsdp_8gpu.yaml"
     assert want in err[0] and (CONFIGS_ACC / want).is_file()
     assert not (tmp_path / "run" / "metrics.jsonl").exists()
+
+
+# ---------------------------------------------------------------- checkpoints under DDP
+
+
+def _resume_worker(rank: int, world: int, port: int, out: str) -> None:
+    """Two steps straight, then a fresh trainer resumed from step 1's checkpoint (written by
+    rank 0, with the optimiser state read through accelerate's prepared optimiser) redoes
+    step 2."""
+    os.environ.update(RANK=str(rank), WORLD_SIZE=str(world), LOCAL_RANK=str(rank),
+                      MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), OMP_NUM_THREADS="1")
+    from trainers import distributed as D
+    from trainers import trainer as T
+    from trainers.config import config_from_dict
+
+    ctx = D.init_from_env("cpu", timeout_s=60)
+
+    def make():
+        cfg = _uneven_config(config_from_dict(_config(Path(out) / "run")))
+        cfg.steps = 2
+        cfg.checkpoint.every, cfg.checkpoint.keep = 1, 2
+        return T.HiGRPOTrainer(cfg, train_cases=_uneven_cases(rank), dist=ctx, quiet=True)
+
+    straight = make()
+    straight.train()
+    resumed = make()
+    step = resumed.load_checkpoint(resumed.checkpoint_dir() / "step-000001")
+    resumed.train()
+
+    def params(tr):
+        return [p.detach().clone() for p in tr.policy.module.parameters()]
+
+    torch.save({"engine": resumed.engine.describe(), "step": step,
+                "straight": params(straight), "resumed": params(resumed),
+                "opt": [straight.optimizer.state_dict(), resumed.optimizer.state_dict()]},
+               Path(out) / f"rank{rank}.pt")
+    D.shutdown(ctx)
+
+
+def test_resume_under_accelerate_is_exact(tmp_path):
+    pytest.importorskip("accelerate")
+    _spawn_with_deadline(_resume_worker, (2, _free_port(), str(tmp_path)), 2)
+    r0 = torch.load(tmp_path / "rank0.pt", weights_only=False)
+    r1 = torch.load(tmp_path / "rank1.pt", weights_only=False)
+    assert r0["engine"]["engine"] == "accelerate" and r0["step"] == 1
+    for r in (r0, r1):
+        for p, q in zip(r["straight"], r["resumed"], strict=True):
+            assert torch.equal(p, q)
+        a, b = r["opt"]
+        assert a["state"].keys() == b["state"].keys()
+        for k in a["state"]:
+            for name in ("exp_avg", "exp_avg_sq", "step"):
+                assert torch.equal(a["state"][k][name], b["state"][k][name])
+    for p, q in zip(r0["resumed"], r1["resumed"], strict=True):
+        assert torch.equal(p, q)
+    # rank 0 wrote the shared state, each rank its own generators
+    ck = tmp_path / "run" / "checkpoints" / "step-000002"
+    assert sorted(p.name for p in ck.iterdir()) == ["rng-rank0.pt", "rng-rank1.pt", "state.pt"]

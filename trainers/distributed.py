@@ -1,28 +1,35 @@
-"""Data parallelism over prompts with ``torch.distributed`` (torchrun, accelerate, gloo, nccl).
+"""Data parallelism over prompts: the process group's facts and the loop's own collectives.
 
 Each process samples, decodes and rewards its own share of the step's prompts (whole groups,
 so advantages never need other processes). The loss is the token mean over the *whole* batch:
-each process divides its token sums by the global token count (all-reduced) and the gradients
-are **summed** over processes before every optimiser step. Every process starts from the same
-parameters (same seed) and applies the same summed update, so the replicas stay identical.
+each process divides its token sums by the global token count (:func:`all_sum`) and the
+engine (:mod:`trainers.engine`) turns the processes' gradients into the gradient of that
+global mean before every optimiser step: accelerate's ``DistributedDataParallel`` (gradients
+averaged, the loss multiplied by the number of processes) whenever accelerate is installed,
+or :func:`sum_gradients` (the fallback without it). Every process starts from the same
+parameters (same seed, :func:`broadcast_parameters`, DDP's own broadcast) and applies the same
+update, so the replicas stay identical.
 
 **Every process takes part in every collective of every step, in the same order**, whatever
 its data: a process whose groups were all dropped (no reward spread, undecodable) still runs
 the same number of resampling rounds, minibatches and micro-batches, forwarding a padding row
 with an all-zero mask (zero loss, zero tokens, zero gradient). So one process with nothing to
-train on cannot leave the others blocked in ``all_reduce``. ``TRAINERS_DIST_TIMEOUT`` (seconds)
-bounds how long a collective may wait before the process group raises.
+train on cannot leave the others blocked in ``all_reduce`` (ours or DDP's).
+``TRAINERS_DIST_TIMEOUT`` (seconds) bounds how long a collective may wait before the process
+group raises.
 
 Launch with ``accelerate launch --config_file trainers/configs/accelerate/<name>.yaml -m
 trainers.hi_grpo --config FILE`` (``cpu_gloo_2proc``, ``single_gpu``, ``ddp_8gpu``) or
 ``torchrun --nproc_per_node K -m trainers.hi_grpo --config FILE``: both set ``RANK``,
-``WORLD_SIZE``, ``LOCAL_RANK``, ``MASTER_ADDR`` and ``MASTER_PORT``, which
-:func:`init_from_env` reads (the process group is ours; ``accelerate`` only launches).
-Multi-node works the same way. The backend is ``nccl`` on CUDA, ``gloo`` otherwise.
+``WORLD_SIZE``, ``LOCAL_RANK``, ``MASTER_ADDR`` and ``MASTER_PORT``. The ``Accelerator``
+(:func:`trainers.engine.from_env`) creates the process group from them; without accelerate,
+:func:`init_from_env` does. The collectives here are plain ``torch.distributed`` calls on
+that group (token counts, metrics, agreement on rounds and micro-batches). Multi-node works
+the same way. The backend is ``nccl`` on CUDA, ``gloo`` otherwise.
 
 Sharded engines are not supported by this loop: every process holds a full replica. Under an
-accelerate config that selects DeepSpeed or FSDP, :func:`init_from_env` refuses to start (one
-line) rather than silently train unsharded replicas.
+accelerate config that selects DeepSpeed or FSDP, :func:`refuse_sharded_engine` stops the run
+(one line) rather than silently train unsharded replicas.
 """
 
 from __future__ import annotations
@@ -89,14 +96,14 @@ SHARDED_ENGINE_FLAGS = {"ACCELERATE_USE_DEEPSPEED": "DeepSpeed", "ACCELERATE_USE
 _REFUSALS = {
     "DeepSpeed": (
         "it is not prepared through accelerate's DeepSpeed plugin (a port needs generation "
-        "under ZeRO-3 GatheredParameters, the reference as a second engine, and the engine's "
-        "mean-reduced gradients instead of our sum); use cpu_gloo_2proc, single_gpu or "
+        "under ZeRO-3 GatheredParameters, the reference as a second engine and ZeRO "
+        "checkpoints); use cpu_gloo_2proc, single_gpu or "
         "ddp_8gpu, or TRL's GRPOTrainer with mme3dr.trl_rewards.TRLMeshReward under "
         "trainers/configs/accelerate/zero3_8gpu.yaml"),
     "FSDP": (
         "it is not prepared through accelerate's FSDP plugin (a port needs generation under "
-        "summon_full_params, the reference as a second FSDP module, FSDP's mean-reduced "
-        "gradients instead of our sum, and sharded optimiser checkpoints; on a machine "
+        "summon_full_params, the reference as a second FSDP module and sharded optimiser "
+        "checkpoints; on a machine "
         "without GPUs accelerate runs an FSDP config as plain CPU DDP, checked with "
         "accelerate 1.16 and torch 2.14, so that path cannot be tested on CPU); use "
         "cpu_gloo_2proc, single_gpu or ddp_8gpu, or TRL's GRPOTrainer with "
@@ -107,8 +114,8 @@ _REFUSALS = {
 def refuse_sharded_engine() -> None:
     """Raise ``ConfigError`` when launched under a DeepSpeed or FSDP accelerate config.
 
-    This loop keeps a full replica per process and all-reduces gradients itself; under a
-    sharding engine it would quietly do neither sharding nor what the config asked. The
+    This loop keeps a full replica per process (accelerate's DDP); under a sharding engine's
+    config it would quietly not shard, which is not what the config asked. The
     one-line message names the engine, what a port needs and what to use instead.
     """
     from mme3dr.errors import ConfigError
@@ -117,12 +124,13 @@ def refuse_sharded_engine() -> None:
         if os.environ.get(flag, "").strip().lower() in ("1", "true", "yes"):
             raise ConfigError(
                 f"launched with {engine} ({flag}=true), but the Hi-GRPO loop does not shard "
-                f"parameters: every process holds a full replica and sums gradients itself; "
+                f"parameters: every process holds a full replica (DDP); "
                 f"{_REFUSALS[engine]}")
 
 
 def sum_gradients(module: torch.nn.Module, ctx: DistContext) -> None:
-    """All-reduce (sum) every parameter gradient, in place.
+    """All-reduce (sum) every parameter gradient, in place (the engine without accelerate;
+    accelerate's DDP reduces during the backward instead).
 
     The trainer's losses are already divided by the global token count, so the sum of the
     processes' gradients is the gradient of the global token mean. Parameters without a

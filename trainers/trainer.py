@@ -16,8 +16,9 @@ One training step (``TrainConfig.grpo``):
    once, without gradients (with reward workers and ``rewards.overlap``: for each round's rows
    while the workers score that round's meshes, :meth:`HiGRPOTrainer._frozen_all`); then
    ``epochs`` passes, each in ``minibatches`` optimiser steps,
-   minimise ``L(1) + L(2)`` (:func:`trainers.hi_grpo.policy_loss`), gradients averaged over
-   processes and clipped to ``grad_clip``.
+   minimise ``L(1) + L(2)`` (:func:`trainers.hi_grpo.policy_loss`) over the global token
+   mean, the training forwards and backward through the engine (:mod:`trainers.engine`:
+   accelerate's DDP when launched distributed), gradients clipped to ``grad_clip``.
 
 ``grpo.mode`` changes steps 2-4 for the Table 6 ablation (``step1_only``, ``step2_only``,
 ``plain``): which rewards drive each step's advantages and which steps are trained
@@ -31,6 +32,7 @@ with ``weights_only=True`` and only from inside ``RUN_DIR/checkpoints``
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import time
@@ -45,6 +47,7 @@ from mme3dr.cases import Case, load_cases
 from mme3dr.errors import ConfigError
 from mme3dr.rewards import MeshReward, RewardSpec, RewardWorkers
 from trainers import distributed as D
+from trainers import engine as E
 from trainers.checkpoints import (
     STATE_KEYS,
     checkpoint_root,
@@ -119,9 +122,12 @@ class HiGRPOTrainer:
         eval_cases: list[Case] | None = None,
         dist: D.DistContext | None = None,
         quiet: bool = False,
+        engine: E.Engine | None = None,
     ):
         self.cfg = cfg
-        self.dist = dist or D.DistContext()
+        # the engine first: building an Accelerator may reset the thread count
+        self.engine = engine if engine is not None else E.for_context(dist, cfg.device)
+        self.dist = self.engine.dist
         torch.set_num_threads(max(1, cfg.torch_threads))
         self.run_dir = Path(cfg.run_dir)
         self.policy = policy if policy is not None else build_policy(cfg.policy, seed=cfg.seed)
@@ -151,11 +157,14 @@ class HiGRPOTrainer:
             self.reward2 = reward([*r.step1, *r.step2], "final")
         o = cfg.optim
         params = [p for p in self.policy.module.parameters() if p.requires_grad]
-        self.optimizer = torch.optim.AdamW(params, lr=o.lr, betas=tuple(o.betas),
-                                           weight_decay=o.weight_decay)
+        optimizer = torch.optim.AdamW(params, lr=o.lr, betas=tuple(o.betas),
+                                      weight_decay=o.weight_decay)
+        # the training forward and the optimiser as the engine prepared them (DDP and
+        # accelerate's optimiser under accelerate); the scheduler stays ours, on the plain one
+        self.model, self.optimizer = self.engine.prepare(self.policy, optimizer)
         warm = max(0, o.warmup_steps)
         self.scheduler = torch.optim.lr_scheduler.LambdaLR(
-            self.optimizer, lambda k: min(1.0, (k + 1) / warm) if warm else 1.0
+            optimizer, lambda k: min(1.0, (k + 1) / warm) if warm else 1.0
         )
         self.gen = torch.Generator().manual_seed(cfg.seed * 1000 + 17 + self.dist.rank)
         self.shuffle_gen = torch.Generator().manual_seed(cfg.seed * 1000 + 29 + self.dist.rank)
@@ -175,6 +184,8 @@ class HiGRPOTrainer:
         self.run_dir.mkdir(parents=True, exist_ok=True)
         if self.dist.is_main:
             (self.run_dir / "config.json").write_text(json.dumps(self.cfg.to_dict(), indent=2))
+            (self.run_dir / "engine.json").write_text(json.dumps(self.engine.describe(),
+                                                                 indent=2))
         try:
             if self.step == 0 and self.eval_cases and ev.every > 0:
                 self.evaluate()
@@ -276,7 +287,7 @@ class HiGRPOTrainer:
     def train_step(self) -> dict[str, Any]:
         cfg = self.cfg
         t_step = time.perf_counter()
-        self.policy.module.train()
+        self.model.train()  # the wrapper and the policy's module
         ro, drawn = self._draw()
         m: dict[str, Any] = {}
         for step, key in ((1, "results1"), (2, "results2")):
@@ -317,15 +328,16 @@ class HiGRPOTrainer:
         mb = self.cfg.grpo.micro_batch_rows
         return 1 if mb <= 0 else max(1, -(-rows // mb))
 
-    def _forward(self, policy: Policy, b1: StepBatch, b2: StepBatch, idx: torch.Tensor,
+    def _forward(self, joint: Callable, b1: StepBatch, b2: StepBatch, idx: torch.Tensor,
                  pad: tuple[StepBatch, StepBatch]) -> tuple[tuple, tuple, bool]:
-        """Joint log-probs of rows ``idx`` (the padding row when ``idx`` is empty); the last
-        item says whether the padding row was used."""
+        """Joint log-probs of rows ``idx`` (the padding row when ``idx`` is empty) through
+        ``joint`` (the prepared training module, or a policy's ``joint_logprobs`` for the
+        frozen passes); the last item says whether the padding row was used."""
         dev = self.cfg.device
         if len(idx) == 0:
-            return (*policy.joint_logprobs(_to(pad[0], dev), _to(pad[1], dev)), True)
+            return (*joint(_to(pad[0], dev), _to(pad[1], dev)), True)
         rows = idx.tolist()
-        out = policy.joint_logprobs(_to(b1.select(rows), dev), _to(b2.select(rows), dev))
+        out = joint(_to(b1.select(rows), dev), _to(b2.select(rows), dev))
         return (*out, False)
 
     @torch.no_grad()
@@ -340,7 +352,8 @@ class HiGRPOTrainer:
         lp2 = torch.zeros(b2.sequences.shape, dtype=torch.float32)
         try:
             for idx in torch.tensor_split(torch.arange(n), self._micro_count(max_rows)):
-                (a, _), (b, _), padded = self._forward(policy, b1, b2, idx, pad)
+                (a, _), (b, _), padded = self._forward(policy.joint_logprobs, b1, b2, idx,
+                                                       pad)
                 if not padded:
                     lp1[idx, : a.shape[1]] = a.detach().float().cpu()
                     lp2[idx, : b.shape[1]] = b.detach().float().cpu()
@@ -365,8 +378,9 @@ class HiGRPOTrainer:
 
         Runs on every process every step, even with no rows (then only the padding row
         ``pad`` is forwarded, with zero loss): the loss of each minibatch is divided by the
-        number of loss tokens of that minibatch over all processes, and gradients are summed
-        over processes, so the update follows the token mean of the whole batch.
+        number of loss tokens of that minibatch over all processes, and the engine makes the
+        gradient the sum over processes (DDP's mean of ``loss x world``), so the update follows
+        the token mean of the whole batch.
         """
         g = self.cfg.grpo
         G = g.group_size
@@ -426,8 +440,10 @@ class HiGRPOTrainer:
     def _minibatch(self, chunk: torch.Tensor, per_minibatch: int, batches: tuple,
                    masks: tuple, advs: tuple, olds: tuple, refs: tuple,
                    pad: tuple[StepBatch, StepBatch], entropy: bool) -> dict[str, float]:
-        """One optimiser step on rows ``chunk``: micro-batches, one global normaliser per step,
-        summed gradients, one all-reduce of the statistics. Returns global statistics."""
+        """One optimiser step on rows ``chunk``: micro-batches through the engine's training
+        module (all but the last without gradient synchronisation), one global normaliser per
+        step, gradients of the global token mean, one all-reduce of the statistics. Returns
+        global statistics."""
         g = self.cfg.grpo
         dev = self.cfg.device
         tokens = D.all_sum(torch.stack([masks[0][chunk].sum(), masks[1][chunk].sum()]),
@@ -439,31 +455,34 @@ class HiGRPOTrainer:
         local = torch.zeros(2, 8, dtype=torch.float64)
         dev_max = 0.0
         self.optimizer.zero_grad(set_to_none=True)
-        for idx in torch.tensor_split(chunk, self._micro_count(per_minibatch)):
-            out1, out2, padded = self._forward(self.policy, *batches, idx, pad)
-            loss = None
-            for s, (lp, ent) in enumerate((out1, out2)):
-                if padded:
-                    mk = torch.zeros_like(lp)
-                    adv = torch.zeros(lp.shape[0], device=lp.device)
-                    old = ref = torch.zeros_like(lp)
-                else:
-                    width = lp.shape[1]
-                    mk = masks[s][idx, :width].to(dev)
-                    adv = advs[s][idx].to(dev)
-                    old, ref = olds[s][idx, :width].to(dev), refs[s][idx, :width].to(dev)
-                part, st = policy_loss_with_stats(lp, old, ref, adv, mk,
-                                                  normaliser=norm[s], **kw)
-                loss = part if loss is None else loss + part
-                local[s] += torch.tensor([float(part.detach()), st.pg_sum, st.kl_sum,
-                                          st.ratio_sum, st.clip_low_count, st.clip_high_count,
-                                          float((ent.detach() * mk).sum()) if entropy else 0.0,
-                                          float(mk.sum())], dtype=torch.float64)
-                dev_max = max(dev_max, st.ratio_dev_max)
-            loss.backward()
-        D.sum_gradients(self.policy.module, self.dist)
-        gn = torch.nn.utils.clip_grad_norm_(self.policy.module.parameters(),
-                                            self.cfg.optim.grad_clip)
+        micro = torch.tensor_split(chunk, self._micro_count(per_minibatch))
+        for i, idx in enumerate(micro):
+            sync = i == len(micro) - 1
+            with contextlib.nullcontext() if sync else self.engine.no_sync():
+                out1, out2, padded = self._forward(self.model, *batches, idx, pad)
+                loss = None
+                for s, (lp, ent) in enumerate((out1, out2)):
+                    if padded:
+                        mk = torch.zeros_like(lp)
+                        adv = torch.zeros(lp.shape[0], device=lp.device)
+                        old = ref = torch.zeros_like(lp)
+                    else:
+                        width = lp.shape[1]
+                        mk = masks[s][idx, :width].to(dev)
+                        adv = advs[s][idx].to(dev)
+                        old, ref = olds[s][idx, :width].to(dev), refs[s][idx, :width].to(dev)
+                    part, st = policy_loss_with_stats(lp, old, ref, adv, mk,
+                                                      normaliser=norm[s], **kw)
+                    loss = part if loss is None else loss + part
+                    e_sum = float((ent.detach() * mk).sum()) if entropy else 0.0
+                    local[s] += torch.tensor([float(part.detach()), st.pg_sum, st.kl_sum,
+                                              st.ratio_sum, st.clip_low_count,
+                                              st.clip_high_count, e_sum, float(mk.sum())],
+                                             dtype=torch.float64)
+                    dev_max = max(dev_max, st.ratio_dev_max)
+                self.engine.backward(loss)
+        self.engine.finish_gradients()  # hand-summed without accelerate; DDP: nothing left
+        gn = self.engine.clip_grad_norm_(self.cfg.optim.grad_clip)
         self.optimizer.step()
         glob = D.all_sum(local, self.dist)
         dev_max = D.all_max_float(dev_max, self.dist)
@@ -650,16 +669,17 @@ def _padding_from(step1: StepBatch, step2: StepBatch) -> tuple[StepBatch, StepBa
 
 
 def train(cfg: TrainConfig, resume: bool = False, quiet: bool = False) -> dict[str, Any]:
-    """Build a trainer from ``cfg`` (joining a process group if launched by torchrun/accelerate),
-    resume if asked, train, and return the last metrics."""
-    ctx = D.init_from_env(cfg.device)
+    """Build a trainer from ``cfg`` (under ``accelerate``'s DDP if launched distributed by
+    accelerate/torchrun, :func:`trainers.engine.from_env`), resume if asked, train, and return
+    the last metrics."""
+    engine = E.from_env(cfg.device)
     try:
-        trainer = HiGRPOTrainer(cfg, dist=ctx, quiet=quiet)
+        trainer = HiGRPOTrainer(cfg, engine=engine, quiet=quiet)
         if resume:
             trainer.load_checkpoint()
         return trainer.train()
     finally:
-        D.shutdown(ctx)
+        engine.shutdown()
 
 
 __all__ = ["HiGRPOTrainer", "PromptSampler", "resolve_cases", "train"]
