@@ -146,8 +146,8 @@ def surface_samples(mesh: trimesh.Trimesh, spacing: float) -> SurfaceSamples:
     points, owners = [], []
     for start in range(0, len(faces), CHUNK_FACES):
         p, f = _chunk_samples(vertices[faces[start : start + CHUNK_FACES]], spacing)
-        points.append(p)
-        owners.append(f + start)
+        points += p  # pieces, concatenated once below (each copy of the samples costs)
+        owners += [x + start for x in f]
     if not points:
         return SurfaceSamples(np.zeros((0, 3)), np.zeros(0, dtype=np.int64), float(spacing))
     return SurfaceSamples(
@@ -155,8 +155,11 @@ def surface_samples(mesh: trimesh.Trimesh, spacing: float) -> SurfaceSamples:
     )
 
 
-def _chunk_samples(tri: np.ndarray, spacing: float) -> tuple[np.ndarray, np.ndarray]:
-    """Samples of the triangles ``tri`` ``(n, 3, 3)`` and the index of the one each came from."""
+def _chunk_samples(
+    tri: np.ndarray, spacing: float
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Samples of the triangles ``tri`` ``(n, 3, 3)`` and the index of the one each came
+    from, as lists of pieces (concatenated once by :func:`surface_samples`)."""
     lengths = np.stack(
         [
             np.linalg.norm(tri[:, 1] - tri[:, 0], axis=1),  # edge 0-1
@@ -171,15 +174,16 @@ def _chunk_samples(tri: np.ndarray, spacing: float) -> tuple[np.ndarray, np.ndar
     big = np.nonzero(~small)[0]
     if len(big):
         p, f = _lattice(tri[big], lengths[big], spacing)
-        out_p.append(p)
-        out_f.append(big[f])
-    return np.concatenate(out_p), np.concatenate(out_f)
+        out_p += p
+        out_f += [big[x] for x in f]
+    return out_p, out_f
 
 
 def _lattice(
     tri: np.ndarray, lengths: np.ndarray, spacing: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Barycentric lattice samples of large triangles (see :func:`surface_samples`)."""
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Barycentric lattice samples of large triangles (see :func:`surface_samples`), as lists
+    of pieces (points, index of the triangle of each)."""
     shortest = np.argmin(lengths, axis=1)  # edge e joins corners e and (e + 1) % 3
     order = (shortest[:, None] + np.arange(3)[None, :]) % 3
     tri = np.take_along_axis(tri, order[:, :, None], axis=1)
@@ -213,7 +217,7 @@ def _lattice(
         pts = b[sel, None, :] + t[None, :, None] * (c - b)[sel, None, :]
         out_p.append(pts.reshape(-1, 3))
         out_f.append(np.repeat(sel, len(t)))
-    return np.concatenate(out_p), np.concatenate(out_f)
+    return out_p, out_f
 
 
 def _groups(key: np.ndarray) -> list[np.ndarray]:
