@@ -1,4 +1,5 @@
-"""``through_holes``: tunnels through the solid, the genus of the sealed voxel body."""
+"""``through_holes``: tunnels through the solid: the genus of one clean surface, else of the sealed
+voxel body."""
 
 from __future__ import annotations
 
@@ -31,12 +32,12 @@ class ThroughHolesCheck(CountCheck):
 
     name = "through_holes"
     suite = "spatial"
-    version = "3"  # 3: capped by the genus of one clean closed surface that does not cross itself
+    version = "3"  # 3: the genus of one clean closed surface that does not cross itself
     weight = 1.0
     noun = "through hole"
     description = (
-        "genus of the sealed solid voxel body at a resolution from its proportions, capped by "
-        "the surface genus of one clean closed surface that does not cross itself"
+        "genus of one clean closed surface that does not cross itself, else of the sealed "
+        "solid voxel body at a resolution from its proportions"
     )
     robust_to = ("empty", "extreme_scale", "inverted_normals", "near_empty", "convex_hull")
     #: resolution: none = chosen from the asset's proportions (hole_resolution)
@@ -47,15 +48,12 @@ class ThroughHolesCheck(CountCheck):
 
         asset = sample.asset
         genus = asset.measure(exact_tunnels)
-        if genus == 0:  # a trusted genus-0 surface: no tunnel, whatever the voxels say
-            return self.graded(0, components=1, euler=2, method="surface genus 0")
+        if genus is not None:  # a trusted surface: its genus is the number of tunnels
+            return self.graded(genus, components=1, euler=2 - 2 * genus,
+                               method=f"surface genus {genus}")
         res = int(self.values["resolution"] or hole_resolution(asset.mesh.extents))
         topo = asset.measure(hole_topology, resolution=res)
-        method = f"voxels:{res}"
-        tunnels = topo.tunnels
-        if genus is not None and tunnels > genus:  # extra tunnels: features fused in a voxel
-            tunnels, method = genus, f"voxels:{res} capped by surface genus {genus}"
         return self.graded(
-            tunnels, components=topo.components, cavities=topo.cavities, euler=topo.euler,
-            method=method, voxel_tunnels=topo.tunnels,
+            topo.tunnels, components=topo.components, cavities=topo.cavities, euler=topo.euler,
+            method=f"voxels:{res}",
         )

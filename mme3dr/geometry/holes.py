@@ -44,10 +44,11 @@ is involved: a 0.5 % bolt hole and two strands 1 % apart are resolved. It is not
 surface is open (cracks, pin-holes, single-sided sheets), when a component's Euler
 characteristic is not that of a closed orientable surface, or when the union fails (``None``).
 A surface that passes through itself within one connected component is not detected and is
-read as if embedded. The ``through_holes`` check does not count with it (nor spend its time on
-it): it sees every tunnel however small or hidden (a handle ring poking through a
-mug's wall leaves a loop inside the cup) and keeps touching bodies apart (a stack of washers
-is three holes to it, one to a person).
+read as if embedded. The ``through_holes`` check does not count with it: for one clean
+component that does not cross itself it uses that component's genus directly
+(``mme3dr.checks._measures.exact_tunnels``, which tests the crossings this function does not),
+and for several pieces it keeps the voxel route, because this function keeps touching bodies
+apart (a stack of washers is three holes to it, one to a person).
 """
 
 from __future__ import annotations
