@@ -62,7 +62,8 @@ def _config(run_dir: Path, workers: int = 0, **grpo) -> dict:
 def _worker(rank: int, world: int, port: int, out: str, workers: int = 0,
             engine: str = "accelerate") -> None:
     """``engine``: ``accelerate`` (what the trainer picks for a process group when accelerate
-    is installed) or ``hand`` (the fallback without accelerate: hand-summed gradients)."""
+    is installed), ``hand`` (the fallback without accelerate: hand-summed gradients) or
+    ``fsdp2`` (:class:`trainers.engine_fsdp.Fsdp2Engine`; parameters are saved gathered)."""
     os.environ.update(RANK=str(rank), WORLD_SIZE=str(world), LOCAL_RANK=str(rank),
                       MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), OMP_NUM_THREADS="1")
     from trainers import distributed as D
@@ -103,17 +104,31 @@ def _worker(rank: int, world: int, port: int, out: str, workers: int = 0,
     T.HiGRPOTrainer._minibatch = minibatch_spy
     T.HiGRPOTrainer._update = update_spy
     eng = E.Engine(ctx) if engine == "hand" else None
+    if engine == "fsdp2":
+        from trainers.engine_fsdp import Fsdp2Engine
+
+        eng = Fsdp2Engine(ctx)
     tr = T.HiGRPOTrainer(cfg, train_cases=cases, dist=ctx, quiet=True, engine=eng)
-    init = [p.detach().clone() for p in tr.policy.module.parameters()]
+    init = _full_params(tr.policy.module)
+    shards = [(tuple(p.shape), p.to_local().numel()) for p in tr.policy.module.parameters()
+              ] if engine == "fsdp2" else []
     frozen_calls = []
     frozen_all = tr._frozen_all
     tr._frozen_all = lambda *a: frozen_calls.append(1) or frozen_all(*a)
     tr.train()
     torch.save({"calls": calls, "records": records, "init": init, "frozen": len(frozen_calls),
-                "params": [p.detach().clone() for p in tr.policy.module.parameters()],
+                "params": _full_params(tr.policy.module), "shards": shards,
                 "history": tr.history, "engine": tr.engine.describe(), "rollouts": rollouts},
                Path(out) / f"rank{rank}.pt")
     D.shutdown(ctx)
+
+
+def _full_params(module: torch.nn.Module) -> list[torch.Tensor]:
+    """Every parameter's full value (a DTensor is gathered: a collective on every rank)."""
+    from torch.distributed.tensor import DTensor
+
+    return [(p.full_tensor() if isinstance(p, DTensor) else p).detach().clone()
+            for p in module.parameters()]
 
 
 def _spawn_with_deadline(fn, args, nprocs: int) -> None:
@@ -142,11 +157,14 @@ def _hand_loss(calls: list[dict]) -> float:
     return total
 
 
-@pytest.mark.parametrize("workers", [0, 1])
-def test_a_rank_with_nothing_to_train_on_does_not_hang(tmp_path, workers):
+@pytest.mark.parametrize(("workers", "engine"), [(0, "accelerate"), (1, "accelerate"),
+                                                 (0, "fsdp2")])
+def test_a_rank_with_nothing_to_train_on_does_not_hang(tmp_path, workers, engine):
     """With reward workers (``workers=1``) the frozen log-probs are computed per round while
-    the rewards are scored, with their own agreed collectives: still no hang, same checks."""
-    _spawn_with_deadline(_worker, (2, _free_port(), str(tmp_path), workers), 2)
+    the rewards are scored, with their own agreed collectives: still no hang, same checks.
+    ``fsdp2``: the sharded engine, whose generation runs on gathered parameters (the ranks
+    sample different numbers of rounds' worth of nothing, and still agree)."""
+    _spawn_with_deadline(_worker, (2, _free_port(), str(tmp_path), workers, engine), 2)
     r0 = torch.load(tmp_path / "rank0.pt", weights_only=False)
     r1 = torch.load(tmp_path / "rank1.pt", weights_only=False)
     rounds = sum(h["data/rounds"] for h in r0["history"])
@@ -171,9 +189,12 @@ def test_a_rank_with_nothing_to_train_on_does_not_hang(tmp_path, workers):
     for p0, p1 in zip(r0["params"], r1["params"], strict=True):
         assert torch.equal(p0, p1)
     assert any(not torch.equal(p, q) for p, q in zip(r1["init"], r1["params"], strict=True))
+    if engine == "fsdp2":
+        assert r0["engine"]["engine"] == r1["engine"]["engine"] == "fsdp2"
+        _check_half_shards(r0, r1)
 
 
-@pytest.mark.parametrize("engine", ["accelerate", "hand"])
+@pytest.mark.parametrize("engine", ["accelerate", "hand", "fsdp2"])
 def test_global_token_mean_with_uneven_tokens(tmp_path, engine):
     """Both ranks train, with different numbers of tokens: the logged loss is the global token
     mean, not the mean of the two per-process means; and the step is the one a single process
@@ -191,6 +212,12 @@ def test_global_token_mean_with_uneven_tokens(tmp_path, engine):
             assert r["engine"]["engine"] == "accelerate"
             assert r["engine"]["distributed_type"] == "MULTI_CPU"
             assert r["engine"]["wrapper"] == "DistributedDataParallel"
+    elif engine == "fsdp2":
+        for r in (r0, r1):
+            assert r["engine"]["engine"] == "fsdp2", r["engine"]
+            assert r["engine"]["distributed_type"] == "FSDP2"
+            assert r["engine"]["wrapper"] == "FSDPShardRoot"
+        _check_half_shards(r0, r1)
     else:
         assert r0["engine"] == {"engine": "plain", "distributed_type": "HAND_SUM",
                                 "num_processes": 2}
@@ -208,6 +235,20 @@ def test_global_token_mean_with_uneven_tokens(tmp_path, engine):
         assert torch.equal(p0, p1)
     assert any(not torch.equal(p, q) for p, q in zip(r0["init"], r0["params"], strict=True))
     _check_one_process_replay(tmp_path, r0, r1)
+
+
+def _check_half_shards(r0: dict, r1: dict) -> None:
+    """The memory claim of the sharded engine: each rank holds its dim-0 half of every
+    parameter (FSDP2 pads dim 0 to a multiple of the world size: rank 0 gets the ceiling)."""
+    assert r0["shards"] and len(r0["shards"]) == len(r1["shards"])
+    total = local0 = 0
+    for (shape, n0), (shape1, n1) in zip(r0["shards"], r1["shards"], strict=True):
+        assert shape == shape1
+        full = int(torch.Size(shape).numel())
+        rest = full // shape[0]
+        assert n0 == -(-shape[0] // 2) * rest and n0 + n1 == full, (shape, n0, n1)
+        total, local0 = total + full, local0 + n0
+    assert local0 <= 0.51 * total, (local0, total)
 
 
 def _check_one_process_replay(tmp_path: Path, r0: dict, r1: dict) -> None:
