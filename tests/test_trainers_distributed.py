@@ -385,10 +385,11 @@ def test_a_sharding_engine_is_refused_in_one_line(tmp_path, monkeypatch, capsys,
 # ---------------------------------------------------------------- checkpoints under DDP
 
 
-def _resume_worker(rank: int, world: int, port: int, out: str) -> None:
+def _resume_worker(rank: int, world: int, port: int, out: str,
+                   engine: str = "accelerate") -> None:
     """Two steps straight, then a fresh trainer resumed from step 1's checkpoint (written by
-    rank 0, with the optimiser state read through accelerate's prepared optimiser) redoes
-    step 2."""
+    rank 0, with the optimiser state read through accelerate's prepared optimiser, or
+    gathered to full state dicts by the fsdp2 engine) redoes step 2."""
     os.environ.update(RANK=str(rank), WORLD_SIZE=str(world), LOCAL_RANK=str(rank),
                       MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), OMP_NUM_THREADS="1")
     from trainers import distributed as D
@@ -401,7 +402,13 @@ def _resume_worker(rank: int, world: int, port: int, out: str) -> None:
         cfg = _uneven_config(config_from_dict(_config(Path(out) / "run")))
         cfg.steps = 2
         cfg.checkpoint.every, cfg.checkpoint.keep = 1, 2
-        return T.HiGRPOTrainer(cfg, train_cases=_uneven_cases(rank), dist=ctx, quiet=True)
+        eng = None
+        if engine == "fsdp2":
+            from trainers.engine_fsdp import Fsdp2Engine
+
+            eng = Fsdp2Engine(ctx)
+        return T.HiGRPOTrainer(cfg, train_cases=_uneven_cases(rank), dist=ctx, quiet=True,
+                               engine=eng)
 
     straight = make()
     straight.train()
@@ -409,25 +416,32 @@ def _resume_worker(rank: int, world: int, port: int, out: str) -> None:
     step = resumed.load_checkpoint(resumed.checkpoint_dir() / "step-000001")
     resumed.train()
 
-    def params(tr):
-        return [p.detach().clone() for p in tr.policy.module.parameters()]
+    def opt(tr):  # full optimiser state on rank 0 (gathered by a sharding engine)
+        return tr.engine.state_dicts(tr.policy, tr.reference, tr.optimizer).get("optimizer")
 
     torch.save({"engine": resumed.engine.describe(), "step": step,
-                "straight": params(straight), "resumed": params(resumed),
-                "opt": [straight.optimizer.state_dict(), resumed.optimizer.state_dict()]},
+                "straight": _full_params(straight.policy.module),
+                "resumed": _full_params(resumed.policy.module),
+                "opt": [opt(straight), opt(resumed)]},
                Path(out) / f"rank{rank}.pt")
     D.shutdown(ctx)
 
 
-def test_resume_under_accelerate_is_exact(tmp_path):
-    pytest.importorskip("accelerate")
-    _spawn_with_deadline(_resume_worker, (2, _free_port(), str(tmp_path)), 2)
+@pytest.mark.parametrize("engine", ["accelerate", "fsdp2"])
+def test_resume_is_exact(tmp_path, engine):
+    """A resume from a 2-process checkpoint redoes the next step exactly (parameters and
+    AdamW state); ``fsdp2``: the checkpoint holds gathered full state dicts in the plain
+    layout, so it also loads in a one-process plain trainer."""
+    if engine == "accelerate":
+        pytest.importorskip("accelerate")
+    _spawn_with_deadline(_resume_worker, (2, _free_port(), str(tmp_path), engine), 2)
     r0 = torch.load(tmp_path / "rank0.pt", weights_only=False)
     r1 = torch.load(tmp_path / "rank1.pt", weights_only=False)
-    assert r0["engine"]["engine"] == "accelerate" and r0["step"] == 1
+    assert r0["engine"]["engine"] == engine and r0["step"] == 1
     for r in (r0, r1):
         for p, q in zip(r["straight"], r["resumed"], strict=True):
             assert torch.equal(p, q)
+    for r in (r0, r1) if engine == "accelerate" else (r0,):  # fsdp2: full state on rank 0
         a, b = r["opt"]
         assert a["state"].keys() == b["state"].keys()
         for k in a["state"]:
@@ -438,3 +452,17 @@ def test_resume_under_accelerate_is_exact(tmp_path):
     # rank 0 wrote the shared state, each rank its own generators
     ck = tmp_path / "run" / "checkpoints" / "step-000002"
     assert sorted(p.name for p in ck.iterdir()) == ["rng-rank0.pt", "rng-rank1.pt", "state.pt"]
+    if engine == "fsdp2":  # the same layout as the plain engine's: one process loads it
+        import trainers.trainer as T
+        from trainers.config import config_from_dict
+
+        cfg = _uneven_config(config_from_dict(_config(tmp_path / "run")))
+        tr = T.HiGRPOTrainer(cfg, train_cases=_uneven_cases(0), quiet=True)
+        assert tr.engine.describe()["engine"] == "plain"
+        assert tr.load_checkpoint() == 2
+        for p, q in zip(tr.policy.module.parameters(), r0["straight"], strict=True):
+            assert torch.equal(p.detach(), q)
+        mine = tr.optimizer.state_dict()
+        assert mine["state"].keys() == r0["opt"][0]["state"].keys()
+        for k, st in mine["state"].items():
+            assert torch.equal(st["exp_avg"], r0["opt"][0]["state"][k]["exp_avg"])
