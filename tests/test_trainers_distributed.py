@@ -466,3 +466,61 @@ def test_resume_is_exact(tmp_path, engine):
         assert mine["state"].keys() == r0["opt"][0]["state"].keys()
         for k, st in mine["state"].items():
             assert torch.equal(st["exp_avg"], r0["opt"][0]["state"][k]["exp_avg"])
+
+
+# ---------------------------------------------------------------- fsdp2: gathered generation
+
+
+def _gathered_worker(rank: int, world: int, port: int, out: str) -> None:
+    """Under ``Fsdp2Engine.gathered`` rank r generates ``1 + 2 r`` times (as ranks whose
+    samples stop at different lengths would): no all-gather happens inside, and a training
+    step afterwards still pairs every collective."""
+    os.environ.update(RANK=str(rank), WORLD_SIZE=str(world), LOCAL_RANK=str(rank),
+                      MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), OMP_NUM_THREADS="1")
+    import torch.distributed as dist
+
+    from trainers import distributed as D
+    from trainers import trainer as T
+    from trainers.config import config_from_dict
+    from trainers.engine_fsdp import Fsdp2Engine
+
+    ctx = D.init_from_env("cpu", timeout_s=60)
+    cfg = _uneven_config(config_from_dict(_config(Path(out) / "run")))
+    tr = T.HiGRPOTrainer(cfg, train_cases=_uneven_cases(rank), dist=ctx, quiet=True,
+                         engine=Fsdp2Engine(ctx))
+    gathers = [0]
+    original = dist.all_gather_single
+
+    def counting(*a, **k):
+        gathers[0] += 1
+        return original(*a, **k)
+
+    dist.all_gather_single = counting  # what FSDP2's default all-gather calls
+    g = torch.Generator().manual_seed(rank)
+    with tr.engine.gathered(tr.policy):
+        entered = gathers[0]
+        for _ in range(1 + 2 * rank):
+            s1 = tr.policy.generate(["a table"], step=1, generator=g)
+            s2 = tr.policy.generate(["a table"], step=2, previous=s1, generator=g)
+        inside = gathers[0] - entered
+    with torch.no_grad():  # outside: each unit all-gathers in its forward (the counter works)
+        before = gathers[0]
+        tr.engine.frozen_forward(tr.policy)(s1, s2)
+        outside = gathers[0] - before
+    tr.train()  # a whole step after the uneven generation: the collectives still pair up
+    torch.save({"entered": entered, "inside": inside, "outside": outside,
+                "history": tr.history}, Path(out) / f"rank{rank}.pt")
+    D.shutdown(ctx)
+
+
+def test_fsdp2_generation_runs_on_gathered_parameters(tmp_path):
+    """The ranks generate different numbers of times inside ``gathered()``: no all-gather
+    there (with per-forward all-gathers gloo aborts, ``scripts/check_fsdp2_cpu.py
+    --uneven``), the same all-gathers on entry, and the training step after it completes."""
+    _spawn_with_deadline(_gathered_worker, (2, _free_port(), str(tmp_path)), 2)
+    r0 = torch.load(tmp_path / "rank0.pt", weights_only=False)
+    r1 = torch.load(tmp_path / "rank1.pt", weights_only=False)
+    assert r0["inside"] == r1["inside"] == 0
+    assert r0["entered"] == r1["entered"]
+    assert r0["outside"] == r1["outside"] > 0
+    assert len(r0["history"]) == len(r1["history"]) == 1
