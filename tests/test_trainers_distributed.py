@@ -316,11 +316,14 @@ def _uneven_worker(rank: int, world: int, port: int, out: str, engine: str) -> N
 # ---------------------------------------------------------------- the documented launch
 
 
-def test_accelerate_launch_with_an_empty_rank_completes(tmp_path):
+@pytest.mark.parametrize("engine", ["accelerate", "fsdp2"])
+def test_accelerate_launch_with_an_empty_rank_completes(tmp_path, engine):
     """The documented launch, ``accelerate launch --config_file
     trainers/configs/accelerate/cpu_gloo_2proc.yaml -m trainers.hi_grpo --config FILE`` (accelerate
     starts the processes with torch's elastic launcher, as ``torchrun`` does): two cases, one per
-    rank per step, one of which no reward applies to; both ranks finish every step."""
+    rank per step, one of which no reward applies to; both ranks finish every step.
+    ``fsdp2``: the same launch with ``TRAINERS_ENGINE=fsdp2``, and a held-out evaluation of
+    one case (so rank 1 evaluates nothing) before, between and after the steps."""
     pytest.importorskip("accelerate")
     cases = tmp_path / "cases.jsonl"
     from trainers.toy_cases import toy_cases
@@ -331,10 +334,17 @@ def test_accelerate_launch_with_an_empty_rank_completes(tmp_path):
     cfg = _config(tmp_path / "run", max_resample_rounds=0)
     cfg["data"] = {"train": str(cases), "eval": None}
     cfg["checkpoint"] = {"every": 1, "keep": 1}
-    path = tmp_path / "c.yaml"
-    path.write_text(json.dumps(cfg))  # JSON is YAML
     env = {**os.environ, "PYTHONPATH": str(ROOT), "TRAINERS_DIST_TIMEOUT": "60",
            "OMP_NUM_THREADS": "1", "HF_HOME": str(tmp_path / "hf")}  # no user accelerate config
+    env.pop("TRAINERS_ENGINE", None)
+    if engine == "fsdp2":
+        env["TRAINERS_ENGINE"] = "fsdp2"
+        held = tmp_path / "held.jsonl"
+        held.write_text(json.dumps(table.to_dict()) + "\n")
+        cfg["data"]["eval"] = str(held)
+        cfg["eval"] = {"every": 1, "samples": 2, "runner": False}
+    path = tmp_path / "c.yaml"
+    path.write_text(json.dumps(cfg))  # JSON is YAML
     accel = ROOT / "trainers" / "configs" / "accelerate" / "cpu_gloo_2proc.yaml"
     cmd = [sys.executable, "-m", "accelerate.commands.launch", "--config_file", str(accel),
            "--main_process_port", str(_free_port()),
@@ -349,14 +359,24 @@ def test_accelerate_launch_with_an_empty_rank_completes(tmp_path):
         pytest.fail(f"accelerate launch did not finish in {DEADLINE_S} s (hang)")
     assert proc.returncode == 0, out[-3000:]
     rows = [json.loads(x) for x in (tmp_path / "run" / "metrics.jsonl").open()]
+    if engine == "fsdp2":
+        evals = [r for r in rows if r["kind"] == "eval"]
+        assert [r["step"] for r in evals] == [0, 1, 2], evals
+        assert all("eval/reward/step2" in r for r in evals)
+        rows = [r for r in rows if r["kind"] == "train"]
     assert [r["step"] for r in rows] == [1, 2]
     # the blank case's group is dropped every step (its rank has nothing to train on); the
     # table's rank may have nothing either (a group without spread): both must be survived
     assert all(r["data/groups_dropped"] >= 0.5 and r["data/groups_trained"] <= 0.5 for r in rows)
     # the engine in use: accelerate's DDP on CPU (plain Accelerator() would be NO: no sync)
     eng = json.loads((tmp_path / "run" / "engine.json").read_text())
-    assert eng["engine"] == "accelerate" and eng["distributed_type"] == "MULTI_CPU", eng
-    assert eng["wrapper"] == "DistributedDataParallel" and eng["num_processes"] == 2, eng
+    if engine == "fsdp2":
+        assert eng["engine"] == "fsdp2" and eng["distributed_type"] == "FSDP2", eng
+        assert eng["wrapper"] == "FSDPShardRoot" and eng["num_processes"] == 2, eng
+        assert eng["sharded_units"] == [1, 1], eng  # the policy's block, the reference's
+    else:
+        assert eng["engine"] == "accelerate" and eng["distributed_type"] == "MULTI_CPU", eng
+        assert eng["wrapper"] == "DistributedDataParallel" and eng["num_processes"] == 2, eng
     ck = tmp_path / "run" / "checkpoints"
     assert (ck / "latest").read_text() == "step-000002"
     # two processes really ran: each saved its own generator state
@@ -379,7 +399,25 @@ def test_a_sharding_engine_is_refused_in_one_line(tmp_path, monkeypatch, capsys,
     # the line names what to use instead, with the shipped config for that engine
     want = "zero3_8gpu.yaml" if flag == "ACCELERATE_USE_DEEPSPEED" else "fsdp_8gpu.yaml"
     assert want in err[0] and (CONFIGS_ACC / want).is_file()
+    assert "TRAINERS_ENGINE=fsdp2" in err[0]  # the loop's own sharded engine
     assert not (tmp_path / "run" / "metrics.jsonl").exists()
+
+
+@pytest.mark.parametrize(("value", "why"), [("fsdp2", "at least 2 processes"),
+                                          ("zero9", "expected one of")])
+def test_a_bad_engine_request_is_refused_in_one_line(tmp_path, monkeypatch, capsys, value,
+                                                    why):
+    """``TRAINERS_ENGINE=fsdp2`` without a distributed launch, or an unknown engine name: exit
+    2, one line."""
+    from trainers.hi_grpo import main
+
+    monkeypatch.setenv("TRAINERS_ENGINE", value)
+    monkeypatch.delenv("WORLD_SIZE", raising=False)
+    path = tmp_path / "c.yaml"
+    path.write_text(json.dumps(_config(tmp_path / "run")))
+    assert main(["--config", str(path), "--quiet"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and why in err[0] and "TRAINERS_ENGINE" in err[0], err
 
 
 # ---------------------------------------------------------------- checkpoints under DDP
