@@ -251,17 +251,22 @@ def _check_half_shards(r0: dict, r1: dict) -> None:
     assert local0 <= 0.51 * total, (local0, total)
 
 
-def _check_one_process_replay(tmp_path: Path, r0: dict, r1: dict) -> None:
+def _check_one_process_replay(tmp_path: Path, r0: dict, r1: dict, policy=None) -> None:
     """One process, the plain engine, the same initial parameters, one update over both
     ranks' rollouts (one minibatch, one epoch: the row order only changes float sums): the
     same gradient norm (a gradient averaged instead of summed over ranks would be off by the
-    number of processes) and the same parameters as the two processes reached."""
+    number of processes) and the same parameters as the two processes reached. ``policy``:
+    train that one instead of the config's, from the ranks' initial parameters."""
     import trainers.trainer as T
     from trainers.config import config_from_dict
     from trainers.rollout import Rollout
 
     cfg = _uneven_config(config_from_dict(_config(tmp_path / "replay")))
-    tr = T.HiGRPOTrainer(cfg, train_cases=_uneven_cases(0), quiet=True)
+    if policy is not None:
+        with torch.no_grad():
+            for p, q in zip(policy.module.parameters(), r0["init"], strict=True):
+                p.copy_(q)
+    tr = T.HiGRPOTrainer(cfg, train_cases=_uneven_cases(0), quiet=True, policy=policy)
     assert tr.engine.describe()["engine"] == "plain" and not tr.dist.enabled
     for p, q in zip(tr.policy.module.parameters(), r0["init"], strict=True):
         assert torch.equal(p.detach(), q)
@@ -562,3 +567,32 @@ def test_fsdp2_generation_runs_on_gathered_parameters(tmp_path):
     assert r0["entered"] == r1["entered"]
     assert r0["outside"] == r1["outside"] > 0
     assert len(r0["history"]) == len(r1["history"]) == 1
+
+
+def _hf_uneven_worker(rank: int, world: int, port: int, out: str) -> None:
+    """:func:`_uneven_worker` under the fsdp2 engine with the tiny Llama policy (its decoder
+    layers are the sharded units; its samples stop at EOS, so the ranks' numbers of
+    generation forwards may differ)."""
+    from test_trainers_hf import warmed_policy
+
+    import trainers.trainer as T
+
+    T.build_policy = lambda spec, seed=0: warmed_policy()
+    _uneven_worker(rank, world, port, out, "fsdp2")
+
+
+def test_fsdp2_hf_policy_step_equals_one_process_update(tmp_path):
+    """The Hugging Face adapter under the fsdp2 engine: one step on two processes equals the
+    one-process plain update over both ranks' rollouts; each rank holds half of every
+    parameter (the tied embedding/head included)."""
+    pytest.importorskip("transformers")
+    from test_trainers_hf import warmed_policy
+
+    _spawn_with_deadline(_hf_uneven_worker, (2, _free_port(), str(tmp_path)), 2)
+    r0 = torch.load(tmp_path / "rank0.pt", weights_only=False)
+    r1 = torch.load(tmp_path / "rank1.pt", weights_only=False)
+    assert r0["engine"]["engine"] == "fsdp2" and r0["engine"]["sharded_units"] == [2, 2]
+    _check_half_shards(r0, r1)
+    for p0, p1 in zip(r0["params"], r1["params"], strict=True):
+        assert torch.equal(p0, p1)
+    _check_one_process_replay(tmp_path, r0, r1, policy=warmed_policy())
