@@ -24,9 +24,27 @@ engine. Two engines:
   HAND_SUM``): our own process group, gradients summed by hand after the backward
   (:func:`trainers.distributed.sum_gradients`).
 
-The LR scheduler is not prepared (accelerate would step it once per process); generation and
-the frozen old/reference log-probs use the unwrapped policy (no gradients, no DDP hooks).
-Sharded engines (DeepSpeed, FSDP) are refused (:func:`trainers.distributed.refuse_sharded_engine`).
+* :class:`trainers.engine_fsdp.Fsdp2Engine` (``engine: fsdp2``), only when asked for with
+  ``TRAINERS_ENGINE=fsdp2`` in a distributed launch: torch's FSDP2 (``fully_shard``) over our
+  own process group, the policy and the frozen reference sharded per
+  :meth:`~trainers.policies.base.Policy.shard_units`, the optimiser built over the shards,
+  generation on gathered parameters, full-state-dict checkpoints in the plain layout. Tested
+  on CPU with gloo (2 processes) only.
+
+The trainer calls, in order: :meth:`Engine.shard` (before the optimiser is built: a sharding
+engine replaces the parameters), :meth:`Engine.prepare`; per step :meth:`Engine.gathered`
+around generation, :meth:`Engine.frozen_forward` for the old/reference log-probs,
+:meth:`Engine.no_sync` / :meth:`Engine.backward` / :meth:`Engine.finish_gradients` /
+:meth:`Engine.clip_grad_norm_` in each minibatch; :meth:`Engine.state_dicts` (every process)
+and :meth:`Engine.load_state_dicts` for checkpoints. The plain and accelerate engines leave
+the policy as it is (``shard``, ``gathered``: no-ops; frozen passes call ``joint_logprobs``
+directly; state dicts are the modules' and the optimiser's own).
+
+The LR scheduler is not prepared (accelerate would step it once per process); under the plain
+and accelerate engines generation and the frozen old/reference log-probs use the unwrapped
+policy (no gradients, no DDP hooks). Accelerate's own sharding plugins (DeepSpeed, FSDP) are
+refused (:func:`trainers.distributed.refuse_sharded_engine`), pointing to
+``TRAINERS_ENGINE=fsdp2``.
 """
 
 from __future__ import annotations
