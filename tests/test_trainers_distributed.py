@@ -158,7 +158,7 @@ def _hand_loss(calls: list[dict]) -> float:
 
 
 @pytest.mark.parametrize(("workers", "engine"), [(0, "accelerate"), (1, "accelerate"),
-                                                 (0, "fsdp2")])
+                                                 (0, "fsdp2"), (1, "fsdp2")])
 def test_a_rank_with_nothing_to_train_on_does_not_hang(tmp_path, workers, engine):
     """With reward workers (``workers=1``) the frozen log-probs are computed per round while
     the rewards are scored, with their own agreed collectives: still no hang, same checks.
