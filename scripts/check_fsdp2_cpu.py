@@ -2,6 +2,8 @@
 
     python -m torch.distributed.run --nproc_per_node 2 scripts/check_fsdp2_cpu.py
     python -m torch.distributed.run --nproc_per_node 2 scripts/check_fsdp2_cpu.py --uneven
+    python -m torch.distributed.run --nproc_per_node 2 scripts/check_fsdp2_cpu.py \
+        --uneven --gathered
 
 Shards a small MLP (each Linear one FSDP2 unit, then the root), runs forward, backward and an
 AdamW step, three no-grad forwards while the root is unsharded (what generation would do), and
@@ -12,6 +14,9 @@ no longer match (torch 2.14.1: gloo aborts with "Received data size doesn't matc
 size"). That is why generation, whose number of forwards differs per rank, must run on
 gathered parameters (FSDP2 ``unshard`` of every unit / FSDP1 ``summon_full_params`` /
 DeepSpeed ``GatheredParameters``) and never through per-forward all-gathers.
+``--uneven --gathered`` does what :class:`trainers.engine_fsdp.Fsdp2Engine` does around
+generation: every unit is told not to reshard after forward and ``unshard()``-ed (and the root),
+so the uneven no-grad forwards run without any collective and the run completes.
 """
 
 import sys
@@ -36,11 +41,18 @@ def main() -> None:
     loss = m(x).pow(2).mean()
     loss.backward()
     opt.step()
-    m.unshard()
+    units = [m[0], m[2]] if "--gathered" in sys.argv else []
+    for u in units:
+        u.set_reshard_after_forward(False, recurse=False)
+    for u in [*units, m]:
+        u.unshard()
     with torch.no_grad():
         for _ in range(3 + (r if "--uneven" in sys.argv else 0)):
             m(x)
-    m.reshard()
+    for u in [*units, m]:
+        u.reshard()
+    for u in units:
+        u.set_reshard_after_forward(True, recurse=False)
     full = {k: v.full_tensor() for k, v in m.state_dict().items()}
     print(r, "ok: loss", float(loss), "full state sum", float(sum(v.sum() for v in full.values())))
     dist.destroy_process_group()

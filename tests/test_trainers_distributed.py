@@ -62,7 +62,8 @@ def _config(run_dir: Path, workers: int = 0, **grpo) -> dict:
 def _worker(rank: int, world: int, port: int, out: str, workers: int = 0,
             engine: str = "accelerate") -> None:
     """``engine``: ``accelerate`` (what the trainer picks for a process group when accelerate
-    is installed) or ``hand`` (the fallback without accelerate: hand-summed gradients)."""
+    is installed), ``hand`` (the fallback without accelerate: hand-summed gradients) or
+    ``fsdp2`` (:class:`trainers.engine_fsdp.Fsdp2Engine`; parameters are saved gathered)."""
     os.environ.update(RANK=str(rank), WORLD_SIZE=str(world), LOCAL_RANK=str(rank),
                       MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), OMP_NUM_THREADS="1")
     from trainers import distributed as D
@@ -103,17 +104,31 @@ def _worker(rank: int, world: int, port: int, out: str, workers: int = 0,
     T.HiGRPOTrainer._minibatch = minibatch_spy
     T.HiGRPOTrainer._update = update_spy
     eng = E.Engine(ctx) if engine == "hand" else None
+    if engine == "fsdp2":
+        from trainers.engine_fsdp import Fsdp2Engine
+
+        eng = Fsdp2Engine(ctx)
     tr = T.HiGRPOTrainer(cfg, train_cases=cases, dist=ctx, quiet=True, engine=eng)
-    init = [p.detach().clone() for p in tr.policy.module.parameters()]
+    init = _full_params(tr.policy.module)
+    shards = [(tuple(p.shape), p.to_local().numel()) for p in tr.policy.module.parameters()
+              ] if engine == "fsdp2" else []
     frozen_calls = []
     frozen_all = tr._frozen_all
     tr._frozen_all = lambda *a: frozen_calls.append(1) or frozen_all(*a)
     tr.train()
     torch.save({"calls": calls, "records": records, "init": init, "frozen": len(frozen_calls),
-                "params": [p.detach().clone() for p in tr.policy.module.parameters()],
+                "params": _full_params(tr.policy.module), "shards": shards,
                 "history": tr.history, "engine": tr.engine.describe(), "rollouts": rollouts},
                Path(out) / f"rank{rank}.pt")
     D.shutdown(ctx)
+
+
+def _full_params(module: torch.nn.Module) -> list[torch.Tensor]:
+    """Every parameter's full value (a DTensor is gathered: a collective on every rank)."""
+    from torch.distributed.tensor import DTensor
+
+    return [(p.full_tensor() if isinstance(p, DTensor) else p).detach().clone()
+            for p in module.parameters()]
 
 
 def _spawn_with_deadline(fn, args, nprocs: int) -> None:
@@ -142,11 +157,14 @@ def _hand_loss(calls: list[dict]) -> float:
     return total
 
 
-@pytest.mark.parametrize("workers", [0, 1])
-def test_a_rank_with_nothing_to_train_on_does_not_hang(tmp_path, workers):
+@pytest.mark.parametrize(("workers", "engine"), [(0, "accelerate"), (1, "accelerate"),
+                                                 (0, "fsdp2"), (1, "fsdp2")])
+def test_a_rank_with_nothing_to_train_on_does_not_hang(tmp_path, workers, engine):
     """With reward workers (``workers=1``) the frozen log-probs are computed per round while
-    the rewards are scored, with their own agreed collectives: still no hang, same checks."""
-    _spawn_with_deadline(_worker, (2, _free_port(), str(tmp_path), workers), 2)
+    the rewards are scored, with their own agreed collectives: still no hang, same checks.
+    ``fsdp2``: the sharded engine, whose generation runs on gathered parameters (the ranks
+    sample different numbers of rounds' worth of nothing, and still agree)."""
+    _spawn_with_deadline(_worker, (2, _free_port(), str(tmp_path), workers, engine), 2)
     r0 = torch.load(tmp_path / "rank0.pt", weights_only=False)
     r1 = torch.load(tmp_path / "rank1.pt", weights_only=False)
     rounds = sum(h["data/rounds"] for h in r0["history"])
@@ -171,9 +189,12 @@ def test_a_rank_with_nothing_to_train_on_does_not_hang(tmp_path, workers):
     for p0, p1 in zip(r0["params"], r1["params"], strict=True):
         assert torch.equal(p0, p1)
     assert any(not torch.equal(p, q) for p, q in zip(r1["init"], r1["params"], strict=True))
+    if engine == "fsdp2":
+        assert r0["engine"]["engine"] == r1["engine"]["engine"] == "fsdp2"
+        _check_half_shards(r0, r1)
 
 
-@pytest.mark.parametrize("engine", ["accelerate", "hand"])
+@pytest.mark.parametrize("engine", ["accelerate", "hand", "fsdp2"])
 def test_global_token_mean_with_uneven_tokens(tmp_path, engine):
     """Both ranks train, with different numbers of tokens: the logged loss is the global token
     mean, not the mean of the two per-process means; and the step is the one a single process
@@ -191,6 +212,12 @@ def test_global_token_mean_with_uneven_tokens(tmp_path, engine):
             assert r["engine"]["engine"] == "accelerate"
             assert r["engine"]["distributed_type"] == "MULTI_CPU"
             assert r["engine"]["wrapper"] == "DistributedDataParallel"
+    elif engine == "fsdp2":
+        for r in (r0, r1):
+            assert r["engine"]["engine"] == "fsdp2", r["engine"]
+            assert r["engine"]["distributed_type"] == "FSDP2"
+            assert r["engine"]["wrapper"] == "FSDPShardRoot"
+        _check_half_shards(r0, r1)
     else:
         assert r0["engine"] == {"engine": "plain", "distributed_type": "HAND_SUM",
                                 "num_processes": 2}
@@ -210,17 +237,36 @@ def test_global_token_mean_with_uneven_tokens(tmp_path, engine):
     _check_one_process_replay(tmp_path, r0, r1)
 
 
-def _check_one_process_replay(tmp_path: Path, r0: dict, r1: dict) -> None:
+def _check_half_shards(r0: dict, r1: dict) -> None:
+    """The memory claim of the sharded engine: each rank holds its dim-0 half of every
+    parameter (FSDP2 pads dim 0 to a multiple of the world size: rank 0 gets the ceiling)."""
+    assert r0["shards"] and len(r0["shards"]) == len(r1["shards"])
+    total = local0 = 0
+    for (shape, n0), (shape1, n1) in zip(r0["shards"], r1["shards"], strict=True):
+        assert shape == shape1
+        full = int(torch.Size(shape).numel())
+        rest = full // shape[0]
+        assert n0 == -(-shape[0] // 2) * rest and n0 + n1 == full, (shape, n0, n1)
+        total, local0 = total + full, local0 + n0
+    assert local0 <= 0.51 * total, (local0, total)
+
+
+def _check_one_process_replay(tmp_path: Path, r0: dict, r1: dict, policy=None) -> None:
     """One process, the plain engine, the same initial parameters, one update over both
     ranks' rollouts (one minibatch, one epoch: the row order only changes float sums): the
     same gradient norm (a gradient averaged instead of summed over ranks would be off by the
-    number of processes) and the same parameters as the two processes reached."""
+    number of processes) and the same parameters as the two processes reached. ``policy``:
+    train that one instead of the config's, from the ranks' initial parameters."""
     import trainers.trainer as T
     from trainers.config import config_from_dict
     from trainers.rollout import Rollout
 
     cfg = _uneven_config(config_from_dict(_config(tmp_path / "replay")))
-    tr = T.HiGRPOTrainer(cfg, train_cases=_uneven_cases(0), quiet=True)
+    if policy is not None:
+        with torch.no_grad():
+            for p, q in zip(policy.module.parameters(), r0["init"], strict=True):
+                p.copy_(q)
+    tr = T.HiGRPOTrainer(cfg, train_cases=_uneven_cases(0), quiet=True, policy=policy)
     assert tr.engine.describe()["engine"] == "plain" and not tr.dist.enabled
     for p, q in zip(tr.policy.module.parameters(), r0["init"], strict=True):
         assert torch.equal(p.detach(), q)
@@ -275,11 +321,14 @@ def _uneven_worker(rank: int, world: int, port: int, out: str, engine: str) -> N
 # ---------------------------------------------------------------- the documented launch
 
 
-def test_accelerate_launch_with_an_empty_rank_completes(tmp_path):
+@pytest.mark.parametrize("engine", ["accelerate", "fsdp2"])
+def test_accelerate_launch_with_an_empty_rank_completes(tmp_path, engine):
     """The documented launch, ``accelerate launch --config_file
     trainers/configs/accelerate/cpu_gloo_2proc.yaml -m trainers.hi_grpo --config FILE`` (accelerate
     starts the processes with torch's elastic launcher, as ``torchrun`` does): two cases, one per
-    rank per step, one of which no reward applies to; both ranks finish every step."""
+    rank per step, one of which no reward applies to; both ranks finish every step.
+    ``fsdp2``: the same launch with ``TRAINERS_ENGINE=fsdp2``, and a held-out evaluation of
+    one case (so rank 1 evaluates nothing) before, between and after the steps."""
     pytest.importorskip("accelerate")
     cases = tmp_path / "cases.jsonl"
     from trainers.toy_cases import toy_cases
@@ -290,10 +339,17 @@ def test_accelerate_launch_with_an_empty_rank_completes(tmp_path):
     cfg = _config(tmp_path / "run", max_resample_rounds=0)
     cfg["data"] = {"train": str(cases), "eval": None}
     cfg["checkpoint"] = {"every": 1, "keep": 1}
-    path = tmp_path / "c.yaml"
-    path.write_text(json.dumps(cfg))  # JSON is YAML
     env = {**os.environ, "PYTHONPATH": str(ROOT), "TRAINERS_DIST_TIMEOUT": "60",
            "OMP_NUM_THREADS": "1", "HF_HOME": str(tmp_path / "hf")}  # no user accelerate config
+    env.pop("TRAINERS_ENGINE", None)
+    if engine == "fsdp2":
+        env["TRAINERS_ENGINE"] = "fsdp2"
+        held = tmp_path / "held.jsonl"
+        held.write_text(json.dumps(table.to_dict()) + "\n")
+        cfg["data"]["eval"] = str(held)
+        cfg["eval"] = {"every": 1, "samples": 2, "runner": False}
+    path = tmp_path / "c.yaml"
+    path.write_text(json.dumps(cfg))  # JSON is YAML
     accel = ROOT / "trainers" / "configs" / "accelerate" / "cpu_gloo_2proc.yaml"
     cmd = [sys.executable, "-m", "accelerate.commands.launch", "--config_file", str(accel),
            "--main_process_port", str(_free_port()),
@@ -308,14 +364,24 @@ def test_accelerate_launch_with_an_empty_rank_completes(tmp_path):
         pytest.fail(f"accelerate launch did not finish in {DEADLINE_S} s (hang)")
     assert proc.returncode == 0, out[-3000:]
     rows = [json.loads(x) for x in (tmp_path / "run" / "metrics.jsonl").open()]
+    if engine == "fsdp2":
+        evals = [r for r in rows if r["kind"] == "eval"]
+        assert [r["step"] for r in evals] == [0, 1, 2], evals
+        assert all("eval/reward/step2" in r for r in evals)
+        rows = [r for r in rows if r["kind"] == "train"]
     assert [r["step"] for r in rows] == [1, 2]
     # the blank case's group is dropped every step (its rank has nothing to train on); the
     # table's rank may have nothing either (a group without spread): both must be survived
     assert all(r["data/groups_dropped"] >= 0.5 and r["data/groups_trained"] <= 0.5 for r in rows)
     # the engine in use: accelerate's DDP on CPU (plain Accelerator() would be NO: no sync)
     eng = json.loads((tmp_path / "run" / "engine.json").read_text())
-    assert eng["engine"] == "accelerate" and eng["distributed_type"] == "MULTI_CPU", eng
-    assert eng["wrapper"] == "DistributedDataParallel" and eng["num_processes"] == 2, eng
+    if engine == "fsdp2":
+        assert eng["engine"] == "fsdp2" and eng["distributed_type"] == "FSDP2", eng
+        assert eng["wrapper"] == "FSDPShardRoot" and eng["num_processes"] == 2, eng
+        assert eng["sharded_units"] == [1, 1], eng  # the policy's block, the reference's
+    else:
+        assert eng["engine"] == "accelerate" and eng["distributed_type"] == "MULTI_CPU", eng
+        assert eng["wrapper"] == "DistributedDataParallel" and eng["num_processes"] == 2, eng
     ck = tmp_path / "run" / "checkpoints"
     assert (ck / "latest").read_text() == "step-000002"
     # two processes really ran: each saved its own generator state
@@ -338,16 +404,35 @@ def test_a_sharding_engine_is_refused_in_one_line(tmp_path, monkeypatch, capsys,
     # the line names what to use instead, with the shipped config for that engine
     want = "zero3_8gpu.yaml" if flag == "ACCELERATE_USE_DEEPSPEED" else "fsdp_8gpu.yaml"
     assert want in err[0] and (CONFIGS_ACC / want).is_file()
+    assert "TRAINERS_ENGINE=fsdp2" in err[0]  # the loop's own sharded engine
     assert not (tmp_path / "run" / "metrics.jsonl").exists()
+
+
+@pytest.mark.parametrize(("value", "why"), [("fsdp2", "at least 2 processes"),
+                                          ("zero9", "expected one of")])
+def test_a_bad_engine_request_is_refused_in_one_line(tmp_path, monkeypatch, capsys, value,
+                                                    why):
+    """``TRAINERS_ENGINE=fsdp2`` without a distributed launch, or an unknown engine name: exit
+    2, one line."""
+    from trainers.hi_grpo import main
+
+    monkeypatch.setenv("TRAINERS_ENGINE", value)
+    monkeypatch.delenv("WORLD_SIZE", raising=False)
+    path = tmp_path / "c.yaml"
+    path.write_text(json.dumps(_config(tmp_path / "run")))
+    assert main(["--config", str(path), "--quiet"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and why in err[0] and "TRAINERS_ENGINE" in err[0], err
 
 
 # ---------------------------------------------------------------- checkpoints under DDP
 
 
-def _resume_worker(rank: int, world: int, port: int, out: str) -> None:
+def _resume_worker(rank: int, world: int, port: int, out: str,
+                   engine: str = "accelerate") -> None:
     """Two steps straight, then a fresh trainer resumed from step 1's checkpoint (written by
-    rank 0, with the optimiser state read through accelerate's prepared optimiser) redoes
-    step 2."""
+    rank 0, with the optimiser state read through accelerate's prepared optimiser, or
+    gathered to full state dicts by the fsdp2 engine) redoes step 2."""
     os.environ.update(RANK=str(rank), WORLD_SIZE=str(world), LOCAL_RANK=str(rank),
                       MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), OMP_NUM_THREADS="1")
     from trainers import distributed as D
@@ -360,7 +445,13 @@ def _resume_worker(rank: int, world: int, port: int, out: str) -> None:
         cfg = _uneven_config(config_from_dict(_config(Path(out) / "run")))
         cfg.steps = 2
         cfg.checkpoint.every, cfg.checkpoint.keep = 1, 2
-        return T.HiGRPOTrainer(cfg, train_cases=_uneven_cases(rank), dist=ctx, quiet=True)
+        eng = None
+        if engine == "fsdp2":
+            from trainers.engine_fsdp import Fsdp2Engine
+
+            eng = Fsdp2Engine(ctx)
+        return T.HiGRPOTrainer(cfg, train_cases=_uneven_cases(rank), dist=ctx, quiet=True,
+                               engine=eng)
 
     straight = make()
     straight.train()
@@ -368,25 +459,32 @@ def _resume_worker(rank: int, world: int, port: int, out: str) -> None:
     step = resumed.load_checkpoint(resumed.checkpoint_dir() / "step-000001")
     resumed.train()
 
-    def params(tr):
-        return [p.detach().clone() for p in tr.policy.module.parameters()]
+    def opt(tr):  # full optimiser state on rank 0 (gathered by a sharding engine)
+        return tr.engine.state_dicts(tr.policy, tr.reference, tr.optimizer).get("optimizer")
 
     torch.save({"engine": resumed.engine.describe(), "step": step,
-                "straight": params(straight), "resumed": params(resumed),
-                "opt": [straight.optimizer.state_dict(), resumed.optimizer.state_dict()]},
+                "straight": _full_params(straight.policy.module),
+                "resumed": _full_params(resumed.policy.module),
+                "opt": [opt(straight), opt(resumed)]},
                Path(out) / f"rank{rank}.pt")
     D.shutdown(ctx)
 
 
-def test_resume_under_accelerate_is_exact(tmp_path):
-    pytest.importorskip("accelerate")
-    _spawn_with_deadline(_resume_worker, (2, _free_port(), str(tmp_path)), 2)
+@pytest.mark.parametrize("engine", ["accelerate", "fsdp2"])
+def test_resume_is_exact(tmp_path, engine):
+    """A resume from a 2-process checkpoint redoes the next step exactly (parameters and
+    AdamW state); ``fsdp2``: the checkpoint holds gathered full state dicts in the plain
+    layout, so it also loads in a one-process plain trainer."""
+    if engine == "accelerate":
+        pytest.importorskip("accelerate")
+    _spawn_with_deadline(_resume_worker, (2, _free_port(), str(tmp_path), engine), 2)
     r0 = torch.load(tmp_path / "rank0.pt", weights_only=False)
     r1 = torch.load(tmp_path / "rank1.pt", weights_only=False)
-    assert r0["engine"]["engine"] == "accelerate" and r0["step"] == 1
+    assert r0["engine"]["engine"] == engine and r0["step"] == 1
     for r in (r0, r1):
         for p, q in zip(r["straight"], r["resumed"], strict=True):
             assert torch.equal(p, q)
+    for r in (r0, r1) if engine == "accelerate" else (r0,):  # fsdp2: full state on rank 0
         a, b = r["opt"]
         assert a["state"].keys() == b["state"].keys()
         for k in a["state"]:
@@ -397,3 +495,104 @@ def test_resume_under_accelerate_is_exact(tmp_path):
     # rank 0 wrote the shared state, each rank its own generators
     ck = tmp_path / "run" / "checkpoints" / "step-000002"
     assert sorted(p.name for p in ck.iterdir()) == ["rng-rank0.pt", "rng-rank1.pt", "state.pt"]
+    if engine == "fsdp2":  # the same layout as the plain engine's: one process loads it
+        import trainers.trainer as T
+        from trainers.config import config_from_dict
+
+        cfg = _uneven_config(config_from_dict(_config(tmp_path / "run")))
+        tr = T.HiGRPOTrainer(cfg, train_cases=_uneven_cases(0), quiet=True)
+        assert tr.engine.describe()["engine"] == "plain"
+        assert tr.load_checkpoint() == 2
+        for p, q in zip(tr.policy.module.parameters(), r0["straight"], strict=True):
+            assert torch.equal(p.detach(), q)
+        mine = tr.optimizer.state_dict()
+        assert mine["state"].keys() == r0["opt"][0]["state"].keys()
+        for k, st in mine["state"].items():
+            assert torch.equal(st["exp_avg"], r0["opt"][0]["state"][k]["exp_avg"])
+
+
+# ---------------------------------------------------------------- fsdp2: gathered generation
+
+
+def _gathered_worker(rank: int, world: int, port: int, out: str) -> None:
+    """Under ``Fsdp2Engine.gathered`` rank r generates ``1 + 2 r`` times (as ranks whose
+    samples stop at different lengths would): no all-gather happens inside, and a training
+    step afterwards still pairs every collective."""
+    os.environ.update(RANK=str(rank), WORLD_SIZE=str(world), LOCAL_RANK=str(rank),
+                      MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), OMP_NUM_THREADS="1")
+    import torch.distributed as dist
+
+    from trainers import distributed as D
+    from trainers import trainer as T
+    from trainers.config import config_from_dict
+    from trainers.engine_fsdp import Fsdp2Engine
+
+    ctx = D.init_from_env("cpu", timeout_s=60)
+    cfg = _uneven_config(config_from_dict(_config(Path(out) / "run")))
+    tr = T.HiGRPOTrainer(cfg, train_cases=_uneven_cases(rank), dist=ctx, quiet=True,
+                         engine=Fsdp2Engine(ctx))
+    gathers = [0]
+    original = dist.all_gather_single
+
+    def counting(*a, **k):
+        gathers[0] += 1
+        return original(*a, **k)
+
+    dist.all_gather_single = counting  # what FSDP2's default all-gather calls
+    g = torch.Generator().manual_seed(rank)
+    with tr.engine.gathered(tr.policy):
+        entered = gathers[0]
+        for _ in range(1 + 2 * rank):
+            s1 = tr.policy.generate(["a table"], step=1, generator=g)
+            s2 = tr.policy.generate(["a table"], step=2, previous=s1, generator=g)
+        inside = gathers[0] - entered
+    with torch.no_grad():  # outside: each unit all-gathers in its forward (the counter works)
+        before = gathers[0]
+        tr.engine.frozen_forward(tr.policy)(s1, s2)
+        outside = gathers[0] - before
+    tr.train()  # a whole step after the uneven generation: the collectives still pair up
+    torch.save({"entered": entered, "inside": inside, "outside": outside,
+                "history": tr.history}, Path(out) / f"rank{rank}.pt")
+    D.shutdown(ctx)
+
+
+def test_fsdp2_generation_runs_on_gathered_parameters(tmp_path):
+    """The ranks generate different numbers of times inside ``gathered()``: no all-gather
+    there (with per-forward all-gathers gloo aborts, ``scripts/check_fsdp2_cpu.py
+    --uneven``), the same all-gathers on entry, and the training step after it completes."""
+    _spawn_with_deadline(_gathered_worker, (2, _free_port(), str(tmp_path)), 2)
+    r0 = torch.load(tmp_path / "rank0.pt", weights_only=False)
+    r1 = torch.load(tmp_path / "rank1.pt", weights_only=False)
+    assert r0["inside"] == r1["inside"] == 0
+    assert r0["entered"] == r1["entered"]
+    assert r0["outside"] == r1["outside"] > 0
+    assert len(r0["history"]) == len(r1["history"]) == 1
+
+
+def _hf_uneven_worker(rank: int, world: int, port: int, out: str) -> None:
+    """:func:`_uneven_worker` under the fsdp2 engine with the tiny Llama policy (its decoder
+    layers are the sharded units; its samples stop at EOS, so the ranks' numbers of
+    generation forwards may differ)."""
+    from test_trainers_hf import warmed_policy
+
+    import trainers.trainer as T
+
+    T.build_policy = lambda spec, seed=0: warmed_policy()
+    _uneven_worker(rank, world, port, out, "fsdp2")
+
+
+def test_fsdp2_hf_policy_step_equals_one_process_update(tmp_path):
+    """The Hugging Face adapter under the fsdp2 engine: one step on two processes equals the
+    one-process plain update over both ranks' rollouts; each rank holds half of every
+    parameter (the tied embedding/head included)."""
+    pytest.importorskip("transformers")
+    from test_trainers_hf import warmed_policy
+
+    _spawn_with_deadline(_hf_uneven_worker, (2, _free_port(), str(tmp_path)), 2)
+    r0 = torch.load(tmp_path / "rank0.pt", weights_only=False)
+    r1 = torch.load(tmp_path / "rank1.pt", weights_only=False)
+    assert r0["engine"]["engine"] == "fsdp2" and r0["engine"]["sharded_units"] == [2, 2]
+    _check_half_shards(r0, r1)
+    for p0, p1 in zip(r0["params"], r1["params"], strict=True):
+        assert torch.equal(p0, p1)
+    _check_one_process_replay(tmp_path, r0, r1, policy=warmed_policy())

@@ -43,8 +43,9 @@ def warm_up(model, tokenizer, texts, steps=60):
     return float(loss.detach())
 
 
-@pytest.fixture(scope="module")
-def policy():
+def warmed_policy() -> HFCausalLMPolicy:
+    """The tiny Llama, warmed up to write mesh spans, in the adapter (deterministic: seed 0;
+    also built in the 2-process tests of ``tests/test_trainers_distributed.py``)."""
     tok = make_tokenizer()
     model = make_model(len(tok))
     s = f"{MESH_START} <mesh-0> <mesh-2> <mesh-6> <mesh-8> <mesh-9> {MESH_END} <eos>"
@@ -55,6 +56,11 @@ def policy():
     return HFCausalLMPolicy(model, tok, VoxelIndexDecoder((3, 3, 3)),
                             step1_template="{prompt} plan :", step2_template=" refine :",
                             max_new_tokens=(12, 14), temperature=1.0)
+
+
+@pytest.fixture(scope="module")
+def policy():
+    return warmed_policy()
 
 
 def test_generate_logprobs_decode(policy):

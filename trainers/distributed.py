@@ -27,9 +27,11 @@ trainers.hi_grpo --config FILE`` (``cpu_gloo_2proc``, ``single_gpu``, ``ddp_8gpu
 that group (token counts, metrics, agreement on rounds and micro-batches). Multi-node works
 the same way. The backend is ``nccl`` on CUDA, ``gloo`` otherwise.
 
-Sharded engines are not supported by this loop: every process holds a full replica. Under an
-accelerate config that selects DeepSpeed or FSDP, :func:`refuse_sharded_engine` stops the run
-(one line) rather than silently train unsharded replicas.
+Under accelerate's engines every process holds a full replica (DDP); an accelerate config
+that selects DeepSpeed or FSDP is refused by :func:`refuse_sharded_engine` (one line) rather
+than silently train unsharded replicas. Sharding is torch's FSDP2 over our own process group
+(``TRAINERS_ENGINE=fsdp2``, :mod:`trainers.engine_fsdp`), whose engine shards after
+:func:`init_from_env`.
 """
 
 from __future__ import annotations
@@ -92,21 +94,15 @@ def init_from_env(
 #: environment flags ``accelerate launch`` sets for engines that shard parameters
 SHARDED_ENGINE_FLAGS = {"ACCELERATE_USE_DEEPSPEED": "DeepSpeed", "ACCELERATE_USE_FSDP": "FSDP"}
 
-#: why each sharded engine is refused, and what to use instead (one line each)
+#: why each accelerate sharding plugin is refused, and what else to use (one line each)
 _REFUSALS = {
     "DeepSpeed": (
-        "it is not prepared through accelerate's DeepSpeed plugin (a port needs generation "
-        "under ZeRO-3 GatheredParameters, the reference as a second engine and ZeRO "
-        "checkpoints); use cpu_gloo_2proc, single_gpu or "
-        "ddp_8gpu, or TRL's GRPOTrainer with mme3dr.trl_rewards.TRLMeshReward under "
-        "trainers/configs/accelerate/zero3_8gpu.yaml"),
+        "a ZeRO-3 port would need generation under GatheredParameters, the reference as a "
+        "second engine and ZeRO checkpoints; or use TRL's GRPOTrainer with "
+        "mme3dr.trl_rewards.TRLMeshReward under trainers/configs/accelerate/zero3_8gpu.yaml"),
     "FSDP": (
-        "it is not prepared through accelerate's FSDP plugin (a port needs generation under "
-        "summon_full_params, the reference as a second FSDP module and sharded optimiser "
-        "checkpoints; on a machine "
-        "without GPUs accelerate runs an FSDP config as plain CPU DDP, checked with "
-        "accelerate 1.16 and torch 2.14, so that path cannot be tested on CPU); use "
-        "cpu_gloo_2proc, single_gpu or ddp_8gpu, or TRL's GRPOTrainer with "
+        "on a machine without GPUs accelerate runs an FSDP config as plain CPU DDP (checked "
+        "with accelerate 1.16 and torch 2.14); or use TRL's GRPOTrainer with "
         "mme3dr.trl_rewards.TRLMeshReward under trainers/configs/accelerate/fsdp_8gpu.yaml"),
 }
 
@@ -114,9 +110,11 @@ _REFUSALS = {
 def refuse_sharded_engine() -> None:
     """Raise ``ConfigError`` when launched under a DeepSpeed or FSDP accelerate config.
 
-    This loop keeps a full replica per process (accelerate's DDP); under a sharding engine's
-    config it would quietly not shard, which is not what the config asked. The
-    one-line message names the engine, what a port needs and what to use instead.
+    The loop is prepared through accelerate as DDP only (a full replica per process); under
+    accelerate's DeepSpeed or FSDP config it would quietly not shard, which is not what the
+    config asked. Sharding is :class:`trainers.engine_fsdp.Fsdp2Engine`, chosen with
+    ``TRAINERS_ENGINE=fsdp2``. The one-line message names the engine and what to use
+    instead.
     """
     from mme3dr.errors import ConfigError
 
@@ -124,8 +122,9 @@ def refuse_sharded_engine() -> None:
         if os.environ.get(flag, "").strip().lower() in ("1", "true", "yes"):
             raise ConfigError(
                 f"launched with {engine} ({flag}=true), but the Hi-GRPO loop does not shard "
-                f"parameters: every process holds a full replica (DDP); "
-                f"{_REFUSALS[engine]}")
+                f"parameters through accelerate's {engine} plugin; to shard, launch a DDP/CPU "
+                f"config (or torchrun) with TRAINERS_ENGINE=fsdp2 (torch FSDP2, "
+                f"trainers/engine_fsdp.py); {_REFUSALS[engine]}")
 
 
 def sum_gradients(module: torch.nn.Module, ctx: DistContext) -> None:

@@ -24,9 +24,27 @@ engine. Two engines:
   HAND_SUM``): our own process group, gradients summed by hand after the backward
   (:func:`trainers.distributed.sum_gradients`).
 
-The LR scheduler is not prepared (accelerate would step it once per process); generation and
-the frozen old/reference log-probs use the unwrapped policy (no gradients, no DDP hooks).
-Sharded engines (DeepSpeed, FSDP) are refused (:func:`trainers.distributed.refuse_sharded_engine`).
+* :class:`trainers.engine_fsdp.Fsdp2Engine` (``engine: fsdp2``), only when asked for with
+  ``TRAINERS_ENGINE=fsdp2`` in a distributed launch: torch's FSDP2 (``fully_shard``) over our
+  own process group, the policy and the frozen reference sharded per
+  :meth:`~trainers.policies.base.Policy.shard_units`, the optimiser built over the shards,
+  generation on gathered parameters, full-state-dict checkpoints in the plain layout. Tested
+  on CPU with gloo (2 processes) only.
+
+The trainer calls, in order: :meth:`Engine.shard` (before the optimiser is built: a sharding
+engine replaces the parameters), :meth:`Engine.prepare`; per step :meth:`Engine.gathered`
+around generation, :meth:`Engine.frozen_forward` for the old/reference log-probs,
+:meth:`Engine.no_sync` / :meth:`Engine.backward` / :meth:`Engine.finish_gradients` /
+:meth:`Engine.clip_grad_norm_` in each minibatch; :meth:`Engine.state_dicts` (every process)
+and :meth:`Engine.load_state_dicts` for checkpoints. The plain and accelerate engines leave
+the policy as it is (``shard``, ``gathered``: no-ops; frozen passes call ``joint_logprobs``
+directly; state dicts are the modules' and the optimiser's own).
+
+The LR scheduler is not prepared (accelerate would step it once per process); under the plain
+and accelerate engines generation and the frozen old/reference log-probs use the unwrapped
+policy (no gradients, no DDP hooks). Accelerate's own sharding plugins (DeepSpeed, FSDP) are
+refused (:func:`trainers.distributed.refuse_sharded_engine`), pointing to
+``TRAINERS_ENGINE=fsdp2``.
 """
 
 from __future__ import annotations
@@ -70,10 +88,36 @@ class Engine:
     def distributed_type(self) -> str:
         return "HAND_SUM" if self.dist.enabled else "NO"
 
+    def shard(self, policy: Any, reference: Any | None = None) -> None:
+        """Shard the policy and the frozen reference in place before the optimiser is built
+        (only :class:`trainers.engine_fsdp.Fsdp2Engine` does anything)."""
+
     def prepare(self, policy: Any, optimizer: Any) -> tuple[torch.nn.Module, Any]:
         """``(training forward module, optimiser)`` to use in the loop."""
         self.model, self.optimizer = JointForward(policy), optimizer
         return self.model, self.optimizer
+
+    def frozen_forward(self, policy: Any) -> Any:
+        """What computes ``policy``'s frozen (no-gradient) joint log-probs: its own
+        ``joint_logprobs`` (no wrapper, no DDP hooks)."""
+        return policy.joint_logprobs
+
+    def gathered(self, policy: Any) -> contextlib.AbstractContextManager:
+        """Where ``policy`` generates (a number of forwards that may differ per process):
+        nothing to do for a full replica."""
+        return contextlib.nullcontext()
+
+    def state_dicts(self, policy: Any, reference: Any, optimizer: Any) -> dict[str, Any]:
+        """``model``, ``reference``, ``optimizer`` state dicts for ``state.pt`` (called on
+        every process; rank 0 writes)."""
+        return {"model": policy.module.state_dict(), "reference": reference.module.state_dict(),
+                "optimizer": optimizer.state_dict()}
+
+    def load_state_dicts(self, policy: Any, reference: Any, optimizer: Any,
+                         state: dict[str, Any]) -> None:
+        policy.module.load_state_dict(state["model"])
+        reference.module.load_state_dict(state["reference"])
+        optimizer.load_state_dict(state["optimizer"])
 
     def no_sync(self) -> contextlib.AbstractContextManager:
         """Where a micro-batch's backward must not synchronise gradients (all but the last)."""
@@ -168,10 +212,33 @@ def make_accelerator(device: str = "cpu", timeout_s: float | None = None) -> Any
     return Accelerator(cpu=str(device) == "cpu", kwargs_handlers=handlers)
 
 
+#: ``TRAINERS_ENGINE`` values: ``auto`` (unset: accelerate's DDP when distributed, else plain)
+#: and ``fsdp2`` (:class:`trainers.engine_fsdp.Fsdp2Engine`, distributed launches only)
+ENGINE_CHOICES = ("auto", "fsdp2")
+
+
+def requested_engine() -> str:
+    """``TRAINERS_ENGINE`` (default ``auto``); anything else is a one-line ``ConfigError``."""
+    from mme3dr.errors import ConfigError
+
+    name = os.environ.get("TRAINERS_ENGINE", "").strip().lower() or "auto"
+    if name not in ENGINE_CHOICES:
+        raise ConfigError(f"TRAINERS_ENGINE={name!r}: expected one of {', '.join(ENGINE_CHOICES)}")
+    return name
+
+
+def _fsdp2(dist: D.DistContext, device: str) -> Engine:
+    from trainers.engine_fsdp import Fsdp2Engine
+
+    return Fsdp2Engine(dist, device)
+
+
 def for_context(dist: D.DistContext | None, device: str = "cpu") -> Engine:
-    """The engine for a process that already knows where it stands: accelerate when ``dist``
-    is distributed and accelerate is installed (it joins the existing process group), the
-    plain engine otherwise."""
+    """The engine for a process that already knows where it stands: FSDP2 under
+    ``TRAINERS_ENGINE=fsdp2``; else accelerate when ``dist`` is distributed and accelerate is
+    installed (it joins the existing process group), the plain engine otherwise."""
+    if requested_engine() == "fsdp2":
+        return _fsdp2(dist or D.DistContext(), device)
     if dist is not None and dist.enabled and accelerate_available():
         eng = AccelerateEngine(make_accelerator(device))
         if (eng.dist.rank, eng.dist.world) != (dist.rank, dist.world):
@@ -182,11 +249,14 @@ def for_context(dist: D.DistContext | None, device: str = "cpu") -> Engine:
 
 
 def from_env(device: str = "cpu", timeout_s: float | None = None) -> Engine:
-    """The engine for this launch: refuse sharded engines; a single process gets the plain
-    engine (no process group); a distributed launch gets accelerate's DDP, or, without
-    accelerate installed, our own process group (:func:`trainers.distributed.init_from_env`)
-    and hand-summed gradients."""
+    """The engine for this launch: refuse accelerate's sharded engines;
+    ``TRAINERS_ENGINE=fsdp2`` gets :class:`trainers.engine_fsdp.Fsdp2Engine` over our own
+    process group; else a single process gets the plain engine (no process group), a
+    distributed launch accelerate's DDP or, without accelerate installed, our own process
+    group (:func:`trainers.distributed.init_from_env`) and hand-summed gradients."""
     D.refuse_sharded_engine()
+    if requested_engine() == "fsdp2":
+        return _fsdp2(D.init_from_env(device, timeout_s=_timeout_s(timeout_s)), device)
     if int(os.environ.get("WORLD_SIZE", "1")) <= 1:
         return Engine()
     if not accelerate_available():
@@ -194,5 +264,6 @@ def from_env(device: str = "cpu", timeout_s: float | None = None) -> Engine:
     return AccelerateEngine(make_accelerator(device, timeout_s))
 
 
-__all__ = ["AccelerateEngine", "Engine", "JointForward", "accelerate_available", "for_context",
-           "from_env", "make_accelerator"]
+__all__ = ["ENGINE_CHOICES", "AccelerateEngine", "Engine", "JointForward",
+           "accelerate_available", "for_context", "from_env", "make_accelerator",
+           "requested_engine"]

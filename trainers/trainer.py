@@ -61,7 +61,7 @@ from trainers.hi_grpo import group_advantages, group_spread, policy_loss_with_st
 from trainers.metrics import MetricsWriter, plot_rewards
 from trainers.policies import Policy, StepBatch, build_policy
 from trainers.policies.base import disable_dropout
-from trainers.rollout import Rollout, collect, reward_breakdown, start_collect
+from trainers.rollout import Rollout, reward_breakdown, start_collect
 
 
 def resolve_cases(spec: str | None) -> list[Case]:
@@ -155,6 +155,9 @@ class HiGRPOTrainer:
         if cfg.grpo.mode == "plain":  # one reward: every term, on the final mesh
             self.reward1 = None
             self.reward2 = reward([*r.step1, *r.step2], "final")
+        # a sharding engine shards both modules in place first; the optimiser is then built
+        # over the parameters as the engine left them (FSDP2: this process's shards)
+        self.engine.shard(self.policy, self.reference)
         o = cfg.optim
         params = [p for p in self.policy.module.parameters() if p.requires_grad]
         optimizer = torch.optim.AdamW(params, lr=o.lr, betas=tuple(o.betas),
@@ -226,8 +229,9 @@ class HiGRPOTrainer:
         for _ in range(1 + (g.max_resample_rounds if g.dynamic_sampling else 0)):
             cases = self.dist.shard(self.sampler.take(g.prompts_per_step))
             overlap = self.cfg.rewards.overlap and self.reward_workers.workers > 0
-            pending = start_collect(self.policy, cases, g.group_size, self.reward1,
-                                    self.reward2, self.gen, wait=not overlap)
+            with self.engine.gathered(self.policy):  # generation: full parameters
+                pending = start_collect(self.policy, cases, g.group_size, self.reward1,
+                                        self.reward2, self.gen, wait=not overlap)
             frozen = None
             if overlap:
                 t0 = time.perf_counter()  # while the reward workers score this round
@@ -352,8 +356,8 @@ class HiGRPOTrainer:
         lp2 = torch.zeros(b2.sequences.shape, dtype=torch.float32)
         try:
             for idx in torch.tensor_split(torch.arange(n), self._micro_count(max_rows)):
-                (a, _), (b, _), padded = self._forward(policy.joint_logprobs, b1, b2, idx,
-                                                       pad)
+                (a, _), (b, _), padded = self._forward(self.engine.frozen_forward(policy),
+                                                       b1, b2, idx, pad)
                 if not padded:
                     lp1[idx, : a.shape[1]] = a.detach().float().cpu()
                     lp2[idx, : b.shape[1]] = b.detach().float().cpu()
@@ -521,9 +525,13 @@ class HiGRPOTrainer:
         self.policy.module.eval()
         t0 = time.perf_counter()
         m: dict[str, Any] = {}
-        ro = None
-        if cases:
-            ro = collect(self.policy, cases, ev.samples, self.reward1, self.reward2, gen)
+        ro = pending = None
+        with self.engine.gathered(self.policy):  # on every process, with cases or not
+            if cases:
+                pending = start_collect(self.policy, cases, ev.samples, self.reward1,
+                                        self.reward2, gen)
+        if pending is not None:
+            ro = pending.finish()
             r1, r2 = self._rewards(ro, 1), self._rewards(ro, 2)
             m["eval/reward/step1"] = _nanmean(r1)
             m["eval/reward/step2"] = _nanmean(r2)
@@ -582,13 +590,13 @@ class HiGRPOTrainer:
             shutil.rmtree(tmp, ignore_errors=True)
             tmp.mkdir(parents=True, exist_ok=True)
         D.barrier(self.dist)
+        # on every process: a sharding engine gathers the full state dicts (to rank 0)
+        states = self.engine.state_dicts(self.policy, self.reference, self.optimizer)
         if self.dist.is_main:
             save_file({
                 "step": self.step,
                 "policy_config": self.policy.config(),
-                "model": self.policy.module.state_dict(),
-                "reference": self.reference.module.state_dict(),
-                "optimizer": self.optimizer.state_dict(),
+                **states,
                 "scheduler": self.scheduler.state_dict(),
                 "sampler": self.sampler.state(),
                 "config": self.cfg.to_dict(),
@@ -615,9 +623,7 @@ class HiGRPOTrainer:
         path = resolve_checkpoint(self.run_dir, path)
         state = load_file(path / "state.pt", root, map_location=self.cfg.device)
         require_keys(state, STATE_KEYS, path / "state.pt")
-        self.policy.module.load_state_dict(state["model"])
-        self.reference.module.load_state_dict(state["reference"])
-        self.optimizer.load_state_dict(state["optimizer"])
+        self.engine.load_state_dicts(self.policy, self.reference, self.optimizer, state)
         self.scheduler.load_state_dict(state["scheduler"])
         self.sampler.load(state["sampler"])
         rng = load_file(path / f"rng-rank{self.dist.rank}.pt", root)

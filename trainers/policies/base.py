@@ -157,6 +157,18 @@ class Policy(ABC):
     def decode(self, batch: StepBatch, i: int) -> Any:
         """The mesh of row ``i`` (a ``trimesh.Trimesh``); raises when it cannot be decoded."""
 
+    def shard_units(self) -> list[torch.nn.Module]:
+        """The submodules a sharding engine shards one by one (transformer blocks); the rest
+        of :attr:`module` is sharded with the root. Default: the entries of the first
+        ``torch.nn.ModuleList`` found in :attr:`module` (breadth first), else none."""
+        queue = [self.module]
+        while queue:
+            m = queue.pop(0)
+            if isinstance(m, torch.nn.ModuleList) and len(m):
+                return list(m)
+            queue.extend(m.children())
+        return []
+
     def frozen_copy(self) -> Policy:
         """A deep copy with gradients off, in eval mode: the KL reference policy."""
         import copy

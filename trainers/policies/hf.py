@@ -123,6 +123,15 @@ class HFCausalLMPolicy(Policy):
     def config(self) -> dict[str, Any]:
         return {"kind": self.kind, **self.source}
 
+    def shard_units(self) -> list[torch.nn.Module]:
+        """The decoder layers (``get_decoder().layers``, as in Llama, Qwen, Mistral); the
+        embeddings, the final norm and the (possibly tied) output head go with the root.
+        Models without ``layers`` fall back to the first ``ModuleList``."""
+        layers = getattr(self.model.get_decoder(), "layers", None)
+        if isinstance(layers, torch.nn.ModuleList) and len(layers):
+            return list(layers)
+        return super().shard_units()
+
     # --------------------------------------------------------------------- helpers
 
     def _device(self) -> torch.device:

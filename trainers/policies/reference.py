@@ -253,6 +253,10 @@ class ReferencePolicy(Policy):
     def config(self) -> dict[str, Any]:
         return {"kind": self.kind, **asdict(self.cfg)}
 
+    def shard_units(self) -> list[nn.Module]:
+        """The transformer blocks (embeddings and the final norm go with the root)."""
+        return list(self.model.blocks)
+
     # ------------------------------------------------------------------------ tokens
 
     def encode_prompts(self, prompts: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
