@@ -89,6 +89,49 @@ def test_generate_logprobs_decode(policy):
     assert MESH_START in greedy.texts[0]
 
 
+@pytest.mark.parametrize("step", [1, 2])
+def test_hf_generate_and_the_loop_agree_greedily(policy, step):
+    """``model.generate`` (the default backend) and the adapter's own loop give the same
+    greedy tokens, masks and lengths, for step 1 and for step 2 after it."""
+    prompts = ["a table with 4 legs", "a cup", "a stool with 3 legs"]
+    out = {}
+    for backend in ("hf_generate", "loop"):
+        policy.generation = backend
+        try:
+            b = policy.generate(prompts, 1, greedy=True)
+            if step == 2:
+                b = policy.generate(prompts, 2, previous=b, greedy=True)
+        finally:
+            policy.generation = "hf_generate"
+        out[backend] = b
+    a, b = out["hf_generate"], out["loop"]
+    assert a.sequences.shape == b.sequences.shape
+    assert torch.equal(a.sequences, b.sequences)
+    assert torch.equal(a.attention_mask, b.attention_mask)
+    assert torch.equal(a.loss_mask, b.loss_mask)
+
+
+def test_hf_generate_sampling_is_seeded_by_the_generator(policy):
+    """Sampling with ``model.generate`` is reproducible from the caller's generator, advances
+    it, and leaves torch's global generator as it was."""
+    assert policy.generation == "hf_generate"
+    prompts = ["a table with 4 legs"] * 6
+    state = torch.get_rng_state()
+    g1, g2 = torch.Generator().manual_seed(5), torch.Generator().manual_seed(5)
+    a, b = policy.generate(prompts, 1, generator=g1), policy.generate(prompts, 1, generator=g2)
+    assert torch.equal(a.sequences, b.sequences)
+    assert torch.equal(g1.get_state(), g2.get_state())
+    c = policy.generate(prompts, 1, generator=g1)  # the advanced generator: another draw
+    assert not torch.equal(c.sequences, a.sequences) or c.sequences.shape != a.sequences.shape
+    assert torch.equal(torch.get_rng_state(), state)
+    # the completions are sampled, not greedy: six rows of one prompt are not all alike
+    assert len({tuple(r.tolist()) for r in a.sequences}) > 1
+    # every row's mask covers its tokens up to and including the first <eos>, nothing after
+    for i in range(len(a)):
+        new = a.sequences[i][a.loss_mask[i] > 0].tolist()
+        assert policy.eos_id not in new[:-1]
+
+
 def test_undecodable_completion_is_reported(policy):
     b = policy.generate(["a cup"], 1, generator=torch.Generator().manual_seed(1))
     b.loss_mask[:] = 0  # an empty completion: no mesh span

@@ -77,6 +77,10 @@ class VoxelIndexDecoder:
         return occupancy_to_mesh(occ.reshape(z, y, x).transpose(2, 1, 0))
 
 
+#: how :meth:`HFCausalLMPolicy.generate` samples (``policy.generation`` in the config)
+GENERATION_BACKENDS = ("hf_generate", "loop")
+
+
 class HFCausalLMPolicy(Policy):
     """Hi-GRPO policy around a ``transformers`` causal LM and its tokenizer."""
 
@@ -95,10 +99,15 @@ class HFCausalLMPolicy(Policy):
         mesh_start: str = MESH_START,
         mesh_end: str = MESH_END,
         logprob_chunk: int | None = None,
+        generation: str = "hf_generate",
         source: dict[str, Any] | None = None,
     ):
         if temperature <= 0:
             raise ValueError("temperature must be > 0")
+        if generation not in GENERATION_BACKENDS:
+            raise ValueError(f"generation must be one of {GENERATION_BACKENDS}, "
+                             f"got {generation!r}")
+        self.generation = generation
         self.model = model
         self.tokenizer = tokenizer
         self.mesh_decoder = mesh_decoder
@@ -178,9 +187,17 @@ class HFCausalLMPolicy(Policy):
         generator: torch.Generator | None = None,
         greedy: bool = False,
     ) -> StepBatch:
+        """Sample one turn (``step`` 1 or 2) for each prompt, left-padded contexts.
+
+        ``generation: hf_generate`` (default) calls the model's own ``generate`` (``do_sample``
+        at ``temperature``, no top-k/top-p, stopping at ``<eos>``); its sampler draws from
+        torch's global generator, which is seeded for the call from ``generator`` (one draw)
+        inside ``torch.random.fork_rng``, so a run stays reproducible and resumable and the
+        caller's global RNG is untouched. ``generation: loop`` is this adapter's own loop with
+        a KV cache, sampling from ``generator`` directly. Greedy decoding gives the same tokens
+        either way (tested)."""
         if step not in (1, 2):
             raise ValueError(f"step must be 1 or 2, got {step}")
-        dev = self._device()
         contexts = self._contexts(prompts, step, previous)
         n, width = len(contexts), max(len(c) for c in contexts)
         ctx = torch.full((n, width), self.pad_id, dtype=torch.long)
@@ -189,6 +206,53 @@ class HFCausalLMPolicy(Policy):
             ctx[i, width - len(c):] = torch.tensor(c)
             ctx_att[i, width - len(c):] = 1
         limit = self.max_new_tokens[step - 1]
+        if self.generation == "hf_generate":
+            new, new_att = self._hf_generate(ctx, ctx_att, limit, generator, greedy)
+        else:
+            new, new_att = self._loop_generate(ctx, ctx_att, limit, generator, greedy)
+        seq = torch.cat([ctx, new], 1)
+        mask = torch.cat([ctx_att, new_att], 1)
+        loss_mask = torch.cat([torch.zeros(n, width), new_att.float()], 1)
+        batch = StepBatch(step, list(prompts), seq, mask, loss_mask,
+                          extra={"context_len": torch.full((n,), width, dtype=torch.long)})
+        batch.texts = [self.completion_text(batch, i) for i in range(n)]
+        return batch
+
+    def _hf_generate(self, ctx: torch.Tensor, ctx_att: torch.Tensor, limit: int,
+                     generator: torch.Generator | None, greedy: bool
+                     ) -> tuple[torch.Tensor, torch.Tensor]:
+        """New tokens ``[n, steps]`` and their mask from ``model.generate`` (see
+        :meth:`generate`): the tokens up to and including each row's first ``<eos>`` count,
+        the padding after it does not."""
+        dev = self._device()
+        seed = int(torch.randint(0, 2**62, (1,), generator=generator))
+        kw: dict[str, Any] = {"do_sample": False} if greedy else {
+            "do_sample": True, "temperature": self.temperature, "top_k": 0, "top_p": 1.0}
+        was = self.model.training
+        self.model.eval()
+        try:
+            with torch.random.fork_rng(devices=[dev] if dev.type == "cuda" else []):
+                torch.manual_seed(seed)
+                out = self.model.generate(
+                    input_ids=ctx.to(dev), attention_mask=ctx_att.to(dev),
+                    max_new_tokens=limit, min_new_tokens=0, eos_token_id=self.eos_id,
+                    pad_token_id=self.pad_id, num_beams=1, repetition_penalty=1.0,
+                    use_cache=True, **kw)
+        finally:
+            self.model.train(was)
+        new = out[:, ctx.shape[1]:].cpu()
+        ended = (new == self.eos_id).long().cumsum(1)
+        # a token counts until (and including) the row's first <eos>
+        new_att = ((ended == 0) | ((ended == 1) & (new == self.eos_id))).long()
+        new = torch.where(new_att.bool(), new, torch.full_like(new, self.pad_id))
+        return new, new_att
+
+    def _loop_generate(self, ctx: torch.Tensor, ctx_att: torch.Tensor, limit: int,
+                       generator: torch.Generator | None, greedy: bool
+                       ) -> tuple[torch.Tensor, torch.Tensor]:
+        """New tokens ``[n, steps]`` and their mask from this adapter's KV-cache loop."""
+        dev = self._device()
+        n = ctx.shape[0]
         new = torch.full((n, limit), self.pad_id, dtype=torch.long)
         new_att = torch.zeros(n, limit, dtype=torch.long)
         done = torch.zeros(n, dtype=torch.bool)
@@ -223,14 +287,7 @@ class HFCausalLMPolicy(Policy):
                 logits = out.logits[:, -1].float().cpu()
         finally:
             self.model.train(was)
-        new, new_att = new[:, :steps], new_att[:, :steps]
-        seq = torch.cat([ctx, new], 1)
-        mask = torch.cat([ctx_att, new_att], 1)
-        loss_mask = torch.cat([torch.zeros(n, width), new_att.float()], 1)
-        batch = StepBatch(step, list(prompts), seq, mask, loss_mask,
-                          extra={"context_len": torch.full((n,), width, dtype=torch.long)})
-        batch.texts = [self.completion_text(batch, i) for i in range(n)]
-        return batch
+        return new[:, :steps], new_att[:, :steps]
 
     # -------------------------------------------------------------------- logprobs
 
@@ -361,7 +418,8 @@ def policy_from_config(spec: dict[str, Any], seed: int = 0) -> HFCausalLMPolicy:
     (``{"kind": "voxel_index", "grid": [X, Y, Z]}`` or ``"module:factory"`` returning a
     decoder), ``dtype`` (``float32``/``bfloat16``/``float16``), ``trust_remote_code``, and
     the :class:`HFCausalLMPolicy` keywords ``step1_template``, ``step2_template``,
-    ``max_new_tokens``, ``temperature``, ``mesh_start``, ``mesh_end``.
+    ``max_new_tokens``, ``temperature``, ``mesh_start``, ``mesh_end``, ``logprob_chunk``,
+    ``generation`` (``hf_generate``, the default, or ``loop``).
     """
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
