@@ -49,7 +49,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import ConvexHull, QhullError
 
-from mme3dr.geometry.indices import referenced_vertices
+from mme3dr.geometry.indices import referenced_vertices, unique_sorted
 
 
 @dataclass
@@ -304,20 +304,134 @@ def _rasterise(
     grid = (xy - origin) / pixel  # in pixel units; pixel (i, j) has centre (i + .5, j + .5)
     # edges, in chunks of at most _CHUNK_CELLS samples
     starts = grid.reshape(-1, 2)
-    ends = np.roll(grid, -1, axis=1).reshape(-1, 2)
-    steps = np.ceil(np.linalg.norm(ends - starts, axis=1) * 3).astype(np.int64) + 1
+    delta = np.roll(grid, -1, axis=1).reshape(-1, 2) - starts
+    steps = np.ceil(np.linalg.norm(delta, axis=1) * 3).astype(np.int64) + 1
     for part in _chunks(np.arange(len(starts)), steps):
         seg = np.repeat(part, steps[part])
         offsets = np.arange(len(seg)) - np.repeat(np.cumsum(steps[part]) - steps[part], steps[part])
         t = offsets / np.maximum(steps[seg] - 1, 1)
-        _mark(mask, starts[seg] + t[:, None] * (ends[seg] - starts[seg]))
-    # interiors: test the pixel centres inside each triangle's bounding box
+        _mark(mask, starts[seg] + t[:, None] * delta[seg])
+    # interiors: the pixel centres inside each triangle, column by column
     lo = np.floor(grid.min(axis=1) - 0.5).astype(np.int64) + 1
     hi = np.floor(grid.max(axis=1) - 0.5).astype(np.int64)
     nx = np.maximum(hi[:, 0] - lo[:, 0] + 1, 0)
     ny = np.maximum(hi[:, 1] - lo[:, 1] + 1, 0)
+    todo = np.flatnonzero((nx > 0) & (ny > 0))
+    spans = []
+    brute = []
+    for part in _chunks(todo, nx * (3 * _WINDOW)):
+        cols, first, last, failed = _column_spans(grid, lo, hi, nx, part)
+        spans.append((cols, first, last))
+        brute.append(failed)
+    if spans:
+        _mark_spans(mask, *(np.concatenate(x) for x in zip(*spans, strict=True)))
+    failed = np.concatenate(brute) if brute else np.zeros(0, np.int64)
+    _interior_by_pixels(mask, grid, lo, nx, ny, failed)
+    return mask
+
+
+#: pixel samples handled at once while rasterising (bounds the temporary arrays)
+_CHUNK_CELLS = 250_000
+#: rows around a triangle edge's crossing of a pixel column at which the exact inside test is
+#: evaluated (:func:`_column_spans`); the crossing computed in floating point is within a row
+#: of the exact one.
+_WINDOW = 6
+
+
+def _column_spans(
+    grid: np.ndarray, lo: np.ndarray, hi: np.ndarray, nx: np.ndarray, tris: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The pixel centres inside triangles ``grid[tris]`` (pixel units) as runs of rows.
+
+    The same test as :func:`_inside_triangles` (the signs of the three edge functions
+    ``d_k``, computed by the same floating-point operations), found without testing every
+    pixel of the bounding box: in one pixel column ``d_k`` is a monotone function of the row
+    (rounding is monotone), so the rows where ``d_k >= 0`` (or ``<= 0``) are one run, and
+    its end is found by evaluating ``d_k`` exactly at the ``_WINDOW`` rows around the
+    crossing computed in floating point. The centres inside are the rows where all three are
+    ``>= 0`` or all three ``<= 0``: at most two runs per column.
+
+    Returns ``(columns, first rows, last rows, failed triangles)``: one row run per entry
+    (``first > last`` when empty; two entries per triangle column), and the triangles of
+    ``tris`` for which the window did not pin a run end down (a crossing computed too far
+    from the exact one; not seen in practice), whose pixels must be tested one by one.
+    """
+    count = nx[tris]
+    tri = np.repeat(tris, count)
+    n = len(tri)
+    ix = lo[tri, 0] + (np.arange(n) - np.repeat(np.cumsum(count) - count, count))
+    cx = ix + 0.5
+    ly, hy = lo[tri, 1], hi[tri, 1]
+    g = grid[tri]
+    ge_lo, ge_hi = ly.copy(), hy.copy()  # rows where every d_k >= 0
+    le_lo, le_hi = ly.copy(), hy.copy()  # rows where every d_k <= 0
+    bad = np.zeros(n, dtype=bool)
+    w = np.arange(_WINDOW)
+    for k in range(3):
+        o, p = g[:, k], g[:, (k + 1) % 3]
+        ex, ey = p[:, 0] - o[:, 0], p[:, 1] - o[:, 1]
+        second = ey * (cx - o[:, 0])  # as _inside_triangles' cross(o, p, centre)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cross_row = second / ex + o[:, 1] - 0.5  # where ex * (row + .5 - oy) = second
+        cross_row = np.where(np.isfinite(cross_row), cross_row, ly)
+        cross_row = np.clip(cross_row, ly - 4, hy + 4)
+        base = np.floor(cross_row).astype(np.int64) - 2
+        base = np.clip(base, ly - 2, np.maximum(hy - (_WINDOW - 3), ly - 2))
+        rows = base[:, None] + w[None, :]
+        d = ex[:, None] * ((rows + 0.5) - o[:, 1][:, None]) - second[:, None]
+        ge, le = d >= 0, d <= 0
+        top = base + _WINDOW - 1
+        up, down, flat = ex > 0, ex < 0, ex == 0
+        # d is non-decreasing in the row where ex > 0, non-increasing where ex < 0: rows
+        # outside the window share the sign of its nearer end only when that is strict
+        below_ok = (base <= ly) | np.where(up, d[:, 0] < 0, d[:, 0] > 0)
+        above_ok = (top >= hy) | np.where(up, d[:, -1] > 0, d[:, -1] < 0)
+        bad |= ~flat & ~(below_ok & above_ok)
+        first_ge = base + np.where(ge.any(axis=1), np.argmax(ge, axis=1), _WINDOW)
+        last_ge = base + np.where(ge.any(axis=1), _WINDOW - 1 - np.argmax(ge[:, ::-1], axis=1), -1)
+        first_le = base + np.where(le.any(axis=1), np.argmax(le, axis=1), _WINDOW)
+        last_le = base + np.where(le.any(axis=1), _WINDOW - 1 - np.argmax(le[:, ::-1], axis=1), -1)
+        # the run of each predicate: a suffix or a prefix of the column (all or none if flat)
+        big = np.iinfo(np.int64).max
+        g_lo = np.where(up, first_ge, np.where(down, ly, np.where(ge[:, 0], ly, big)))
+        g_hi = np.where(up, hy, np.where(down, last_ge, hy))
+        l_lo = np.where(up, ly, np.where(down, first_le, np.where(le[:, 0], ly, big)))
+        l_hi = np.where(up, last_le, np.where(down, hy, hy))
+        np.maximum(ge_lo, g_lo, out=ge_lo)
+        np.minimum(ge_hi, g_hi, out=ge_hi)
+        np.maximum(le_lo, l_lo, out=le_lo)
+        np.minimum(le_hi, l_hi, out=le_hi)
+    failed = unique_sorted(tri[bad]) if bad.any() else np.zeros(0, np.int64)
+    keep = ~bad
+    cols = np.concatenate([ix[keep], ix[keep]])
+    return cols, np.concatenate([ge_lo[keep], le_lo[keep]]), np.concatenate(
+        [ge_hi[keep], le_hi[keep]]), failed
+
+
+def _mark_spans(mask: np.ndarray, cols: np.ndarray, first: np.ndarray, last: np.ndarray) -> None:
+    """Set ``mask[col, first:last + 1]`` for every non-empty run (indices clipped into the
+    mask as :func:`_mark` clips its samples)."""
+    keep = first <= last
+    if not keep.any():
+        return
+    nx, ny = mask.shape
+    c = np.clip(cols[keep], 0, nx - 1)
+    a = np.clip(first[keep], 0, ny - 1)
+    b = np.clip(last[keep], 0, ny - 1) + 1
+    width = ny + 1
+    edges = np.bincount(c * width + a, minlength=nx * width) - np.bincount(
+        c * width + b, minlength=nx * width)
+    mask |= np.cumsum(edges.reshape(nx, width), axis=1)[:, :ny] > 0
+
+
+def _interior_by_pixels(
+    mask: np.ndarray, grid: np.ndarray, lo: np.ndarray, nx: np.ndarray, ny: np.ndarray,
+    tris: np.ndarray,
+) -> None:
+    """Mark the pixel centres inside triangles ``grid[tris]``, testing every pixel centre of
+    their bounding boxes (:func:`_inside_triangles`)."""
     counts = nx * ny
-    for part in _chunks(np.flatnonzero(counts > 0), counts):
+    for part in _chunks(tris[counts[tris] > 0], counts):
         kept = counts[part]
         tri_idx = np.repeat(part, kept)
         local = np.arange(len(tri_idx)) - np.repeat(np.cumsum(kept) - kept, kept)
@@ -326,11 +440,6 @@ def _rasterise(
         centres = np.stack([ix + 0.5, iy + 0.5], axis=1)
         inside = _inside_triangles(centres, grid[tri_idx])
         _mark(mask, centres[inside])
-    return mask
-
-
-#: pixel samples handled at once while rasterising (bounds the temporary arrays)
-_CHUNK_CELLS = 250_000
 
 
 def _chunks(items: np.ndarray, sizes: np.ndarray) -> list[np.ndarray]:
