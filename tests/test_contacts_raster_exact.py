@@ -1,11 +1,13 @@
-"""The contact raster fills triangles by column runs: the same mask, bit for bit, as testing
-every pixel centre of every triangle's bounding box (the rasteriser before it was sped up,
-kept here as the reference).
+"""The contact raster fills triangles by column runs and draws axis-aligned edges as runs, and
+the merge test of nearby footprints dilates by a disc: the same masks, bit for bit, as the
+code before it was sped up (kept here as the reference): every edge sampled at a third of a
+pixel, every pixel centre of every triangle's bounding box tested, the distance transform
+thresholded.
 
-The meshes are the kinds the benchmark and the trainer give it: random triangles, triangles
-on a lattice (pixel centres exactly on edges, the voxel meshes of ``trainers/voxels.py``),
-slivers, vertical walls (zero-area triangles), tiny and huge triangles, and the rewards of the
-tiny training config on decoded policy samples.
+The triangles are the kinds the benchmark and the trainer give it: random ones, ones on a
+lattice (pixel centres exactly on edges, as on the voxel meshes of ``trainers/voxels.py``),
+slivers, vertical walls (zero-area triangles), axis-aligned ones, tiny ones; and the voxel
+meshes themselves, coarse, refined and tilted.
 """
 
 from __future__ import annotations
@@ -46,6 +48,13 @@ def _reference_rasterise(xy, origin, pixel, shape):
         inside = C._inside_triangles(centres, grid[tri_idx])
         C._mark(mask, centres[inside])
     return mask
+
+
+def _reference_within(mask, radius):
+    """The merge test's neighbourhood as it was: the thresholded distance transform."""
+    from scipy import ndimage
+
+    return ndimage.distance_transform_edt(~mask) <= radius
 
 
 def _frame(xy, pixel, pad=3):
@@ -131,7 +140,7 @@ def _voxel_mesh(rng):
 
 def test_ground_contacts_unchanged_on_voxel_meshes(monkeypatch):
     """On the trainer's voxel meshes (coarse and refined, tilted too) the contacts with the
-    new raster equal those with the reference one, every field."""
+    new raster and neighbourhood equal those with the reference ones, every field."""
     rng = np.random.default_rng(3)
     meshes = [_voxel_mesh(rng) for _ in range(25)]
     rot = trimesh.transformations.rotation_matrix(0.07, [1, 0.3, 0])
@@ -142,6 +151,7 @@ def test_ground_contacts_unchanged_on_voxel_meshes(monkeypatch):
             got = C.ground_contacts(asset.mesh, tol=tol)
             with monkeypatch.context() as mp:
                 mp.setattr(C, "_rasterise", _reference_rasterise)
+                mp.setattr(C, "_within", _reference_within)
                 want = C.ground_contacts(asset.mesh, tol=tol)
             assert got.n_regions == want.n_regions
             assert got.contact_area == want.contact_area
@@ -149,3 +159,21 @@ def test_ground_contacts_unchanged_on_voxel_meshes(monkeypatch):
             assert np.array_equal(got.support_polygon, want.support_polygon)
             for a, b in zip(got.region_points, want.region_points, strict=True):
                 assert np.array_equal(a, b)
+
+
+@pytest.mark.parametrize("radius", [0.0, 0.5, 1.0, np.sqrt(2), 2.0, 2.56, 3.0, np.sqrt(13),
+                                    3.9999, 4.0, 1 / 0.3, 6.2, 8.0, 9.5])
+def test_within_is_the_thresholded_distance_transform(radius):
+    """``_within`` (a dilation by the disc) is ``distance_transform_edt(~mask) <= radius``."""
+    from scipy import ndimage
+
+    rng = np.random.default_rng(int(radius * 1000))
+    for _ in range(40):
+        shape = tuple(int(x) for x in rng.integers(1, 120, 2))
+        mask = np.zeros(shape, dtype=bool)
+        for _ in range(int(rng.integers(1, 6))):
+            x, y = rng.integers(0, shape[0]), rng.integers(0, shape[1])
+            mask[x : x + rng.integers(1, 40), y : y + rng.integers(1, 40)] = True
+        mask |= rng.random(shape) < 0.002
+        want = ndimage.distance_transform_edt(~mask) <= radius
+        assert np.array_equal(C._within(mask, radius), want)

@@ -206,7 +206,7 @@ def _regions(
     patches, n_patches = ndimage.label(mask, structure=structure)
     if n_patches <= 1:
         return patches
-    near = ndimage.distance_transform_edt(~mask) <= max(merge_gap / 2 / pixel, 0.0)
+    near = _within(mask, max(merge_gap / 2 / pixel, 0.0))
     groups, _ = ndimage.label(near, structure=structure)
     cells = _cells(xy[:, 0], origin, pixel, mask.shape)
     tri_patch = patches[cells[:, 0], cells[:, 1]]
@@ -225,6 +225,41 @@ def _regions(
     _, region = np.unique(comp[1 : n_patches + 1], return_inverse=True)
     lookup = np.concatenate([[0], region.reshape(-1) + 1])
     return lookup[patches]
+
+
+#: :func:`_within` dilates by a disc of at most this radius (pixels), column by column; a
+#: larger radius takes the distance transform (the same set, slower for small radii)
+_DISC_RADIUS = 8
+
+
+def _within(mask: np.ndarray, radius: float) -> np.ndarray:
+    """Pixels whose centre is within ``radius`` (pixel units) of the centre of a pixel of
+    ``mask``: ``distance_transform_edt(~mask) <= radius``, computed as the dilation of ``mask``
+    by the disc of the offsets ``(dx, dy)`` with ``sqrt(dx**2 + dy**2) <= radius`` (the same
+    float test as the distance transform's, on its exact integer squared distances): the
+    union over the disc's columns ``dx`` of the mask dilated by ``[-h, h]`` along y and
+    shifted by ``dx``."""
+    if radius > _DISC_RADIUS:
+        return ndimage.distance_transform_edt(~mask) <= radius
+    r = int(np.floor(radius)) + 1
+    dx, dy = np.mgrid[-r : r + 1, -r : r + 1]
+    disc = np.sqrt((dx * dx + dy * dy).astype(np.float64)) <= radius
+    reach = np.where(disc.any(axis=1), np.abs(np.where(disc, dy, 0)).max(axis=1), -1)
+    out = np.zeros_like(mask)
+    n = mask.shape[0]
+    columns: dict[int, np.ndarray] = {}
+    for shift, h in zip(range(-r, r + 1), reach.tolist(), strict=True):
+        if h < 0 or abs(shift) >= n:
+            continue
+        if h not in columns:
+            columns[h] = mask if h == 0 else ndimage.maximum_filter1d(
+                mask, 2 * h + 1, axis=1, mode="constant", cval=0)
+        grown = columns[h]
+        if shift >= 0:  # out[x] |= grown[x - shift]
+            out[shift:] |= grown[: n - shift]
+        else:
+            out[: n + shift] |= grown[-shift:]
+    return out
 
 
 def _low_pieces(vertices: np.ndarray, faces: np.ndarray, z_max: float) -> np.ndarray:
@@ -306,25 +341,35 @@ def _rasterise(
     starts = grid.reshape(-1, 2)
     delta = np.roll(grid, -1, axis=1).reshape(-1, 2) - starts
     steps = np.ceil(np.linalg.norm(delta, axis=1) * 3).astype(np.int64) + 1
-    for part in _chunks(np.arange(len(starts)), steps):
+    along_x = delta[:, 1] == 0
+    along_y = ~along_x & (delta[:, 0] == 0)
+    for part in _chunks(np.flatnonzero(~along_x & ~along_y), steps):
         seg = np.repeat(part, steps[part])
         offsets = np.arange(len(seg)) - np.repeat(np.cumsum(steps[part]) - steps[part], steps[part])
         t = offsets / np.maximum(steps[seg] - 1, 1)
         _mark(mask, starts[seg] + t[:, None] * delta[seg])
+    # an axis-aligned edge's samples (under a pixel apart, the last one at start + delta)
+    # fall in one run of pixels of one row or column: marked as that run
+    runs = []
+    for axis, sel in ((0, along_x), (1, along_y)):
+        a = np.floor(starts[sel]).astype(np.int64)
+        b = np.floor(starts[sel] + delta[sel]).astype(np.int64)
+        runs.append((a[:, 1 - axis], np.minimum(a[:, axis], b[:, axis]),
+                     np.maximum(a[:, axis], b[:, axis])))
+    _mark_spans(mask.T, *runs[0])  # runs along x: the transposed view's rows
     # interiors: the pixel centres inside each triangle, column by column
     lo = np.floor(grid.min(axis=1) - 0.5).astype(np.int64) + 1
     hi = np.floor(grid.max(axis=1) - 0.5).astype(np.int64)
     nx = np.maximum(hi[:, 0] - lo[:, 0] + 1, 0)
     ny = np.maximum(hi[:, 1] - lo[:, 1] + 1, 0)
     todo = np.flatnonzero((nx > 0) & (ny > 0))
-    spans = []
+    spans = [runs[1]]  # runs along y, marked with the interiors' runs
     brute = []
     for part in _chunks(todo, nx * (3 * _WINDOW)):
         cols, first, last, failed = _column_spans(grid, lo, hi, nx, part)
         spans.append((cols, first, last))
         brute.append(failed)
-    if spans:
-        _mark_spans(mask, *(np.concatenate(x) for x in zip(*spans, strict=True)))
+    _mark_spans(mask, *(np.concatenate(x) for x in zip(*spans, strict=True)))
     failed = np.concatenate(brute) if brute else np.zeros(0, np.int64)
     _interior_by_pixels(mask, grid, lo, nx, ny, failed)
     return mask
