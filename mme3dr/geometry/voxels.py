@@ -288,7 +288,7 @@ def voxelize(
         top[~surface] = np.nan
     sealed = surface
     if close_iterations > 0:
-        sealed = ndimage.binary_closing(surface, structure=CONNECT26, iterations=close_iterations)
+        sealed = close26(surface, close_iterations)
     solid = fill_enclosed(sealed)
     return VoxelGrid(
         surface=surface,
@@ -299,6 +299,19 @@ def voxelize(
         pad=pad,
         top=top,
     )
+
+
+def close26(occupied: np.ndarray, iterations: int = 1) -> np.ndarray:
+    """Morphological closing by the 3x3x3 cube, ``iterations`` times:
+    ``ndimage.binary_closing(occupied, structure=CONNECT26, iterations=iterations)`` (outside
+    the grid counts as empty), computed with the cube's separability as 1-D maxima then 1-D
+    minima of 3 voxels along each axis (the same voxels, a fraction of the time)."""
+    out = np.asarray(occupied, dtype=bool)
+    for op in (ndimage.maximum_filter1d, ndimage.minimum_filter1d):
+        for _ in range(iterations):
+            for axis in range(out.ndim):
+                out = op(out, 3, axis=axis, mode="constant", cval=0)
+    return out
 
 
 def outside_air(occupied: np.ndarray) -> np.ndarray:
