@@ -1,9 +1,10 @@
-"""The voxel grid's sealing (a closing by the 3x3x3 cube, as separable 1-D filters) and the
-slice holes of :func:`~mme3dr.geometry.containment.enclosed_sideways` (one labelling of all
-slices) give the same voxels, bit for bit, as the scipy calls they replaced
-(``binary_closing`` with ``CONNECT26``; ``binary_fill_holes`` slice by slice), on random
-grids (objects touching the grid border too), views with moved axes, and the grids of
-voxel meshes like the trainer's."""
+"""Voxel-grid morphology computed faster gives the same voxels, bit for bit, as the code it
+replaced (kept here as the reference): the sealing closing by the 3x3x3 cube as separable
+1-D filters (``binary_closing`` with ``CONNECT26``), the slice holes of
+:func:`~mme3dr.geometry.containment.enclosed_sideways` in one labelling of all slices
+(``binary_fill_holes`` slice by slice) and the flat tops of every layer pair filtered in one
+stack (pair by pair); on random grids (objects touching the grid border too), views with
+moved axes, and the grids of voxel meshes like the trainer's and of a few shapes."""
 
 from __future__ import annotations
 
@@ -95,3 +96,68 @@ def test_voxel_meshes_unchanged(monkeypatch):
             water_ref.volume, water_ref.pools, water_ref.sealed_volume)
         assert np.array_equal(water.water, water_ref.water)
         assert opening == opening_ref
+
+
+def _reference_flat_tops(grid, flat_radius=2, tolerance=0.5):
+    """``surfaces.flat_tops`` as it was: one layer pair at a time."""
+    from mme3dr.geometry import surfaces
+
+    tops = surfaces.exposed_tops(grid.solid)
+    heights = surfaces.surface_heights(grid)
+    size = 2 * flat_radius + 1
+    structure = np.ones((size, size), dtype=bool)
+    limit = tolerance * grid.pitch
+    flat = np.zeros_like(tops)
+    nz = tops.shape[2]
+    layers = np.nonzero(tops.any(axis=(0, 1)))[0]
+    for k in np.unique(np.concatenate([layers, layers - 1])):
+        if k < 0 or k + 1 >= nz:
+            continue
+        pair = np.fmax(heights[:, :, k], heights[:, :, k + 1])
+        valid = np.isfinite(pair)
+        if valid.sum() < size * size:
+            continue
+        hi = ndimage.maximum_filter(np.where(valid, pair, -np.inf), footprint=structure)
+        lo = ndimage.minimum_filter(np.where(valid, pair, np.inf), footprint=structure)
+        full = ndimage.binary_erosion(valid, structure=structure)
+        core = full & (hi - lo <= limit)
+        if not core.any():
+            continue
+        region = ndimage.binary_dilation(core, structure=structure) & valid
+        region |= surfaces._level_growth(core, pair, valid, limit)
+        flat[:, :, k] |= region & tops[:, :, k]
+        flat[:, :, k + 1] |= region & tops[:, :, k + 1]
+    return flat
+
+
+def test_flat_tops_all_pairs_at_once_is_pair_by_pair():
+    """Flat tops filtered for every layer pair in one stack equal the pair-by-pair loop, on
+    voxel meshes (coarse, refined), stairs, a tilted slab and a noisy dome."""
+    import trimesh
+
+    from mme3dr.geometry.surfaces import flat_tops
+    from trainers.voxels import occupancy_to_mesh
+
+    rng = np.random.default_rng(9)
+    meshes = []
+    for i in range(16):
+        occ = rng.random((3, 3, 4)) < 0.5
+        if i % 2:
+            occ = np.kron(occ, np.ones((2, 2, 2), bool)) & (rng.random((6, 6, 8)) < 0.85)
+        if occ.any():
+            meshes.append(occupancy_to_mesh(occ))
+    stairs = np.zeros((4, 3, 4), bool)
+    for x in range(4):
+        stairs[x, :, : x + 1] = True
+    meshes.append(occupancy_to_mesh(stairs))
+    slab = trimesh.creation.box([1.0, 1.0, 0.1])
+    slab.apply_transform(trimesh.transformations.rotation_matrix(0.05, [1, 0, 0]))
+    meshes.append(slab)
+    dome = trimesh.creation.icosphere(3)
+    dome.vertices += rng.normal(0, 0.003, dome.vertices.shape)
+    meshes.append(dome)
+    for mesh in meshes:
+        grid = voxelize(Asset.from_trimesh(mesh).mesh)
+        for radius, tolerance in ((2, 0.5), (1, 0.25), (3, 1.0)):
+            got = flat_tops(grid, radius, tolerance)
+            assert np.array_equal(got, _reference_flat_tops(grid, radius, tolerance))
