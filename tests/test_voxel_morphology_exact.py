@@ -161,3 +161,36 @@ def test_flat_tops_all_pairs_at_once_is_pair_by_pair():
         for radius, tolerance in ((2, 0.5), (1, 0.25), (3, 1.0)):
             got = flat_tops(grid, radius, tolerance)
             assert np.array_equal(got, _reference_flat_tops(grid, radius, tolerance))
+
+
+def test_binning_and_lattice_unchanged():
+    """The surface voxels and top heights binned by flat index, and the lattice summed in
+    place, equal the multi-index binning and the plain sum ``a + t1 u + t2 v``."""
+    import trimesh
+
+    from mme3dr.geometry import voxels as V
+
+    meshes = [trimesh.creation.icosphere(2), trimesh.creation.capsule(),
+              trimesh.creation.annulus(0.3, 0.5, 0.4), trimesh.creation.box((1, 0.2, 0.05))]
+    for mesh in meshes:
+        m = Asset.from_trimesh(mesh).mesh
+        grid = voxelize(m, 48)
+        samples = V.surface_samples(m, grid.pitch / 2)
+        idx = np.floor((samples.points - grid.origin) / grid.pitch).astype(np.int64)
+        idx = np.clip(idx, 0, np.array(grid.shape) - 1)
+        surface = np.zeros(grid.shape, dtype=bool)
+        surface[idx[:, 0], idx[:, 1], idx[:, 2]] = True
+        top = np.full(grid.shape, -np.inf, dtype=np.float32)
+        np.maximum.at(top, (idx[:, 0], idx[:, 1], idx[:, 2]),
+                      samples.points[:, 2].astype(np.float32))
+        top[~surface] = np.nan
+        assert np.array_equal(grid.surface, surface)
+        assert np.array_equal(grid.top, top, equal_nan=True)
+        tri = np.asarray(m.vertices)[np.asarray(m.faces)]
+        a, u, v = tri[:, 0], tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0]
+        t1, t2 = V._template(5, 7)
+        want = a[:, None, :] + t1[None, :, None] * u[:, None, :] + t2[None, :, None] * v[:, None, :]
+        got = t1[None, :, None] * u[:, None, :]
+        got += a[:, None, :]
+        got += t2[None, :, None] * v[:, None, :]
+        assert np.array_equal(got, want)

@@ -198,11 +198,10 @@ def _lattice(
     key = k1 * (int(k2.max()) + 1) + k2
     for sel in _groups(key):
         t1, t2 = _template(int(k1[sel[0]]), int(k2[sel[0]]))
-        pts = (
-            a[sel, None, :]
-            + t1[None, :, None] * u[sel, None, :]
-            + t2[None, :, None] * v[sel, None, :]
-        )
+        # a + t1 u + t2 v, summed in that order, with one temporary less
+        pts = t1[None, :, None] * u[sel, None, :]
+        pts += a[sel, None, :]
+        pts += t2[None, :, None] * v[sel, None, :]
         out_p.append(pts.reshape(-1, 3))
         out_f.append(np.repeat(sel, len(t1)))
     for sel in _groups(m):
@@ -278,13 +277,16 @@ def voxelize(
         samples = surface_samples(mesh, max_step * pitch)
     idx = np.floor((samples.points - origin) / pitch).astype(np.int64)
     idx = np.clip(idx, 0, dims - 1)
-    surface = np.zeros(tuple(dims), dtype=bool)
-    surface[idx[:, 0], idx[:, 1], idx[:, 2]] = True
+    flat = (idx[:, 0] * dims[1] + idx[:, 1]) * dims[2] + idx[:, 2]  # C-order voxel index
+    size = int(np.prod(dims))
+    surface = np.zeros(size, dtype=bool)
+    surface[flat] = True
+    surface = surface.reshape(tuple(dims))
     top = None
     if heights:
-        top = np.full(tuple(dims), -np.inf, dtype=np.float32)
-        np.maximum.at(top, (idx[:, 0], idx[:, 1], idx[:, 2]),
-                      samples.points[:, 2].astype(np.float32))
+        top = np.full(size, -np.inf, dtype=np.float32)
+        np.maximum.at(top, flat, samples.points[:, 2].astype(np.float32))
+        top = top.reshape(tuple(dims))
         top[~surface] = np.nan
     sealed = surface
     if close_iterations > 0:
