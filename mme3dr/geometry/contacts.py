@@ -356,7 +356,7 @@ def _rasterise(
         b = np.floor(starts[sel] + delta[sel]).astype(np.int64)
         runs.append((a[:, 1 - axis], np.minimum(a[:, axis], b[:, axis]),
                      np.maximum(a[:, axis], b[:, axis])))
-    _mark_spans(mask.T, *runs[0])  # runs along x: the transposed view's rows
+    _mark_spans(mask, *runs[0], along=0)  # runs along x in one row y
     # interiors: the pixel centres inside each triangle, column by column
     lo = np.floor(grid.min(axis=1) - 0.5).astype(np.int64) + 1
     hi = np.floor(grid.max(axis=1) - 0.5).astype(np.int64)
@@ -453,20 +453,27 @@ def _column_spans(
         [ge_hi[keep], le_hi[keep]]), failed
 
 
-def _mark_spans(mask: np.ndarray, cols: np.ndarray, first: np.ndarray, last: np.ndarray) -> None:
-    """Set ``mask[col, first:last + 1]`` for every non-empty run (indices clipped into the
-    mask as :func:`_mark` clips its samples)."""
+def _mark_spans(
+    mask: np.ndarray, cols: np.ndarray, first: np.ndarray, last: np.ndarray, along: int = 1
+) -> None:
+    """Set ``mask[col, first:last + 1]`` (``along=1``; ``mask[first:last + 1, col]`` with
+    ``along=0``) for every non-empty run, indices clipped into the mask as :func:`_mark`
+    clips its samples. ``mask`` must be C-contiguous (it is written through its flat view);
+    the runs are expanded to pixels in chunks of about ``_CHUNK_CELLS``."""
     keep = first <= last
     if not keep.any():
         return
-    nx, ny = mask.shape
-    c = np.clip(cols[keep], 0, nx - 1)
-    a = np.clip(first[keep], 0, ny - 1)
-    b = np.clip(last[keep], 0, ny - 1) + 1
-    width = ny + 1
-    edges = np.bincount(c * width + a, minlength=nx * width) - np.bincount(
-        c * width + b, minlength=nx * width)
-    mask |= np.cumsum(edges.reshape(nx, width), axis=1)[:, :ny] > 0
+    shape = mask.shape
+    c = np.clip(cols[keep], 0, shape[1 - along] - 1)
+    a = np.clip(first[keep], 0, shape[along] - 1)
+    n = np.clip(last[keep], 0, shape[along] - 1) + 1 - a
+    step = 1 if along == 1 else shape[1]
+    start = c * shape[1] + a if along == 1 else a * shape[1] + c
+    flat = mask.reshape(-1)
+    for part in _chunks(np.arange(len(n)), n):
+        k = n[part]
+        offset = np.arange(int(k.sum())) - np.repeat(np.cumsum(k) - k, k)
+        flat[np.repeat(start[part], k) + step * offset] = True
 
 
 def _interior_by_pixels(
