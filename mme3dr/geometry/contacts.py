@@ -49,7 +49,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import ConvexHull, QhullError
 
-from mme3dr.geometry.indices import referenced_vertices
+from mme3dr.geometry.indices import referenced_vertices, unique_sorted
 
 
 @dataclass
@@ -206,7 +206,7 @@ def _regions(
     patches, n_patches = ndimage.label(mask, structure=structure)
     if n_patches <= 1:
         return patches
-    near = ndimage.distance_transform_edt(~mask) <= max(merge_gap / 2 / pixel, 0.0)
+    near = _within(mask, max(merge_gap / 2 / pixel, 0.0))
     groups, _ = ndimage.label(near, structure=structure)
     cells = _cells(xy[:, 0], origin, pixel, mask.shape)
     tri_patch = patches[cells[:, 0], cells[:, 1]]
@@ -225,6 +225,41 @@ def _regions(
     _, region = np.unique(comp[1 : n_patches + 1], return_inverse=True)
     lookup = np.concatenate([[0], region.reshape(-1) + 1])
     return lookup[patches]
+
+
+#: :func:`_within` dilates by a disc of at most this radius (pixels), column by column; a
+#: larger radius takes the distance transform (the same set, slower for small radii)
+_DISC_RADIUS = 8
+
+
+def _within(mask: np.ndarray, radius: float) -> np.ndarray:
+    """Pixels whose centre is within ``radius`` (pixel units) of the centre of a pixel of
+    ``mask``: ``distance_transform_edt(~mask) <= radius``, computed as the dilation of ``mask``
+    by the disc of the offsets ``(dx, dy)`` with ``sqrt(dx**2 + dy**2) <= radius`` (the same
+    float test as the distance transform's, on its exact integer squared distances): the
+    union over the disc's columns ``dx`` of the mask dilated by ``[-h, h]`` along y and
+    shifted by ``dx``."""
+    if radius > _DISC_RADIUS:
+        return ndimage.distance_transform_edt(~mask) <= radius
+    r = int(np.floor(radius)) + 1
+    dx, dy = np.mgrid[-r : r + 1, -r : r + 1]
+    disc = np.sqrt((dx * dx + dy * dy).astype(np.float64)) <= radius
+    reach = np.where(disc.any(axis=1), np.abs(np.where(disc, dy, 0)).max(axis=1), -1)
+    out = np.zeros_like(mask)
+    n = mask.shape[0]
+    columns: dict[int, np.ndarray] = {}
+    for shift, h in zip(range(-r, r + 1), reach.tolist(), strict=True):
+        if h < 0 or abs(shift) >= n:
+            continue
+        if h not in columns:
+            columns[h] = mask if h == 0 else ndimage.maximum_filter1d(
+                mask, 2 * h + 1, axis=1, mode="constant", cval=0)
+        grown = columns[h]
+        if shift >= 0:  # out[x] |= grown[x - shift]
+            out[shift:] |= grown[: n - shift]
+        else:
+            out[: n + shift] |= grown[-shift:]
+    return out
 
 
 def _low_pieces(vertices: np.ndarray, faces: np.ndarray, z_max: float) -> np.ndarray:
@@ -304,20 +339,151 @@ def _rasterise(
     grid = (xy - origin) / pixel  # in pixel units; pixel (i, j) has centre (i + .5, j + .5)
     # edges, in chunks of at most _CHUNK_CELLS samples
     starts = grid.reshape(-1, 2)
-    ends = np.roll(grid, -1, axis=1).reshape(-1, 2)
-    steps = np.ceil(np.linalg.norm(ends - starts, axis=1) * 3).astype(np.int64) + 1
-    for part in _chunks(np.arange(len(starts)), steps):
+    delta = np.roll(grid, -1, axis=1).reshape(-1, 2) - starts
+    steps = np.ceil(np.linalg.norm(delta, axis=1) * 3).astype(np.int64) + 1
+    along_x = delta[:, 1] == 0
+    along_y = ~along_x & (delta[:, 0] == 0)
+    for part in _chunks(np.flatnonzero(~along_x & ~along_y), steps):
         seg = np.repeat(part, steps[part])
         offsets = np.arange(len(seg)) - np.repeat(np.cumsum(steps[part]) - steps[part], steps[part])
         t = offsets / np.maximum(steps[seg] - 1, 1)
-        _mark(mask, starts[seg] + t[:, None] * (ends[seg] - starts[seg]))
-    # interiors: test the pixel centres inside each triangle's bounding box
+        _mark(mask, starts[seg] + t[:, None] * delta[seg])
+    # an axis-aligned edge's samples (under a pixel apart, the last one at start + delta)
+    # fall in one run of pixels of one row or column: marked as that run
+    runs = []
+    for axis, sel in ((0, along_x), (1, along_y)):
+        a = np.floor(starts[sel]).astype(np.int64)
+        b = np.floor(starts[sel] + delta[sel]).astype(np.int64)
+        runs.append((a[:, 1 - axis], np.minimum(a[:, axis], b[:, axis]),
+                     np.maximum(a[:, axis], b[:, axis])))
+    _mark_spans(mask, *runs[0], along=0)  # runs along x in one row y
+    # interiors: the pixel centres inside each triangle, column by column
     lo = np.floor(grid.min(axis=1) - 0.5).astype(np.int64) + 1
     hi = np.floor(grid.max(axis=1) - 0.5).astype(np.int64)
     nx = np.maximum(hi[:, 0] - lo[:, 0] + 1, 0)
     ny = np.maximum(hi[:, 1] - lo[:, 1] + 1, 0)
+    todo = np.flatnonzero((nx > 0) & (ny > 0))
+    spans = [runs[1]]  # runs along y, marked with the interiors' runs
+    brute = []
+    for part in _chunks(todo, nx * (3 * _WINDOW)):
+        cols, first, last, failed = _column_spans(grid, lo, hi, nx, part)
+        spans.append((cols, first, last))
+        brute.append(failed)
+    _mark_spans(mask, *(np.concatenate(x) for x in zip(*spans, strict=True)))
+    failed = np.concatenate(brute) if brute else np.zeros(0, np.int64)
+    _interior_by_pixels(mask, grid, lo, nx, ny, failed)
+    return mask
+
+
+#: pixel samples handled at once while rasterising (bounds the temporary arrays)
+_CHUNK_CELLS = 250_000
+#: rows around a triangle edge's crossing of a pixel column at which the exact inside test is
+#: evaluated (:func:`_column_spans`); the crossing computed in floating point is within a row
+#: of the exact one.
+_WINDOW = 6
+
+
+def _column_spans(
+    grid: np.ndarray, lo: np.ndarray, hi: np.ndarray, nx: np.ndarray, tris: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The pixel centres inside triangles ``grid[tris]`` (pixel units) as runs of rows.
+
+    The same test as :func:`_inside_triangles` (the signs of the three edge functions
+    ``d_k``, computed by the same floating-point operations), found without testing every
+    pixel of the bounding box: in one pixel column ``d_k`` is a monotone function of the row
+    (rounding is monotone), so the rows where ``d_k >= 0`` (or ``<= 0``) are one run, and
+    its end is found by evaluating ``d_k`` exactly at the ``_WINDOW`` rows around the
+    crossing computed in floating point. The centres inside are the rows where all three are
+    ``>= 0`` or all three ``<= 0``: at most two runs per column.
+
+    Returns ``(columns, first rows, last rows, failed triangles)``: one row run per entry
+    (``first > last`` when empty; two entries per triangle column), and the triangles of
+    ``tris`` for which the window did not pin a run end down (a crossing computed too far
+    from the exact one; not seen in practice), whose pixels must be tested one by one.
+    """
+    count = nx[tris]
+    tri = np.repeat(tris, count)
+    n = len(tri)
+    ix = lo[tri, 0] + (np.arange(n) - np.repeat(np.cumsum(count) - count, count))
+    cx = ix + 0.5
+    ly, hy = lo[tri, 1], hi[tri, 1]
+    g = grid[tri]
+    ge_lo, ge_hi = ly.copy(), hy.copy()  # rows where every d_k >= 0
+    le_lo, le_hi = ly.copy(), hy.copy()  # rows where every d_k <= 0
+    bad = np.zeros(n, dtype=bool)
+    w = np.arange(_WINDOW)
+    for k in range(3):
+        o, p = g[:, k], g[:, (k + 1) % 3]
+        ex, ey = p[:, 0] - o[:, 0], p[:, 1] - o[:, 1]
+        second = ey * (cx - o[:, 0])  # as _inside_triangles' cross(o, p, centre)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cross_row = second / ex + o[:, 1] - 0.5  # where ex * (row + .5 - oy) = second
+        cross_row = np.where(np.isfinite(cross_row), cross_row, ly)
+        cross_row = np.clip(cross_row, ly - 4, hy + 4)
+        base = np.floor(cross_row).astype(np.int64) - 2
+        base = np.clip(base, ly - 2, np.maximum(hy - (_WINDOW - 3), ly - 2))
+        rows = base[:, None] + w[None, :]
+        d = ex[:, None] * ((rows + 0.5) - o[:, 1][:, None]) - second[:, None]
+        ge, le = d >= 0, d <= 0
+        top = base + _WINDOW - 1
+        up, down, flat = ex > 0, ex < 0, ex == 0
+        # d is non-decreasing in the row where ex > 0, non-increasing where ex < 0: rows
+        # outside the window share the sign of its nearer end only when that is strict
+        below_ok = (base <= ly) | np.where(up, d[:, 0] < 0, d[:, 0] > 0)
+        above_ok = (top >= hy) | np.where(up, d[:, -1] > 0, d[:, -1] < 0)
+        bad |= ~flat & ~(below_ok & above_ok)
+        first_ge = base + np.where(ge.any(axis=1), np.argmax(ge, axis=1), _WINDOW)
+        last_ge = base + np.where(ge.any(axis=1), _WINDOW - 1 - np.argmax(ge[:, ::-1], axis=1), -1)
+        first_le = base + np.where(le.any(axis=1), np.argmax(le, axis=1), _WINDOW)
+        last_le = base + np.where(le.any(axis=1), _WINDOW - 1 - np.argmax(le[:, ::-1], axis=1), -1)
+        # the run of each predicate: a suffix or a prefix of the column (all or none if flat)
+        big = np.iinfo(np.int64).max
+        g_lo = np.where(up, first_ge, np.where(down, ly, np.where(ge[:, 0], ly, big)))
+        g_hi = np.where(up, hy, np.where(down, last_ge, hy))
+        l_lo = np.where(up, ly, np.where(down, first_le, np.where(le[:, 0], ly, big)))
+        l_hi = np.where(up, last_le, np.where(down, hy, hy))
+        np.maximum(ge_lo, g_lo, out=ge_lo)
+        np.minimum(ge_hi, g_hi, out=ge_hi)
+        np.maximum(le_lo, l_lo, out=le_lo)
+        np.minimum(le_hi, l_hi, out=le_hi)
+    failed = unique_sorted(tri[bad]) if bad.any() else np.zeros(0, np.int64)
+    keep = ~bad
+    cols = np.concatenate([ix[keep], ix[keep]])
+    return cols, np.concatenate([ge_lo[keep], le_lo[keep]]), np.concatenate(
+        [ge_hi[keep], le_hi[keep]]), failed
+
+
+def _mark_spans(
+    mask: np.ndarray, cols: np.ndarray, first: np.ndarray, last: np.ndarray, along: int = 1
+) -> None:
+    """Set ``mask[col, first:last + 1]`` (``along=1``; ``mask[first:last + 1, col]`` with
+    ``along=0``) for every non-empty run, indices clipped into the mask as :func:`_mark`
+    clips its samples. ``mask`` must be C-contiguous (it is written through its flat view);
+    the runs are expanded to pixels in chunks of about ``_CHUNK_CELLS``."""
+    keep = first <= last
+    if not keep.any():
+        return
+    shape = mask.shape
+    c = np.clip(cols[keep], 0, shape[1 - along] - 1)
+    a = np.clip(first[keep], 0, shape[along] - 1)
+    n = np.clip(last[keep], 0, shape[along] - 1) + 1 - a
+    step = 1 if along == 1 else shape[1]
+    start = c * shape[1] + a if along == 1 else a * shape[1] + c
+    flat = mask.reshape(-1)
+    for part in _chunks(np.arange(len(n)), n):
+        k = n[part]
+        offset = np.arange(int(k.sum())) - np.repeat(np.cumsum(k) - k, k)
+        flat[np.repeat(start[part], k) + step * offset] = True
+
+
+def _interior_by_pixels(
+    mask: np.ndarray, grid: np.ndarray, lo: np.ndarray, nx: np.ndarray, ny: np.ndarray,
+    tris: np.ndarray,
+) -> None:
+    """Mark the pixel centres inside triangles ``grid[tris]``, testing every pixel centre of
+    their bounding boxes (:func:`_inside_triangles`)."""
     counts = nx * ny
-    for part in _chunks(np.flatnonzero(counts > 0), counts):
+    for part in _chunks(tris[counts[tris] > 0], counts):
         kept = counts[part]
         tri_idx = np.repeat(part, kept)
         local = np.arange(len(tri_idx)) - np.repeat(np.cumsum(kept) - kept, kept)
@@ -326,11 +492,6 @@ def _rasterise(
         centres = np.stack([ix + 0.5, iy + 0.5], axis=1)
         inside = _inside_triangles(centres, grid[tri_idx])
         _mark(mask, centres[inside])
-    return mask
-
-
-#: pixel samples handled at once while rasterising (bounds the temporary arrays)
-_CHUNK_CELLS = 250_000
 
 
 def _chunks(items: np.ndarray, sizes: np.ndarray) -> list[np.ndarray]:

@@ -102,26 +102,37 @@ def flat_tops(grid: VoxelGrid, flat_radius: int = 2, tolerance: float = 0.5) -> 
     tops = exposed_tops(grid.solid)
     heights = surface_heights(grid)
     size = 2 * flat_radius + 1
-    structure = np.ones((size, size), dtype=bool)
     limit = tolerance * grid.pitch
     flat = np.zeros_like(tops)
     nz = tops.shape[2]
     layers = np.nonzero(tops.any(axis=(0, 1)))[0]
-    for k in np.unique(np.concatenate([layers, layers - 1])):
-        if k < 0 or k + 1 >= nz:
-            continue
-        pair = np.fmax(heights[:, :, k], heights[:, :, k + 1])
-        valid = np.isfinite(pair)
-        if valid.sum() < size * size:
-            continue
-        hi = ndimage.maximum_filter(np.where(valid, pair, -np.inf), footprint=structure)
-        lo = ndimage.minimum_filter(np.where(valid, pair, np.inf), footprint=structure)
-        full = ndimage.binary_erosion(valid, structure=structure)
-        core = full & (hi - lo <= limit)
-        if not core.any():
-            continue
-        region = ndimage.binary_dilation(core, structure=structure) & valid
-        region |= _level_growth(core, pair, valid, limit)
+    ks = np.unique(np.concatenate([layers, layers - 1]))
+    ks = ks[(ks >= 0) & (ks + 1 < nz)]
+    if len(ks) == 0:
+        return flat
+    # every layer pair at once, stacked along the last axis; the filters' windows span
+    # (size, size, 1), so each pair is filtered on its own exactly as one 2-D slice
+    pairs = np.fmax(heights[:, :, ks], heights[:, :, ks + 1])
+    valid = np.isfinite(pairs)
+    keep = valid.sum(axis=(0, 1)) >= size * size
+    ks, pairs, valid = ks[keep], pairs[:, :, keep], valid[:, :, keep]
+    if len(ks) == 0:
+        return flat
+    window = (size, size, 1)
+    box = np.ones(window, dtype=bool)
+    hi = ndimage.maximum_filter(np.where(valid, pairs, -np.inf), size=window)
+    lo = ndimage.minimum_filter(np.where(valid, pairs, np.inf), size=window)
+    full = ndimage.binary_erosion(valid, structure=box)
+    cores = full & (hi - lo <= limit)
+    has_core = cores.any(axis=(0, 1))
+    if not has_core.any():
+        return flat
+    ks, pairs, valid, cores = ks[has_core], pairs[:, :, has_core], valid[:, :, has_core], cores[
+        :, :, has_core]
+    regions = ndimage.binary_dilation(cores, structure=box) & valid
+    for i, k in enumerate(ks.tolist()):
+        region = regions[:, :, i] | _level_growth(cores[:, :, i], pairs[:, :, i],
+                                                   valid[:, :, i], limit)
         flat[:, :, k] |= region & tops[:, :, k]
         flat[:, :, k + 1] |= region & tops[:, :, k + 1]
     return flat

@@ -202,11 +202,10 @@ def _lattice(
     key = k1 * (int(k2.max()) + 1) + k2
     for sel in _groups(key):
         t1, t2 = _template(int(k1[sel[0]]), int(k2[sel[0]]))
-        pts = (
-            a[sel, None, :]
-            + t1[None, :, None] * u[sel, None, :]
-            + t2[None, :, None] * v[sel, None, :]
-        )
+        # a + t1 u + t2 v, summed in that order, with one temporary less
+        pts = t1[None, :, None] * u[sel, None, :]
+        pts += a[sel, None, :]
+        pts += t2[None, :, None] * v[sel, None, :]
         out_p.append(pts.reshape(-1, 3))
         out_f.append(np.repeat(sel, len(t1)))
     for sel in _groups(m):
@@ -282,17 +281,20 @@ def voxelize(
         samples = surface_samples(mesh, max_step * pitch)
     idx = np.floor((samples.points - origin) / pitch).astype(np.int64)
     idx = np.clip(idx, 0, dims - 1)
-    surface = np.zeros(tuple(dims), dtype=bool)
-    surface[idx[:, 0], idx[:, 1], idx[:, 2]] = True
+    flat = (idx[:, 0] * dims[1] + idx[:, 1]) * dims[2] + idx[:, 2]  # C-order voxel index
+    size = int(np.prod(dims))
+    surface = np.zeros(size, dtype=bool)
+    surface[flat] = True
+    surface = surface.reshape(tuple(dims))
     top = None
     if heights:
-        top = np.full(tuple(dims), -np.inf, dtype=np.float32)
-        np.maximum.at(top, (idx[:, 0], idx[:, 1], idx[:, 2]),
-                      samples.points[:, 2].astype(np.float32))
+        top = np.full(size, -np.inf, dtype=np.float32)
+        np.maximum.at(top, flat, samples.points[:, 2].astype(np.float32))
+        top = top.reshape(tuple(dims))
         top[~surface] = np.nan
     sealed = surface
     if close_iterations > 0:
-        sealed = ndimage.binary_closing(surface, structure=CONNECT26, iterations=close_iterations)
+        sealed = close26(surface, close_iterations)
     solid = fill_enclosed(sealed)
     return VoxelGrid(
         surface=surface,
@@ -303,6 +305,19 @@ def voxelize(
         pad=pad,
         top=top,
     )
+
+
+def close26(occupied: np.ndarray, iterations: int = 1) -> np.ndarray:
+    """Morphological closing by the 3x3x3 cube, ``iterations`` times:
+    ``ndimage.binary_closing(occupied, structure=CONNECT26, iterations=iterations)`` (outside
+    the grid counts as empty), computed with the cube's separability as 1-D maxima then 1-D
+    minima of 3 voxels along each axis (the same voxels, a fraction of the time)."""
+    out = np.asarray(occupied, dtype=bool)
+    for op in (ndimage.maximum_filter1d, ndimage.minimum_filter1d):
+        for _ in range(iterations):
+            for axis in range(out.ndim):
+                out = op(out, 3, axis=axis, mode="constant", cval=0)
+    return out
 
 
 def outside_air(occupied: np.ndarray) -> np.ndarray:
