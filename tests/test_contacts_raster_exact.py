@@ -37,16 +37,9 @@ def _reference_rasterise(xy, origin, pixel, shape):
     hi = np.floor(grid.max(axis=1) - 0.5).astype(np.int64)
     nx = np.maximum(hi[:, 0] - lo[:, 0] + 1, 0)
     ny = np.maximum(hi[:, 1] - lo[:, 1] + 1, 0)
-    counts = nx * ny
-    for part in C._chunks(np.flatnonzero(counts > 0), counts):
-        kept = counts[part]
-        tri_idx = np.repeat(part, kept)
-        local = np.arange(len(tri_idx)) - np.repeat(np.cumsum(kept) - kept, kept)
-        ix = lo[tri_idx, 0] + local // ny[tri_idx]
-        iy = lo[tri_idx, 1] + local % ny[tri_idx]
-        centres = np.stack([ix + 0.5, iy + 0.5], axis=1)
-        inside = C._inside_triangles(centres, grid[tri_idx])
-        C._mark(mask, centres[inside])
+    # every pixel centre of every bounding box: the old interior test, kept in the module as
+    # the column runs' fallback
+    C._interior_by_pixels(mask, grid, lo, nx, ny, np.arange(len(grid)))
     return mask
 
 

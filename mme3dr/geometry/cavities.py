@@ -128,20 +128,10 @@ def cavity_walls(
     return np.asarray(found, dtype=np.int64).reshape(-1, 2)
 
 
-def merge_cavity_walls(
-    triangles: np.ndarray, labels: np.ndarray, n: int, bounds_min: np.ndarray,
-    bounds_max: np.ndarray,
-) -> tuple[int, np.ndarray]:
-    """Connected-component ``labels`` (``0..n-1`` per face) with every sealed void's wall
-    (:func:`cavity_walls`) given its shell's label, renumbered ``0..k-1`` keeping the kept labels'
-    order; returns ``(k, labels)``."""
-    walls = cavity_walls(triangles, labels, n, bounds_min, bounds_max, np.arange(n))
-    return merge_walls(labels, n, walls)
-
-
 def merge_walls(labels: np.ndarray, n: int, walls: np.ndarray) -> tuple[int, np.ndarray]:
-    """Give each wall ``walls[i, 0]`` (pairs from :func:`cavity_walls`) its shell's label
-    ``walls[i, 1]`` and renumber ``0..k-1`` keeping the kept labels' order: ``(k, labels)``."""
+    """Connected-component ``labels`` (``0..n-1`` per face) with each sealed void's wall
+    ``walls[i, 0]`` (pairs from :func:`cavity_walls`) given its shell's label ``walls[i, 1]``,
+    renumbered ``0..k-1`` keeping the kept labels' order: ``(k, labels)``."""
     if len(walls) == 0:
         return n, labels
     target = np.arange(n)
