@@ -214,10 +214,13 @@ def real_path(item: Real, cache: Path) -> Path | None:
     copy = VENDORED / vendored_name(item)
     if copy.exists():
         # the original file name (its suffix tells the loader the format)
+        # written every time (under 1.2 MB, never stale after the copy changes), through a
+        # temporary file and a rename, so parallel jobs never read a half-written file
         out = cache / "vendored" / item.package / Path(item.member.replace("tar:", "")).name
-        if not out.exists():
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_bytes(gzip.decompress(copy.read_bytes()))
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out.with_name(f".{out.name}.{os.getpid()}")
+        tmp.write_bytes(gzip.decompress(copy.read_bytes()))
+        os.replace(tmp, out)
         return out
     root = fetch_package(item.package, cache)
     if root is None:
