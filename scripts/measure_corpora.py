@@ -335,8 +335,11 @@ def generated(name: str, form: str, cache: Path) -> trimesh.Trimesh:
     keep = 1.0 if form == "dense" else 0.5
     out = export(mesh, FORMS[form], keep=keep)
     path.parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(path, v=np.asarray(out.vertices, np.float32), f=np.asarray(out.faces))
-    return out
+    v, f = np.asarray(out.vertices, np.float32), np.asarray(out.faces)
+    np.savez_compressed(path, v=v, f=f)
+    # the cached copy's float32 vertices, so a first (uncached) run scores the same mesh as
+    # every later one (the float64 export read 1.8 % for wk-012's opening, the copy 1.7 %)
+    return trimesh.Trimesh(v, f, process=False)
 
 
 def run_task(task: Task, cache: Path) -> list[tuple[str, bool, str, float]]:

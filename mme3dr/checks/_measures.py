@@ -96,4 +96,5 @@ def parts(asset: Asset, min_area: float) -> Any:
 
     grid = cached_voxels(asset, DEFAULT_RESOLUTION)
     samples = cached_samples(asset, DEFAULT_RESOLUTION)
-    return find_parts(asset.mesh, min_area, grid=grid, samples=samples)
+    return find_parts(asset.mesh, min_area, grid=grid, samples=samples,
+                      components=asset.measure(components))

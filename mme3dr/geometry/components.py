@@ -106,6 +106,14 @@ def component_stats(mesh: trimesh.Trimesh, labels: np.ndarray, n: int) -> Compon
         plain /= np.maximum(face_count, 1)[:, None]
     degenerate = ~(area > 0)
     centroid[degenerate] = plain[degenerate]
+    if n == 1:  # one component: its bounds are the faces' (the same values, no sort)
+        return ComponentStats(
+            face_count=face_count,
+            area=area,
+            bounds_min=triangles.min(axis=(0, 1))[None, :],
+            bounds_max=triangles.max(axis=(0, 1))[None, :],
+            centroid=centroid,
+        )
     # per-label min/max with a sort + reduceat (much faster than np.minimum.at)
     order = np.argsort(labels, kind="stable")
     sorted_labels = labels[order]
@@ -132,9 +140,22 @@ def vertex_labels(mesh: trimesh.Trimesh, labels: np.ndarray) -> np.ndarray:
     return out
 
 
+#: key of the face areas in a mesh's trimesh cache (dropped when its vertices or faces change)
+_AREAS_KEY = "mme3dr_triangle_areas"
+
+
 def _face_areas(mesh: trimesh.Trimesh) -> np.ndarray:
-    """Triangle areas, computed directly (no cached trimesh properties needed)."""
-    return triangle_areas(np.asarray(mesh.vertices, dtype=np.float64)[np.asarray(mesh.faces)])
+    """Triangle areas (:func:`triangle_areas`), kept in the mesh's trimesh cache, which
+    drops them when the vertices or faces change, so the several measurements of one asset
+    that weigh faces by area compute them once. Read-only."""
+    cache = getattr(mesh, "_cache", None)
+    areas = cache[_AREAS_KEY] if cache is not None else None
+    if areas is None:
+        areas = triangle_areas(np.asarray(mesh.vertices, dtype=np.float64)[np.asarray(mesh.faces)])
+        if cache is not None:
+            areas.flags.writeable = False
+            cache[_AREAS_KEY] = areas
+    return areas
 
 
 def triangle_areas(tri: np.ndarray) -> np.ndarray:

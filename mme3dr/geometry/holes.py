@@ -67,7 +67,7 @@ from mme3dr.geometry.voxels import (
     DEFAULT_PAD,
     SurfaceSamples,
     VoxelGrid,
-    surface_samples,
+    surface_points,
     voxelize,
 )
 
@@ -261,5 +261,5 @@ def hole_grid(
     step = extent / resolution / 2
     samples = shared
     if samples is None or samples.spacing > step + 1e-12:
-        samples = surface_samples(mesh, step)
+        samples = surface_points(mesh, step)
     return voxelize(mesh, resolution, samples=samples, heights=False)

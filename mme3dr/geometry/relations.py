@@ -73,6 +73,7 @@ def find_parts(
     min_area_fraction: float = 0.01,
     grid: VoxelGrid | None = None,
     samples: SurfaceSamples | None = None,
+    components: tuple[int, np.ndarray] | None = None,
 ) -> Parts:
     """Parts of ``mesh`` minus debris (see the module docstring).
 
@@ -81,8 +82,10 @@ def find_parts(
     :func:`mme3dr.geometry.parts.segment_solid` finds in the solid (bodies fused at a neck or
     resting on a wider top): a part is a (component, body) pair, and every surface sample is
     given the body of the voxel it lies in (moved one voxel into the surface).
+    ``components``: the mesh's :func:`~mme3dr.geometry.components.connected_components`
+    when already computed.
     """
-    n, labels = connected_components(mesh)
+    n, labels = components if components is not None else connected_components(mesh)
     wall_face = None
     if n > 1:  # the wall of a sealed void is its shell's other side, not a part
         stats = component_stats(mesh, labels, n)
