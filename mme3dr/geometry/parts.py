@@ -119,6 +119,9 @@ class ContactRule:
     straight: float = 0.1
     max_footprint: float = 0.5
     min_tilt: float = 15.0
+    #: a body on several feet that join above (a chair) need only survive a nudge: its legs
+    #: are the evidence that it stands on the support rather than growing out of it
+    min_tilt_legs: float = 5.0
     min_volume: float = 0.01
     min_layers: int = 4
 
@@ -367,6 +370,7 @@ def _contact_bodies(mask: np.ndarray, rule: ContactRule, fusion_voxels: float
         pieces, n = ndimage.label(layer, structure=eight)
         under, _ = ndimage.label(below, structure=eight)
         sub3d = None
+        placed = np.zeros(n + 1, dtype=bool)  # pieces that pass as feet on a flat top
         for p in range(1, n + 1):
             foot = pieces == p
             area = int(foot.sum())
@@ -376,14 +380,25 @@ def _contact_bodies(mask: np.ndarray, rule: ContactRule, fusion_voxels: float
             ring = ndimage.binary_dilation(foot, structure=ring_sel) & ~foot & ~layer
             if ring.sum() < min_ring or (top & ring).sum() < rule.min_level * ring.sum():
                 continue
+            placed[p] = True
+        judged: set[int] = set()
+        for p in np.flatnonzero(placed):
+            foot = pieces == p
             if sub3d is None:
                 sub3d, _ = ndimage.label(mask[:, :, k + 1:], structure=_CONNECT26)
             ids = np.unique(sub3d[:, :, 0][foot])
-            if len(ids) != 1 or ids[0] == 0:
+            if len(ids) != 1 or ids[0] == 0 or int(ids[0]) in judged:
                 continue
+            judged.add(int(ids[0]))
             body = sub3d == ids[0]
-            if not np.array_equal(body[:, :, 0], foot):
-                continue  # it stands on other feet too (walls, a second leg)
+            legs = np.unique(pieces[body[:, :, 0]])
+            if len(legs) > 1:
+                # it stands on several feet (a chair's legs on a table top): each must be
+                # placed on a flat top, and the legs must join into one wider section
+                if not placed[legs].all() or not _legs_join(body, rule):
+                    continue
+                foot = body[:, :, 0]
+            area = int(foot.sum())
             if body.sum() < max(27, rule.min_volume * total):
                 continue
             if body.any(axis=(0, 1)).sum() < rule.min_layers:
@@ -391,16 +406,35 @@ def _contact_bodies(mask: np.ndarray, rule: ContactRule, fusion_voxels: float
             sections = body.sum(axis=(0, 1)).astype(np.float64)
             sections = sections[: int(np.flatnonzero(sections)[-1]) + 1]
             straight = np.flatnonzero(sections > (1.0 + rule.straight) * area)
-            if len(straight) == 0 or straight[0] > fillet:
+            if len(legs) == 1 and (len(straight) == 0 or straight[0] > fillet):
                 continue  # keeps its foot's size: it grows out of its support
             if sections[: max(2, (len(sections) + 1) // 2)].max() < rule.widen * area:
                 continue  # not undercut: no wider than its foot
-            if _tilt_margin(foot, body) < rule.min_tilt:
+            if _tilt_margin(foot, body) < (rule.min_tilt if len(legs) == 1 else rule.min_tilt_legs):
                 continue
             full = np.zeros_like(mask)
             full[:, :, k + 1:] = body
             bodies.append(full)
     return bodies
+
+
+def _legs_join(body: np.ndarray, rule: ContactRule) -> bool:
+    """A body standing on several feet (``body[:, :, 0]`` holds several pieces) is a legged
+    body resting on its support, not legs or walls growing out of it: its legs join into
+    one 8-connected section in its lower half, and that section is at least ``rule.widen``
+    times the feet (a chair's seat over its legs; not a handle's two posts on a lid, which
+    meet only at the top, nor a cage's bars)."""
+    feet = int(body[:, :, 0].sum())
+    half = max(2, (body.shape[2] + 1) // 2)
+    eight = np.ones((3, 3), dtype=bool)
+    for z in range(1, min(half, body.shape[2])):
+        section = body[:, :, z]
+        if section.sum() < rule.widen * feet:
+            continue
+        _, n = ndimage.label(section, structure=eight)
+        if n == 1:
+            return True
+    return False
 
 
 def resting_regions(
