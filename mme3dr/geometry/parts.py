@@ -391,20 +391,20 @@ def _contact_bodies(mask: np.ndarray, rule: ContactRule, fusion_voxels: float
                 continue
             judged.add(int(ids[0]))
             body = sub3d == ids[0]
-            legs = np.unique(pieces[body[:, :, 0]])
-            if len(legs) > 1:
-                # it stands on several feet (a chair's legs on a table top): each must be
-                # placed on a flat top, and the legs must join into one wider section
-                if not placed[legs].all() or not _legs_join(body, rule):
-                    continue
-                foot = body[:, :, 0]
-            area = int(foot.sum())
             if body.sum() < max(27, rule.min_volume * total):
                 continue
             if body.any(axis=(0, 1)).sum() < rule.min_layers:
                 continue
             sections = body.sum(axis=(0, 1)).astype(np.float64)
-            sections = sections[: int(np.flatnonzero(sections)[-1]) + 1]
+            sections = sections[: int(np.flatnonzero(sections)[-1]) + 1]  # up to its top
+            legs = np.unique(pieces[body[:, :, 0]])
+            if len(legs) > 1:
+                # it stands on several feet (a chair's legs on a table top): each must be
+                # placed on a flat top, and the legs must join into one wider section
+                if not placed[legs].all() or not _legs_join(body, sections, rule):
+                    continue
+                foot = body[:, :, 0]
+            area = int(foot.sum())
             straight = np.flatnonzero(sections > (1.0 + rule.straight) * area)
             if len(legs) == 1 and (len(straight) == 0 or straight[0] > fillet):
                 continue  # keeps its foot's size: it grows out of its support
@@ -418,20 +418,20 @@ def _contact_bodies(mask: np.ndarray, rule: ContactRule, fusion_voxels: float
     return bodies
 
 
-def _legs_join(body: np.ndarray, rule: ContactRule) -> bool:
+def _legs_join(body: np.ndarray, sections: np.ndarray, rule: ContactRule) -> bool:
     """A body standing on several feet (``body[:, :, 0]`` holds several pieces) is a legged
     body resting on its support, not legs or walls growing out of it: its legs join into
     one 8-connected section in its lower half, and that section is at least ``rule.widen``
     times the feet (a chair's seat over its legs; not a handle's two posts on a lid, which
-    meet only at the top, nor a cage's bars)."""
-    feet = int(body[:, :, 0].sum())
-    half = max(2, (body.shape[2] + 1) // 2)
+    meet only at the top, nor a cage's bars). ``sections``: the body's voxels per layer, up
+    to its top layer."""
+    feet = sections[0]
+    half = max(2, (len(sections) + 1) // 2)
     eight = np.ones((3, 3), dtype=bool)
-    for z in range(1, min(half, body.shape[2])):
-        section = body[:, :, z]
-        if section.sum() < rule.widen * feet:
+    for z in range(1, min(half, len(sections))):
+        if sections[z] < rule.widen * feet:
             continue
-        _, n = ndimage.label(section, structure=eight)
+        _, n = ndimage.label(body[:, :, z], structure=eight)
         if n == 1:
             return True
     return False

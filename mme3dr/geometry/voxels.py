@@ -206,12 +206,7 @@ def surface_points(mesh: trimesh.Trimesh, spacing: float) -> SurfaceSamples:
     lengths = np.stack([_lengths(tri[:, (e + 1) % 3] - tri[:, e])
                         for e in range(3)], axis=1)
     which = np.flatnonzero(lengths.min(axis=1) > spacing)
-    tri, lengths = tri[which], lengths[which]
-    shortest = np.argmin(lengths, axis=1)
-    order = (shortest[:, None] + np.arange(3)[None, :]) % 3
-    tri = np.take_along_axis(tri, order[:, :, None], axis=1)
-    swap = _lex_greater(tri[:, 0], tri[:, 1])
-    tri[swap, 0], tri[swap, 1] = tri[swap, 1].copy(), tri[swap, 0].copy()
+    tri = _shortest_edge_first(tri[which], lengths[which])
     a = tri[:, 0]
     u, v = tri[:, 1] - a, tri[:, 2] - a
     k1 = np.maximum(1, np.ceil(_lengths(u) / spacing)).astype(np.int64)
@@ -263,13 +258,7 @@ def _lattice(
 ) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Barycentric lattice samples of large triangles (see :func:`surface_samples`), as lists
     of pieces (points, index of the triangle of each)."""
-    shortest = np.argmin(lengths, axis=1)  # edge e joins corners e and (e + 1) % 3
-    order = (shortest[:, None] + np.arange(3)[None, :]) % 3
-    tri = np.take_along_axis(tri, order[:, :, None], axis=1)
-    # start the lattice at the lexicographically smaller end of the shortest edge, so the
-    # samples do not depend on the triangle's winding (flipped triangles sample the same)
-    swap = _lex_greater(tri[:, 0], tri[:, 1])
-    tri[swap, 0], tri[swap, 1] = tri[swap, 1].copy(), tri[swap, 0].copy()
+    tri = _shortest_edge_first(tri, lengths)
     a, b, c = tri[:, 0], tri[:, 1], tri[:, 2]
     u, v = b - a, c - a
     k1 = np.maximum(1, np.ceil(_lengths(u) / spacing)).astype(np.int64)
@@ -296,6 +285,19 @@ def _lattice(
         out_p.append(pts.reshape(-1, 3))
         out_f.append(np.repeat(sel, len(t)))
     return out_p, out_f
+
+
+def _shortest_edge_first(tri: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The triangles ``tri`` ``[n, 3, 3]`` (edge lengths ``lengths``, edge ``e`` joining
+    corners ``e`` and ``(e + 1) % 3``) reordered so that corners 0 -> 1 are the shortest
+    edge, starting at its lexicographically smaller end, so the lattice does not depend on
+    the triangle's winding (flipped triangles sample the same). A new array."""
+    shortest = np.argmin(lengths, axis=1)
+    order = (shortest[:, None] + np.arange(3)[None, :]) % 3
+    tri = np.take_along_axis(tri, order[:, :, None], axis=1)
+    swap = _lex_greater(tri[:, 0], tri[:, 1])
+    tri[swap, 0], tri[swap, 1] = tri[swap, 1].copy(), tri[swap, 0].copy()
+    return tri
 
 
 def _lengths(d: np.ndarray) -> np.ndarray:
