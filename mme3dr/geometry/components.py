@@ -20,6 +20,8 @@ import trimesh
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components as _csgraph_components
 
+from mme3dr.geometry.triples import first_max, first_mean, first_min
+
 
 def connected_components(mesh: trimesh.Trimesh) -> tuple[int, np.ndarray]:
     """Label the faces of ``mesh`` by connected component (faces sharing a vertex connect).
@@ -95,7 +97,7 @@ def component_stats(mesh: trimesh.Trimesh, labels: np.ndarray, n: int) -> Compon
     face_count = np.bincount(labels, minlength=n)
     areas = _face_areas(mesh)
     area = np.bincount(labels, weights=areas, minlength=n)
-    face_centres = triangles.mean(axis=1)
+    face_centres = first_mean(triangles)
     centroid = np.empty((n, 3))
     plain = np.empty((n, 3))
     for axis in range(3):
@@ -110,8 +112,8 @@ def component_stats(mesh: trimesh.Trimesh, labels: np.ndarray, n: int) -> Compon
         return ComponentStats(
             face_count=face_count,
             area=area,
-            bounds_min=triangles.min(axis=(0, 1))[None, :],
-            bounds_max=triangles.max(axis=(0, 1))[None, :],
+            bounds_min=first_min(triangles).min(axis=0)[None, :],
+            bounds_max=first_max(triangles).max(axis=0)[None, :],
             centroid=centroid,
         )
     # per-label min/max with a sort + reduceat (much faster than np.minimum.at)
@@ -121,8 +123,8 @@ def component_stats(mesh: trimesh.Trimesh, labels: np.ndarray, n: int) -> Compon
     present = sorted_labels[starts]
     bounds_min = np.full((n, 3), np.nan)
     bounds_max = np.full((n, 3), np.nan)
-    bounds_min[present] = np.minimum.reduceat(triangles.min(axis=1)[order], starts, axis=0)
-    bounds_max[present] = np.maximum.reduceat(triangles.max(axis=1)[order], starts, axis=0)
+    bounds_min[present] = np.minimum.reduceat(first_min(triangles)[order], starts, axis=0)
+    bounds_max[present] = np.maximum.reduceat(first_max(triangles)[order], starts, axis=0)
     return ComponentStats(
         face_count=face_count,
         area=area,

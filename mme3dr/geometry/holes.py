@@ -61,6 +61,7 @@ from scipy import ndimage
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from mme3dr.geometry.triples import first_max, first_min
 from mme3dr.geometry.voxels import (
     CONNECT6,
     CONNECT26,
@@ -175,8 +176,8 @@ def _component_bounds(
     tri = np.asarray(mesh.vertices)[np.asarray(mesh.faces)]
     lo = np.full((n, 3), np.inf)
     hi = np.full((n, 3), -np.inf)
-    np.minimum.at(lo, label, tri.min(axis=1))
-    np.maximum.at(hi, label, tri.max(axis=1))
+    np.minimum.at(lo, label, first_min(tri))
+    np.maximum.at(hi, label, first_max(tri))
     return lo, hi
 
 

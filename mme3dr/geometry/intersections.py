@@ -40,6 +40,8 @@ import numpy as np
 import trimesh
 from rtree import index
 
+from mme3dr.geometry.triples import first_max, first_min
+
 #: candidate pairs aimed for per R-tree query and exact-test chunk (bounds memory use).
 _CHUNK = 200_000
 #: faces per query chunk at the start (the chunk then adapts to the pairs per face seen).
@@ -102,7 +104,7 @@ def self_intersections(
     tri = vertices[faces]
     scale = float((vertices.max(axis=0) - vertices.min(axis=0)).max()) or 1.0
     eps = 1e-9 * scale
-    lo, hi = tri.min(axis=1) - eps, tri.max(axis=1) + eps
+    lo, hi = first_min(tri) - eps, first_max(tri) + eps
     order = _query_order(n, max_faces, seed)
     rank = np.full(n, n, dtype=np.int64)  # faces never queried rank last
     rank[order] = np.arange(len(order))

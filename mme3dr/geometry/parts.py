@@ -78,7 +78,7 @@ import numpy as np
 from scipy import ndimage
 from scipy.spatial import ConvexHull, QhullError
 
-from mme3dr.geometry.voxels import VoxelGrid
+from mme3dr.geometry.voxels import VoxelGrid, surface_depth
 
 #: gaps thinner than this (normalised units) are assumed fused by the decoder and the grid.
 FUSION_DEPTH = 0.03
@@ -160,15 +160,21 @@ def segment_solid(
     if not solid.any():
         zero = np.zeros(solid.shape, dtype=np.int32)
         return Segmentation(zero, zero, 0)
-    surface = grid.surface if walls is None else grid.surface & ~walls
-    depth = ndimage.distance_transform_edt(~surface).astype(np.float32)
+    if walls is None or not walls.any():
+        depth = grid.cached(surface_depth).astype(np.float32)  # shared with the symmetry
+    else:
+        depth = ndimage.distance_transform_edt(~(grid.surface & ~walls)).astype(np.float32)
     depth[~solid] = 0.0
     regions, necks = neck_regions(solid, depth, fusion_depth / grid.pitch)
     regions = contact_regions(regions, ContactRule(), fusion_depth / grid.pitch)
     labels, rests = resting_regions(regions, rule or RestingRule())
     count = int(labels.max())
-    idx = ndimage.distance_transform_edt(labels == 0, return_distances=False, return_indices=True)
-    nearest = labels[tuple(idx)].astype(np.int32)
+    if count <= 1:  # one body: it is every voxel's nearest (no transform needed)
+        nearest = np.full(solid.shape, count, dtype=np.int32)
+    else:
+        idx = ndimage.distance_transform_edt(labels == 0, return_distances=False,
+                                             return_indices=True)
+        nearest = labels[tuple(idx)].astype(np.int32)
     return Segmentation(labels, nearest, count, necks, rests)
 
 

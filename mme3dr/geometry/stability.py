@@ -26,6 +26,7 @@ from mme3dr.geometry.contacts import (
 from mme3dr.geometry.indices import referenced_vertices, unique_sorted
 from mme3dr.geometry.intersections import candidate_pairs, triangles_intersect
 from mme3dr.geometry.manifold import consistent_winding, manifold_report
+from mme3dr.geometry.triples import first_max, first_mean, first_min
 
 #: a closed mesh whose |signed volume| is below this (normalised units cubed) uses the surface
 #: centroid instead of the solid centre of mass.
@@ -62,7 +63,7 @@ def centre_of_mass(mesh: trimesh.Trimesh) -> tuple[np.ndarray, str]:
             com = (vol[:, None] * (a + b + c)).sum(axis=0) / (4.0 * total)
             return com, "volume"
     areas = 0.5 * np.linalg.norm(np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0]), axis=1)
-    centres = tri.mean(axis=1)
+    centres = first_mean(tri)
     if areas.sum() <= 0:
         return centres.mean(axis=0), "surface"
     return (areas[:, None] * centres).sum(axis=0) / areas.sum(), "surface"
@@ -583,7 +584,7 @@ def _triangle_contacts(
     for col in (0, 1):
         np.minimum.at(zone_lo, pairs[:, col], lo)
         np.maximum.at(zone_hi, pairs[:, col], hi)
-    f_lo, f_hi = tri.min(axis=1) - gap / 2, tri.max(axis=1) + gap / 2
+    f_lo, f_hi = first_min(tri) - gap / 2, first_max(tri) + gap / 2
     cand = np.flatnonzero(np.all((f_hi >= zone_lo[labels]) & (f_lo <= zone_hi[labels]), axis=1))
     if len(cand) < 2:
         return np.zeros((0, 2), np.int64)

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
-from mme3dr.geometry.voxels import CONNECT26, SurfaceSamples, VoxelGrid
+from mme3dr.geometry.voxels import CONNECT26, SurfaceSamples, VoxelGrid, surface_depth
 
 #: default distance (normalised units) beyond which a transformed point has no counterpart.
 DEFAULT_TOL = 0.04
@@ -91,7 +91,7 @@ def surface_distance(grid: VoxelGrid) -> np.ndarray:
     voxel centre."""
     if not grid.surface.any():
         return np.full(grid.shape, np.inf, dtype=np.float32)
-    return (ndimage.distance_transform_edt(~grid.surface) * grid.pitch).astype(np.float32)
+    return (grid.cached(surface_depth) * grid.pitch).astype(np.float32)
 
 
 def _on_shell(grid: VoxelGrid, shell: np.ndarray, points: np.ndarray) -> float:
@@ -147,7 +147,7 @@ def mirror_symmetry(
 ) -> SymmetryResult:
     """Best mirror overlap over vertical planes through the solid centroid, and the largest
     asymmetric feature at that plane (see the module docstring)."""
-    shell = surface_shell(grid)
+    shell = grid.cached(surface_shell)
     centre = solid_centroid_xy(grid)
     # the plane is searched on a regular subset of at most SEARCH_POINTS points; the overlap
     # and the feature at the chosen plane use them all
@@ -169,7 +169,7 @@ def mirror_symmetry(
         if s > best:
             best, best_angle = s, float(a) % np.pi
     moved = reflect(points, centre, best_angle)
-    feature = asymmetric_feature(grid, surface_distance(grid), points, moved, tol)
+    feature = asymmetric_feature(grid, grid.cached(surface_distance), points, moved, tol)
     return SymmetryResult(
         overlap=_on_shell(grid, shell, moved), angle=best_angle, centre=centre, feature=feature
     )
@@ -183,8 +183,8 @@ def rotational_symmetry(
     over all of them are reported."""
     if order < 2:
         raise ValueError(f"order must be at least 2, got {order}")
-    shell = surface_shell(grid)
-    distance = surface_distance(grid)
+    shell = grid.cached(surface_shell)
+    distance = grid.cached(surface_distance)
     centre = solid_centroid_xy(grid)
     worst, worst_angle, feature = 1.0, 0.0, 0.0
     for k in range(1, order):

@@ -25,13 +25,15 @@ voxels on every side so that flood fills from the border reach around the object
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 import trimesh
 from scipy import ndimage
 
 from mme3dr.geometry.indices import unique_sorted
+from mme3dr.geometry.triples import first_mean
 
 #: default voxel resolution along the largest extent of the asset (64 voxels = 1.6 % each).
 DEFAULT_RESOLUTION = 64
@@ -81,6 +83,21 @@ class VoxelGrid:
     resolution: int
     pad: int
     top: np.ndarray | None = None
+    _derived: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def cached(self, fn: Callable[[VoxelGrid], np.ndarray]) -> np.ndarray:
+        """``fn(self)``, computed once per grid and shared (read-only): for grids derived from
+        the asset's shared grid by several checks (the distance to the surface, the dilated
+        surface). ``fn`` must be a module-level function of the grid alone; the cache key is
+        its module and qualified name."""
+        key = (getattr(fn, "__module__", ""), getattr(fn, "__qualname__", ""))
+        if not key[0] or not key[1] or "<" in key[1]:
+            raise ValueError(f"cached() needs a module-level function, got {fn!r}")
+        if key not in self._derived:
+            value = np.asarray(fn(self))
+            value.flags.writeable = False
+            self._derived[key] = value
+        return self._derived[key]
 
     @property
     def shape(self) -> tuple[int, int, int]:
@@ -243,7 +260,7 @@ def _chunk_samples(
         axis=1,
     )
     small = lengths.max(axis=1) <= spacing
-    out_p = [tri[small].mean(axis=1)]
+    out_p = [first_mean(tri[small])]
     out_f = [np.nonzero(small)[0]]
     big = np.nonzero(~small)[0]
     if len(big):
@@ -393,6 +410,12 @@ def voxelize(
         pad=pad,
         top=top,
     )
+
+
+def surface_depth(grid: VoxelGrid) -> np.ndarray:
+    """Euclidean distance (voxels, float64) from each voxel centre of ``grid`` to the nearest
+    surface voxel centre (0 on the surface). Share it with ``grid.cached(surface_depth)``."""
+    return ndimage.distance_transform_edt(~grid.surface)
 
 
 def close26(occupied: np.ndarray, iterations: int = 1) -> np.ndarray:
