@@ -33,7 +33,7 @@ import trimesh
 from scipy import ndimage
 
 from mme3dr.geometry.indices import unique_sorted
-from mme3dr.geometry.triples import first_mean
+from mme3dr.geometry.triples import first_max, first_mean, first_min
 
 #: default voxel resolution along the largest extent of the asset (64 voxels = 1.6 % each).
 DEFAULT_RESOLUTION = 64
@@ -201,14 +201,16 @@ def surface_points(mesh: trimesh.Trimesh, spacing: float) -> SurfaceSamples:
     owner[faces.ravel()] = np.repeat(np.arange(len(faces)), 3)
     used = np.flatnonzero(owner >= 0)
     points, owners = [vertices[used]], [owner[used]]
-    # every edge once, from its lower vertex index to its higher
-    ends = np.sort(faces[:, [0, 1, 1, 2, 2, 0]].reshape(-1, 2), axis=1)
-    key = ends[:, 0] * len(vertices) + ends[:, 1]
-    key, first = np.unique(key, return_index=True)
-    ends = ends[first]
+    # every edge once, from its lower vertex index to its higher (face-major: edge e of face
+    # f, joining corners e and (e + 1) % 3, is half-edge 3 f + e)
+    turned = np.roll(faces, -1, axis=1)
+    lo_end, hi_end = np.minimum(faces, turned).ravel(), np.maximum(faces, turned).ravel()
+    key = lo_end * len(vertices) + hi_end
+    key, first, inverse = np.unique(key, return_index=True, return_inverse=True)
     edge_face = first // 3
-    p0, p1 = vertices[ends[:, 0]], vertices[ends[:, 1]]
-    steps = np.ceil(_lengths(p1 - p0) / spacing).astype(np.int64)
+    p0, p1 = vertices[lo_end[first]], vertices[hi_end[first]]
+    edge_length = _lengths(p1 - p0)
+    steps = np.ceil(edge_length / spacing).astype(np.int64)
     long = np.flatnonzero(steps > 1)
     for sel in _groups(steps[long]) if len(long) else []:
         sel = long[sel]
@@ -219,11 +221,10 @@ def surface_points(mesh: trimesh.Trimesh, spacing: float) -> SurfaceSamples:
         owners.append(np.repeat(edge_face[sel], len(t)))
     # lattice points strictly inside each triangle (as in _lattice): only triangles whose
     # shortest edge is over ``spacing`` have any (k1, k2 >= 2 and not both 2)
-    tri = vertices[faces]
-    lengths = np.stack([_lengths(tri[:, (e + 1) % 3] - tri[:, e])
-                        for e in range(3)], axis=1)
-    which = np.flatnonzero(lengths.min(axis=1) > spacing)
-    tri = _shortest_edge_first(tri[which], lengths[which])
+    # (each face's edge lengths are its unique edges' lengths: the same differences, negated)
+    lengths = edge_length[inverse.reshape(-1, 3)]
+    which = np.flatnonzero(first_min(lengths) > spacing)
+    tri = _shortest_edge_first(vertices[faces[which]], lengths[which])
     a = tri[:, 0]
     u, v = tri[:, 1] - a, tri[:, 2] - a
     k1 = np.maximum(1, np.ceil(_lengths(u) / spacing)).astype(np.int64)
@@ -259,7 +260,7 @@ def _chunk_samples(
         ],
         axis=1,
     )
-    small = lengths.max(axis=1) <= spacing
+    small = first_max(lengths) <= spacing
     out_p = [first_mean(tri[small])]
     out_f = [np.nonzero(small)[0]]
     big = np.nonzero(~small)[0]
