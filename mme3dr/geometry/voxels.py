@@ -224,11 +224,11 @@ def surface_points(mesh: trimesh.Trimesh, spacing: float) -> SurfaceSamples:
     # (each face's edge lengths are its unique edges' lengths: the same differences, negated)
     lengths = edge_length[inverse.reshape(-1, 3)]
     which = np.flatnonzero(first_min(lengths) > spacing)
-    tri = _shortest_edge_first(vertices[faces[which]], lengths[which])
+    tri, side = _shortest_edge_first(vertices[faces[which]], lengths[which])
     a = tri[:, 0]
     u, v = tri[:, 1] - a, tri[:, 2] - a
-    k1 = np.maximum(1, np.ceil(_lengths(u) / spacing)).astype(np.int64)
-    k2 = np.maximum(1, np.ceil(_lengths(v) / spacing)).astype(np.int64)
+    k1 = np.maximum(1, np.ceil(side[:, 0] / spacing)).astype(np.int64)
+    k2 = np.maximum(1, np.ceil(side[:, 1] / spacing)).astype(np.int64)
     inner = np.flatnonzero((k1 >= 2) & (k2 >= 2) & (k1 + k2 >= 5))  # else no interior point
     key2 = k1[inner] * (int(k2.max(initial=0)) + 1) + k2[inner]
     for sel in _groups(key2) if len(inner) else []:
@@ -276,12 +276,12 @@ def _lattice(
 ) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Barycentric lattice samples of large triangles (see :func:`surface_samples`), as lists
     of pieces (points, index of the triangle of each)."""
-    tri = _shortest_edge_first(tri, lengths)
+    tri, side = _shortest_edge_first(tri, lengths)
     a, b, c = tri[:, 0], tri[:, 1], tri[:, 2]
     u, v = b - a, c - a
-    k1 = np.maximum(1, np.ceil(_lengths(u) / spacing)).astype(np.int64)
-    k2 = np.maximum(1, np.ceil(_lengths(v) / spacing)).astype(np.int64)
-    m = np.maximum(1, np.ceil(_lengths(c - b) / spacing)).astype(np.int64)
+    k1 = np.maximum(1, np.ceil(side[:, 0] / spacing)).astype(np.int64)
+    k2 = np.maximum(1, np.ceil(side[:, 1] / spacing)).astype(np.int64)
+    m = np.maximum(1, np.ceil(side[:, 2] / spacing)).astype(np.int64)
     # interior lattice, grouped by (k1, k2) so each group is one broadcast against a template
     # of (i / k1, j / k2) with i / k1 + j / k2 <= 1; likewise the edge b -> c grouped by m
     out_p, out_f = [], []
@@ -305,17 +305,26 @@ def _lattice(
     return out_p, out_f
 
 
-def _shortest_edge_first(tri: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+def _shortest_edge_first(tri: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The triangles ``tri`` ``[n, 3, 3]`` (edge lengths ``lengths``, edge ``e`` joining
     corners ``e`` and ``(e + 1) % 3``) reordered so that corners 0 -> 1 are the shortest
     edge, starting at its lexicographically smaller end, so the lattice does not depend on
-    the triangle's winding (flipped triangles sample the same). A new array."""
+    the triangle's winding (flipped triangles sample the same). Returns the new corners and
+    the lengths ``[n, 3]`` of their edges 0-1, 0-2 and 1-2 (the given ones, permuted: an
+    edge's length does not depend on its direction)."""
+    n = len(tri)
+    base = np.arange(n) * 3  # rows of the (3 n, 3) corner list and the 3 n edge lengths
     shortest = np.argmin(lengths, axis=1)
-    order = (shortest[:, None] + np.arange(3)[None, :]) % 3
-    tri = np.take_along_axis(tri, order[:, :, None], axis=1)
-    swap = _lex_greater(tri[:, 0], tri[:, 1])
-    tri[swap, 0], tri[swap, 1] = tri[swap, 1].copy(), tri[swap, 0].copy()
-    return tri
+    nxt, last = (shortest + 1) % 3, (shortest + 2) % 3
+    corners = np.asarray(tri).reshape(-1, 3)
+    swap = _lex_greater(np.take(corners, base + shortest, axis=0),
+                        np.take(corners, base + nxt, axis=0))
+    order = np.stack([np.where(swap, nxt, shortest), np.where(swap, shortest, nxt), last], axis=1)
+    out = np.take(corners, (base[:, None] + order).ravel(), axis=0).reshape(n, 3, 3)
+    # 0-2 is edge `last` (corners last, shortest) unless swapped; 1-2 is edge `nxt` unless
+    edge = np.stack([shortest, np.where(swap, nxt, last), np.where(swap, last, nxt)], axis=1)
+    side = np.take(np.asarray(lengths).ravel(), (base[:, None] + edge).ravel()).reshape(n, 3)
+    return out, side
 
 
 def _lengths(d: np.ndarray) -> np.ndarray:
