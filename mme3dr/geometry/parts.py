@@ -93,6 +93,7 @@ _SLICE4 = np.zeros((3, 3, 3), dtype=bool)
 _SLICE4[1, :, 1] = _SLICE4[:, 1, 1] = True
 _CONNECT26 = np.ones((3, 3, 3), dtype=bool)
 _CONNECT18 = ndimage.generate_binary_structure(3, 2)
+_CONNECT6_PARTS = ndimage.generate_binary_structure(3, 1)
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,9 @@ class ContactRule:
     min_tilt_legs: float = 5.0
     min_volume: float = 0.01
     min_layers: int = 4
+    #: a body no wider than its foot is cut off when it is a block: as tall as this times the
+    #: square root of its top-view area (:attr:`RestingRule.min_height`, the same measure)
+    block_height: float = 0.6
 
 
 @dataclass(frozen=True)
@@ -228,20 +232,66 @@ def neck_regions(
             best[(a_, b_)] = max(best.get((a_, b_), 0.0), s_)
     necks = []
     for (a_, b_), s_ in best.items():
-        _flatten_neck(labels, depth, a_, b_, s_)
-        necks.append((round(s_, 2), round(float(peak[root(int(np.flatnonzero(lut == a_)[0]))]), 2),
-                      round(float(peak[root(int(np.flatnonzero(lut == b_)[0]))]), 2)))
+        r_a = float(peak[root(int(np.flatnonzero(lut == a_)[0]))])
+        r_b = float(peak[root(int(np.flatnonzero(lut == b_)[0]))])
+        _flatten_neck(labels, depth, a_, b_, s_, min(r_a, r_b))
+        necks.append((round(s_, 2), round(r_a, 2), round(r_b, 2)))
+    if necks:
+        _absorb_islands(labels)
     return labels, necks
 
 
-def _flatten_neck(labels: np.ndarray, depth: np.ndarray, a: int, b: int, radius: float) -> None:
+#: a detached piece of a body smaller than this fraction of it is a watershed stray
+#: (:func:`_absorb_islands`).
+ISLAND_FRACTION = 0.05
+
+
+def _absorb_islands(labels: np.ndarray) -> None:
+    """Give each small detached piece of a body to the body it touches most.
+
+    Beyond the plane that :func:`_flatten_neck` lays through a cut neck, the watershed line
+    between two bodies can still wander into the thin skin where their surfaces stay within a
+    voxel or two of each other (a ball's underside over the top it rests on): single voxels of
+    the skin of one body then carry the other's label, apart from the rest of it. A piece of a
+    body that is not its largest 26-connected piece, holds under :data:`ISLAND_FRACTION` of its
+    voxels and touches another body goes to the body it shares the most faces with. Modifies
+    ``labels`` in place."""
+    boxes = ndimage.find_objects(labels)
+    for body, box in enumerate(boxes, start=1):
+        if box is None:
+            continue
+        grown = tuple(slice(max(b.start - 1, 0), b.stop + 1) for b in box)
+        sub = labels[grown]
+        pieces, n = ndimage.label(sub == body, structure=_CONNECT26)
+        if n < 2:
+            continue
+        size = np.bincount(pieces.ravel(), minlength=n + 1)
+        size[0] = 0
+        total, main = int(size.sum()), int(np.argmax(size))
+        for piece in np.flatnonzero((size > 0) & (size < ISLAND_FRACTION * total)):
+            if piece == main:
+                continue
+            mine = pieces == piece
+            rim = ndimage.binary_dilation(mine, structure=_CONNECT6_PARTS) & ~mine
+            around = sub[rim]
+            around = around[(around > 0) & (around != body)]
+            if len(around):
+                sub[mine] = np.bincount(around).argmax()
+
+
+def _flatten_neck(labels: np.ndarray, depth: np.ndarray, a: int, b: int, radius: float,
+                  small: float = 0.0) -> None:
     """Replace the watershed border between bodies ``a`` and ``b`` near their neck by a plane.
 
     The watershed line through a fused contact wanders into the thin skin around it (the top
-    face of a cube under a ball can go to the ball). Within ``2 * radius + 2`` voxels of the
-    deepest border voxel, voxels of either body are given to the side of the plane through
-    that voxel whose normal is the least-spread direction of the border there (the neck's
-    axis). Modifies ``labels`` in place.
+    face of a cube under a ball can go to the ball, the underside of a ball to the top it
+    rests on). Voxels of either body near the deepest border voxel are given to the side of the
+    plane through that voxel whose normal is the least-spread direction of the border there
+    (the neck's axis). "Near" is a cylinder about the axis: within ``2 * radius + 2`` voxels
+    of the plane, and laterally within that or ``small + 1``, whichever is larger (``small``:
+    the smaller body's inscribed radius, voxels), so the skin of a ball's underside, which stays
+    within a few voxels of the top it rests on out to nearly its radius, is all on its side.
+    Modifies ``labels`` in place.
     """
     box = ndimage.find_objects(((labels == a) | (labels == b)).astype(np.int32))
     if not box or box[0] is None:
@@ -263,8 +313,10 @@ def _flatten_neck(labels: np.ndarray, depth: np.ndarray, a: int, b: int, radius:
     normal = vectors[:, 0]
     cells = np.argwhere(in_a | in_b)
     offset = cells - centre
-    close = np.linalg.norm(offset, axis=1) <= reach
-    side = offset[close] @ normal
+    side = offset @ normal
+    lateral = np.linalg.norm(offset - side[:, None] * normal[None, :], axis=1)
+    close = (np.abs(side) <= reach) & (lateral <= max(reach, small + 1.0))
+    side = side[close]
     mine_a = in_a[tuple(cells[close].T)]
     if side[mine_a].mean() > side[~mine_a].mean():
         side = -side
@@ -377,6 +429,7 @@ def _contact_bodies(mask: np.ndarray, rule: ContactRule, fusion_voxels: float
         under, _ = ndimage.label(below, structure=eight)
         sub3d = None
         placed = np.zeros(n + 1, dtype=bool)  # pieces that pass as feet on a flat top
+        supports: dict[int, np.ndarray] = {}  # the top each placed foot stands on
         for p in range(1, n + 1):
             foot = pieces == p
             area = int(foot.sum())
@@ -387,6 +440,7 @@ def _contact_bodies(mask: np.ndarray, rule: ContactRule, fusion_voxels: float
             if ring.sum() < min_ring or (top & ring).sum() < rule.min_level * ring.sum():
                 continue
             placed[p] = True
+            supports[p] = support
         judged: set[int] = set()
         for p in np.flatnonzero(placed):
             foot = pieces == p
@@ -412,16 +466,43 @@ def _contact_bodies(mask: np.ndarray, rule: ContactRule, fusion_voxels: float
                 foot = body[:, :, 0]
             area = int(foot.sum())
             straight = np.flatnonzero(sections > (1.0 + rule.straight) * area)
-            if len(legs) == 1 and (len(straight) == 0 or straight[0] > fillet):
-                continue  # keeps its foot's size: it grows out of its support
-            if sections[: max(2, (len(sections) + 1) // 2)].max() < rule.widen * area:
-                continue  # not undercut: no wider than its foot
+            grows = len(legs) == 1 and (len(straight) == 0 or straight[0] > fillet)
+            undercut = sections[: max(2, (len(sections) + 1) // 2)].max() >= rule.widen * area
+            block = (len(legs) == 1 and _block(body, rule, fillet)
+                     and _flat_support(mask, supports[p], k, rule))
+            if (grows or not undercut) and not block:
+                continue  # keeps its foot's size and is no block: it grows out of its support
             if _tilt_margin(foot, body) < (rule.min_tilt if len(legs) == 1 else rule.min_tilt_legs):
                 continue
             full = np.zeros_like(mask)
             full[:, :, k + 1:] = body
             bodies.append(full)
     return bodies
+
+
+def _block(body: np.ndarray, rule: ContactRule, fillet: int) -> bool:
+    """A body that is not undercut still rests on the flat top around its foot when it is a
+    block, by the resting cut's measure (a box on a tray, a can on a plate: the resting cut
+    needs three layers of support under it, which a thin plate does not have): at least
+    ``rule.block_height`` times as tall as the square root of its top-view area, the area read
+    above the ``fillet`` layers that fusing its contact may have widened. A layer (a cake
+    tier, a terrace) is not one."""
+    layers = np.flatnonzero(body.any(axis=(0, 1)))
+    height = float(layers[-1] + 1) if len(layers) else 0.0
+    above = body[:, :, fillet:] if len(layers) > fillet else body
+    plan = float(above.any(axis=2).sum())
+    return height >= rule.block_height * np.sqrt(max(plan, 1.0))
+
+
+def _flat_support(mask: np.ndarray, support: np.ndarray, k: int, rule: ContactRule) -> bool:
+    """The support's top at layer ``k`` is level: the solid in the layer below it, near the
+    support piece, is no larger than the piece by more than ``rule.straight`` (a plate or a
+    slab; not a shallow slope or dome, whose every layer reaches farther out than the one
+    above it)."""
+    near = ndimage.binary_dilation(support, structure=np.ones((3, 3), bool),
+                                   iterations=2 * rule.ring)
+    below = int((mask[:, :, k - 1] & near).sum())
+    return below <= (1.0 + rule.straight) * int(support.sum())
 
 
 def _legs_join(body: np.ndarray, sections: np.ndarray, rule: ContactRule) -> bool:
