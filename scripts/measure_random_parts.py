@@ -53,7 +53,7 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=8)
     parser.add_argument("--kinds", nargs="+", default=list(KINDS), choices=KINDS)
     parser.add_argument("--forms", nargs="+", default=["clean", "mc64", "mc96"],
-                        choices=("clean", "mc64", "mc96"))
+                        choices=("clean", "mc64", "mc96", "mc128"))
     parser.add_argument("--jobs", type=int, default=1)
     args = parser.parse_args()
     tasks = [(k, s, f) for k in args.kinds for s in range(args.seeds) for f in args.forms]

@@ -288,9 +288,11 @@ def _flatten_neck(labels: np.ndarray, depth: np.ndarray, a: int, b: int, radius:
     rests on). Voxels of either body near the deepest border voxel are given to the side of the
     plane through that voxel whose normal is the least-spread direction of the border there
     (the neck's axis). "Near" is a cylinder about the axis: within ``2 * radius + 2`` voxels
-    of the plane, and laterally within that or ``small + 1``, whichever is larger (``small``:
-    the smaller body's inscribed radius, voxels), so the skin of a ball's underside, which stays
-    within a few voxels of the top it rests on out to nearly its radius, is all on its side.
+    of the plane, and laterally within that or ``small + 2``, whichever is larger (``small``:
+    the smaller body's inscribed radius, voxels, measured to the centres of its surface
+    voxels, which reach a voxel farther, plus a voxel of rasterisation), so the skin of a
+    ball's underside, which stays within a few voxels of the top it rests on out to nearly its
+    radius, is all on its side.
     Modifies ``labels`` in place.
     """
     box = ndimage.find_objects(((labels == a) | (labels == b)).astype(np.int32))
@@ -315,7 +317,7 @@ def _flatten_neck(labels: np.ndarray, depth: np.ndarray, a: int, b: int, radius:
     offset = cells - centre
     side = offset @ normal
     lateral = np.linalg.norm(offset - side[:, None] * normal[None, :], axis=1)
-    close = (np.abs(side) <= reach) & (lateral <= max(reach, small + 1.0))
+    close = (np.abs(side) <= reach) & (lateral <= max(reach, small + 2.0))
     side = side[close]
     mine_a = in_a[tuple(cells[close].T)]
     if side[mine_a].mean() > side[~mine_a].mean():
