@@ -1,8 +1,8 @@
 """Accuracy of ``parts`` and ``stacked`` on randomised scenes (``tests/random_parts.py``): bodies
 resting on bodies with random sizes, offsets and yaw, clean and as generator-style exports.
 
-Usage: ``python scripts/measure_random_parts.py [--seeds 8] [--kinds ...] [--forms clean mc64
-mc96] [--jobs 2]``
+Usage: ``python scripts/measure_random_parts.py [--seeds 8] [--first 0] [--kinds ...] [--forms
+clean mc64 mc96 mc128] [--jobs 2]``
 
 Each scene kind is drawn ``--seeds`` times; each draw is scored clean (separate bodies) and as a
 generator-style export (``tests/generator_style.py``: marching cubes of the 64- or 96-cubed
@@ -50,13 +50,15 @@ def score(task: tuple[str, int, str]) -> tuple[str, int, str, bool, str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=8)
+    parser.add_argument("--seeds", type=int, default=8, help="draws per kind")
+    parser.add_argument("--first", type=int, default=0, help="the first draw's seed")
     parser.add_argument("--kinds", nargs="+", default=list(KINDS), choices=KINDS)
     parser.add_argument("--forms", nargs="+", default=["clean", "mc64", "mc96"],
                         choices=("clean", "mc64", "mc96", "mc128"))
     parser.add_argument("--jobs", type=int, default=1)
     args = parser.parse_args()
-    tasks = [(k, s, f) for k in args.kinds for s in range(args.seeds) for f in args.forms]
+    seeds = range(args.first, args.first + args.seeds)
+    tasks = [(k, s, f) for k in args.kinds for s in seeds for f in args.forms]
     t0 = time.time()
     if args.jobs > 1:
         with ProcessPoolExecutor(args.jobs) as pool:

@@ -33,7 +33,9 @@ vertices, flipped triangles and pin-holes by construction. Two kinds of contact 
    * the body survives a tilt of ``min_tilt`` degrees on its footprint (its centre of mass
      over the footprint's convex hull; a lamp's stem on its foot, a chair back do not),
    * it is at least ``min_height`` times as tall as the square root of its top-view area (a
-     block, not a layer: cake tiers, step-pyramid terraces, a voxel tree's canopy stay one),
+     block, not a layer: cake tiers, step-pyramid terraces, a voxel tree's canopy stay one;
+     the area read above the layers a fused fillet can widen, the side less the voxel the
+     surface-inclusive grid adds to it),
    * one piece of it stands on the footprint (a cactus's trunk and raised arms are three),
      and it holds at least ``min_volume`` of the region's voxels.
 
@@ -64,7 +66,11 @@ vertices, flipped triangles and pin-holes by construction. Two kinds of contact 
      along most of its underside (a ring lying flat, a marble in a bowl at 64) shows no
      contact and stays joined;
    * the foot is at most ``max_footprint`` of the support's piece under it, the body survives
-     a tilt of ``min_tilt`` on its footprint and holds at least ``min_volume`` of the region.
+     a tilt of ``min_tilt`` on its footprint and holds at least ``min_volume`` of the region;
+   * a body that is not undercut is still cut off when it is a block (``block_height``, the
+     resting cut's block test) on a level support (the layer under the top no larger than the
+     top piece by more than ``straight``: a plate, not a slope or a dome): a box on a tray, a
+     can on a plate, which the resting cut would cut on a thicker support.
 
 All lengths are in voxels of the grid unless stated; ``fusion_depth`` is in normalised units
 (fraction of the largest extent). Labels are ``0`` outside the solid and ``1..n`` for bodies.
@@ -171,7 +177,7 @@ def segment_solid(
     depth[~solid] = 0.0
     regions, necks = neck_regions(solid, depth, fusion_depth / grid.pitch)
     regions = contact_regions(regions, ContactRule(), fusion_depth / grid.pitch)
-    labels, rests = resting_regions(regions, rule or RestingRule())
+    labels, rests = resting_regions(regions, rule or RestingRule(), fusion_depth / grid.pitch)
     count = int(labels.max())
     if count <= 1:  # one body: it is every voxel's nearest (no transform needed)
         nearest = np.full(solid.shape, count, dtype=np.int32)
@@ -492,8 +498,13 @@ def _block(body: np.ndarray, rule: ContactRule, fillet: int) -> bool:
     layers = np.flatnonzero(body.any(axis=(0, 1)))
     height = float(layers[-1] + 1) if len(layers) else 0.0
     above = body[:, :, fillet:] if len(layers) > fillet else body
-    plan = float(above.any(axis=2).sum())
-    return height >= rule.block_height * np.sqrt(max(plan, 1.0))
+    return height >= rule.block_height * _side(float(above.any(axis=2).sum()))
+
+
+def _side(cells: float) -> float:
+    """The side (voxels) of a top-view area of ``cells`` cells, less the voxel that the
+    surface-inclusive grid adds to every width (half a voxel on either side)."""
+    return max(float(np.sqrt(max(cells, 1.0))) - 1.0, 1.0)
 
 
 def _flat_support(mask: np.ndarray, support: np.ndarray, k: int, rule: ContactRule) -> bool:
@@ -527,9 +538,11 @@ def _legs_join(body: np.ndarray, sections: np.ndarray, rule: ContactRule) -> boo
 
 
 def resting_regions(
-    regions: np.ndarray, rule: RestingRule
+    regions: np.ndarray, rule: RestingRule, fusion_voxels: float = 0.0
 ) -> tuple[np.ndarray, list[tuple[int, float, float, float, float]]]:
-    """Cut each region of ``regions`` at the resting contacts that pass ``rule``."""
+    """Cut each region of ``regions`` at the resting contacts that pass ``rule``
+    (``fusion_voxels``: the fusion depth in voxels; the block test reads a body's top-view
+    area above the fillet that fusing its joint may leave)."""
     out = np.zeros_like(regions)
     rests: list[tuple[int, float, float, float, float]] = []
     next_label = 1
@@ -537,7 +550,8 @@ def resting_regions(
         if box is None:
             continue
         mask = regions[box] == r
-        cuts, info = _resting_cuts(mask, rule)
+        cuts, info = _resting_cuts(mask, rule, int(np.ceil(fusion_voxels)) + 2 if fusion_voxels
+                                   else 0)
         rests += [(lvl + box[2].start, *rest) for lvl, rest in info]
         bounds = [0, *[c + 1 for c in cuts], mask.shape[2]]
         sub = out[box]
@@ -549,7 +563,7 @@ def resting_regions(
     return out, rests
 
 
-def _resting_cuts(mask: np.ndarray, rule: RestingRule
+def _resting_cuts(mask: np.ndarray, rule: RestingRule, fillet: int = 0
                   ) -> tuple[list[int], list[tuple[int, tuple[float, float, float, float]]]]:
     """Levels ``k`` (cut between layers ``k`` and ``k + 1``) of one region's resting contacts."""
     filled = ndimage.binary_fill_holes(mask, structure=_SLICE4)  # each slice on its own
@@ -562,7 +576,7 @@ def _resting_cuts(mask: np.ndarray, rule: RestingRule
     info: list[tuple[int, tuple[float, float, float, float]]] = []
     for cut in reversed(cuts):  # top down: a body reaches up to the next kept cut above it
         hi = kept[-1] if kept else nz - 1
-        verdict = _judge(mask, filled, area, cut, hi, rule)
+        verdict = _judge(mask, filled, area, cut, hi, rule, fillet)
         if verdict is not None:
             kept.append(cut)
             info.append((cut, verdict))
@@ -587,10 +601,12 @@ def _one_per_drop(cuts: list[int], area: np.ndarray) -> list[int]:
 
 
 def _judge(
-    mask: np.ndarray, filled: np.ndarray, area: np.ndarray, cut: int, hi: int, rule: RestingRule
+    mask: np.ndarray, filled: np.ndarray, area: np.ndarray, cut: int, hi: int, rule: RestingRule,
+    fillet: int = 0,
 ) -> tuple[float, float, float, float] | None:
     """``(footprint, ledge, tilt, height)`` if the body in layers ``cut+1..hi`` rests on the
-    layers up to ``cut`` by ``rule``; ``None`` otherwise (module docstring)."""
+    layers up to ``cut`` by ``rule``; ``None`` otherwise (module docstring). The block test's
+    top-view area is read above the body's lowest ``fillet`` layers (when it is taller)."""
     height = hi - cut
     if height < rule.window + 2 or cut < 3 or not _abrupt(area, cut, rule.abrupt, rule.flat):
         return None
@@ -602,8 +618,8 @@ def _judge(
     body = mask[:, :, cut + 1: hi + 1]
     if body.sum() < max(27, rule.min_volume * mask.sum()) or not _one_standing(body[:, :, 2:]):
         return None
-    plan = body.any(axis=2)
-    compact = height / np.sqrt(max(float(plan.sum()), 1.0))
+    plan = (body[:, :, fillet:] if body.shape[2] > fillet else body).any(axis=2)
+    compact = height / _side(float(plan.sum()))
     ledge = _ledge(foot, top)
     core = filled[:, :, cut + 1: cut + rule.window + 1].all(axis=2)
     tilt = _tilt_margin(core if core.sum() >= 0.5 * foot.sum() else foot, body)
