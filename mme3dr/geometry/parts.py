@@ -34,8 +34,7 @@ vertices, flipped triangles and pin-holes by construction. Two kinds of contact 
      over the footprint's convex hull; a lamp's stem on its foot, a chair back do not),
    * it is at least ``min_height`` times as tall as the square root of its top-view area (a
      block, not a layer: cake tiers, step-pyramid terraces, a voxel tree's canopy stay one;
-     the area read above the layers a fused fillet can widen, the side less the voxel the
-     surface-inclusive grid adds to it),
+     the area read above the layers a fused fillet can widen),
    * one piece of it stands on the footprint (a cactus's trunk and raised arms are three),
      and it holds at least ``min_volume`` of the region's voxels.
 
@@ -67,10 +66,11 @@ vertices, flipped triangles and pin-holes by construction. Two kinds of contact 
      contact and stays joined;
    * the foot is at most ``max_footprint`` of the support's piece under it, the body survives
      a tilt of ``min_tilt`` on its footprint and holds at least ``min_volume`` of the region;
-   * a body that is not undercut is still cut off when it is a block (``block_height``, the
-     resting cut's block test) on a level support (the layer under the top no larger than the
-     top piece by more than ``straight``: a plate, not a slope or a dome): a box on a tray, a
-     can on a plate, which the resting cut would cut on a thicker support.
+   * a body that is not undercut is still cut off when it is a block (no wider than its foot
+     in top view, and ``block_height``: the resting cut's block test) on a level support
+     (the layer under the top no larger than the top piece by more than ``straight``: a
+     plate, not a slope or a dome): a box on a tray, a can on a plate, which the resting cut
+     would cut on a thicker support.
 
 All lengths are in voxels of the grid unless stated; ``fusion_depth`` is in normalised units
 (fraction of the largest extent). Labels are ``0`` outside the solid and ``1..n`` for bodies.
@@ -491,20 +491,18 @@ def _contact_bodies(mask: np.ndarray, rule: ContactRule, fusion_voxels: float
 def _block(body: np.ndarray, rule: ContactRule, fillet: int) -> bool:
     """A body that is not undercut still rests on the flat top around its foot when it is a
     block, by the resting cut's measure (a box on a tray, a can on a plate: the resting cut
-    needs three layers of support under it, which a thin plate does not have): at least
-    ``rule.block_height`` times as tall as the square root of its top-view area, the area read
-    above the ``fillet`` layers that fusing its contact may have widened. A layer (a cake
-    tier, a terrace) is not one."""
+    needs three layers of support under it, which a thin plate does not have): it stands on
+    its whole plan (its top-view area above the ``fillet`` layers that fusing its contact may
+    have widened is at most ``rule.widen`` times its foot ``body[:, :, 0]``: no cap or shade
+    overhanging a stem) and is at least ``rule.block_height`` times as tall as the square root
+    of that area. A layer (a cake tier, a terrace), a mushroom and a lamp are not blocks."""
     layers = np.flatnonzero(body.any(axis=(0, 1)))
     height = float(layers[-1] + 1) if len(layers) else 0.0
     above = body[:, :, fillet:] if len(layers) > fillet else body
-    return height >= rule.block_height * _side(float(above.any(axis=2).sum()))
-
-
-def _side(cells: float) -> float:
-    """The side (voxels) of a top-view area of ``cells`` cells, less the voxel that the
-    surface-inclusive grid adds to every width (half a voxel on either side)."""
-    return max(float(np.sqrt(max(cells, 1.0))) - 1.0, 1.0)
+    plan = float(above.any(axis=2).sum())
+    if plan > rule.widen * float(body[:, :, 0].sum()):
+        return False
+    return height >= rule.block_height * np.sqrt(max(plan, 1.0))
 
 
 def _flat_support(mask: np.ndarray, support: np.ndarray, k: int, rule: ContactRule) -> bool:
@@ -619,7 +617,7 @@ def _judge(
     if body.sum() < max(27, rule.min_volume * mask.sum()) or not _one_standing(body[:, :, 2:]):
         return None
     plan = (body[:, :, fillet:] if body.shape[2] > fillet else body).any(axis=2)
-    compact = height / _side(float(plan.sum()))
+    compact = height / np.sqrt(max(float(plan.sum()), 1.0))
     ledge = _ledge(foot, top)
     core = filled[:, :, cut + 1: cut + rule.window + 1].all(axis=2)
     tilt = _tilt_margin(core if core.sum() >= 0.5 * foot.sum() else foot, body)
