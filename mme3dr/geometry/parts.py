@@ -247,6 +247,10 @@ def neck_regions(
     return labels, necks
 
 
+#: the smallest radius (voxels) of border round a cut neck that its plane is fitted to
+#: (:func:`_flatten_neck`).
+FIT_RADIUS = 4.0
+
 #: a detached piece of a body smaller than this fraction of it is a watershed stray
 #: (:func:`_absorb_islands`).
 ISLAND_FRACTION = 0.05
@@ -298,7 +302,10 @@ def _flatten_neck(labels: np.ndarray, depth: np.ndarray, a: int, b: int, radius:
     the smaller body's inscribed radius, voxels, measured to the centres of its surface
     voxels, which reach a voxel farther, plus a voxel of rasterisation), so the skin of a
     ball's underside, which stays within a few voxels of the top it rests on out to nearly its
-    radius, is all on its side.
+    radius, is all on its side. The plane is fitted to the border within ``2 * radius + 2``
+    voxels of the pass, at least :data:`FIT_RADIUS` (two blocks modelled apart and touching
+    have a pass of radius 0, and a plane fitted to the few border voxels within 2 of it can
+    tilt; fitted over the whole cylinder it tilts where the border wanders, a can pyramid).
     Modifies ``labels`` in place.
     """
     box = ndimage.find_objects(((labels == a) | (labels == b)).astype(np.int32))
@@ -314,7 +321,10 @@ def _flatten_neck(labels: np.ndarray, depth: np.ndarray, a: int, b: int, radius:
     d = depth[sl][border]
     centre = pts[int(np.argmax(d))]
     reach = 2.0 * radius + 2.0
-    near = pts[np.linalg.norm(pts - centre, axis=1) <= reach]
+    wide = max(reach, small + 2.0)
+    # the plane is fitted near the pass, over at least 4 voxels (a pass of radius 0 between
+    # bodies modelled apart has too few border voxels within 2 of it to fix a plane)
+    near = pts[np.linalg.norm(pts - centre, axis=1) <= max(reach, FIT_RADIUS)]
     if len(near) < 3:
         return
     _, vectors = np.linalg.eigh(np.cov((near - near.mean(axis=0)).T))
@@ -323,7 +333,7 @@ def _flatten_neck(labels: np.ndarray, depth: np.ndarray, a: int, b: int, radius:
     offset = cells - centre
     side = offset @ normal
     lateral = np.linalg.norm(offset - side[:, None] * normal[None, :], axis=1)
-    close = (np.abs(side) <= reach) & (lateral <= max(reach, small + 2.0))
+    close = (np.abs(side) <= reach) & (lateral <= wide)
     side = side[close]
     mine_a = in_a[tuple(cells[close].T)]
     if side[mine_a].mean() > side[~mine_a].mean():
