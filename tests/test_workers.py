@@ -116,7 +116,9 @@ def _cli(model: Path, cases: Path, out: Path, *extra: str) -> list[str]:
 
 @pytest.mark.slow
 def test_a_killed_pool_run_resumes_with_one_record_per_case(tmp_path: Path, hostile) -> None:
-    n = 16
+    # enough cases that the run is still going at each of the three signals: records land in
+    # bursts, and with 16 the third run sometimes finished before its signal (exit code 0)
+    n = 32
     rows = [_row(f"c-{i:02d}", "test_nap", suites=("spatial",)) for i in range(n)]
     model, cases = _folder(tmp_path, rows, {r["id"]: shapes.cube() for r in rows})
     out = tmp_path / "out"
@@ -132,6 +134,7 @@ def test_a_killed_pool_run_resumes_with_one_record_per_case(tmp_path: Path, host
             if len(read_records(results)) >= before + 2 + attempt:
                 break
             time.sleep(0.05)
+        assert proc.poll() is None, f"run {attempt} finished before its signal: too few cases"
         proc.send_signal(sig)
         proc.wait(timeout=30)
         assert proc.returncode != 0
