@@ -84,7 +84,7 @@ import numpy as np
 from scipy import ndimage
 from scipy.spatial import ConvexHull, QhullError
 
-from mme3dr.geometry.voxels import VoxelGrid, surface_depth
+from mme3dr.geometry.voxels import CONNECT6, VoxelGrid, surface_depth
 
 #: gaps thinner than this (normalised units) are assumed fused by the decoder and the grid.
 FUSION_DEPTH = 0.03
@@ -99,7 +99,6 @@ _SLICE4 = np.zeros((3, 3, 3), dtype=bool)
 _SLICE4[1, :, 1] = _SLICE4[:, 1, 1] = True
 _CONNECT26 = np.ones((3, 3, 3), dtype=bool)
 _CONNECT18 = ndimage.generate_binary_structure(3, 2)
-_CONNECT6_PARTS = ndimage.generate_binary_structure(3, 1)
 
 
 @dataclass(frozen=True)
@@ -282,7 +281,7 @@ def _absorb_islands(labels: np.ndarray) -> None:
             if piece == main:
                 continue
             mine = pieces == piece
-            rim = ndimage.binary_dilation(mine, structure=_CONNECT6_PARTS) & ~mine
+            rim = ndimage.binary_dilation(mine, structure=CONNECT6) & ~mine
             around = sub[rim]
             around = around[(around > 0) & (around != body)]
             if len(around):
@@ -486,9 +485,9 @@ def _contact_bodies(mask: np.ndarray, rule: ContactRule, fusion_voxels: float
             straight = np.flatnonzero(sections > (1.0 + rule.straight) * area)
             grows = len(legs) == 1 and (len(straight) == 0 or straight[0] > fillet)
             undercut = sections[: max(2, (len(sections) + 1) // 2)].max() >= rule.widen * area
-            block = (len(legs) == 1 and _block(body, rule, fillet)
-                     and _flat_support(mask, supports[p], k, rule))
-            if (grows or not undercut) and not block:
+            if (grows or not undercut) and not (
+                    len(legs) == 1 and _block(body, rule, fillet)
+                    and _flat_support(mask, supports[p], k, rule)):
                 continue  # keeps its foot's size and is no block: it grows out of its support
             if _tilt_margin(foot, body) < (rule.min_tilt if len(legs) == 1 else rule.min_tilt_legs):
                 continue
