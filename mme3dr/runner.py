@@ -301,7 +301,7 @@ def run_eval(
         if on_case is not None:
             on_case(record)
 
-    with _stop_on_sigterm(), _progress(len(todo), enabled=progress) as advance:
+    with _stop_on_signals() as stop, _progress(len(todo), enabled=progress) as advance:
         try:
             if cfg.workers <= 1:
                 for start in range(0, len(todo), cfg.encode_batch):
@@ -311,10 +311,14 @@ def run_eval(
                             items, case_options(cfg, rig, up_axis, views_dir), set_metrics):
                         finish(record)
                         advance(record)
+                        stop.check()
             else:
-                _run_pool(cfg, todo, index, up_axis, views_dir, finish, advance, rig)
+                _run_pool(cfg, todo, index, up_axis, views_dir, finish, advance, rig, stop)
         except KeyboardInterrupt:
             interrupted = True
+        # a signal whose KeyboardInterrupt was swallowed (raised inside a finaliser, which
+        # Python reports and drops) still stops the run: the flag is the source of truth
+        interrupted = interrupted or stop.requested
     selected = {c.id for c in cases}
     records = [r for cid, r in done.items() if cid in selected]
     stamp["weights"] = _weights_stamp()
@@ -348,6 +352,7 @@ def _run_pool(
     finish: Callable[[Record], None],
     advance: Callable[[Record], None],
     rig: Any = None,
+    stop: _StopRequest | None = None,
 ) -> None:
     """Score ``todo`` in a pebble process pool, each case under the run's budgets.
 
@@ -358,7 +363,8 @@ def _run_pool(
     finish (one writer: this process). A case stopped from outside becomes an ``error`` record
     naming the file and the stage. Ctrl-C / SIGTERM (as ``KeyboardInterrupt``) stops the pool
     at once: the cases in flight or waiting for their batch are lost and ``--resume`` reruns
-    them.
+    them. The pool loop also polls ``stop`` at least every :data:`_POLL_S` seconds, so a signal
+    whose exception was lost still stops it.
     """
     import multiprocessing
     import shutil
@@ -457,7 +463,9 @@ def _run_pool(
         # while the workers render the first cases
         load_encoders(todo[: cfg.encode_batch], case_options(cfg))
         while pending:
-            finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+            finished, _ = wait(list(pending), timeout=_POLL_S, return_when=FIRST_COMPLETED)
+            if stop is not None:
+                stop.check()
             for future in finished:
                 case, path = pending.pop(future)
                 record = outcome(future, case, path)
@@ -504,22 +512,49 @@ def _check_resume_compatible(out_dir: Path, stamp: dict[str, Any]) -> None:
             )
 
 
+#: how often (seconds) the pool loop looks at the stop flag when no case finishes.
+_POLL_S = 0.5
+
+
+class _StopRequest:
+    """Whether SIGTERM or SIGINT arrived during the run (set by the signal handler)."""
+
+    def __init__(self) -> None:
+        self.requested = False
+
+    def check(self) -> None:
+        """Raise ``KeyboardInterrupt`` when a stop was requested."""
+        if self.requested:
+            raise KeyboardInterrupt()
+
+
 @contextmanager
-def _stop_on_sigterm() -> Iterator[None]:
-    """Turn SIGTERM into KeyboardInterrupt so a kill stops cleanly between cases."""
+def _stop_on_signals() -> Iterator[_StopRequest]:
+    """Stop cleanly between cases on SIGTERM or SIGINT (Ctrl-C).
+
+    The handler records the request and raises ``KeyboardInterrupt``. The raise alone is not
+    enough: when the signal lands while the main thread runs a finaliser (``__del__``, a
+    weakref callback: the pool's futures and pipes have them), Python prints the exception and
+    drops it, and the run went on to the end (seen under load in
+    ``tests/test_workers.py``). The loops therefore also check the recorded request. Off the
+    main thread no handler can be installed and the request is never set."""
+    stop = _StopRequest()
 
     def _raise(signum: int, frame: Any) -> None:
+        stop.requested = True
         raise KeyboardInterrupt()
 
+    previous = {}
     try:
-        previous = signal.signal(signal.SIGTERM, _raise)
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            previous[sig] = signal.signal(sig, _raise)
     except ValueError:  # not the main thread
-        yield
-        return
+        pass
     try:
-        yield
+        yield stop
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():  # None: a handler set outside Python
+            signal.signal(sig, signal.SIG_DFL if handler is None else handler)
 
 
 @contextmanager
