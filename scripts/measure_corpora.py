@@ -102,7 +102,10 @@ REAL: list[Real] = [
           "one closed body; posed mid-stride (feet 0, 2.5 and 6 % above the lowest point) and "
           "its trunk loops give genus 3, so no contact, stability or hole count"),
     _cgal("man", "+z", [*ONE, _c("ground_contacts", expect=2), _c("through_holes", expect=0),
-                        _c("stable")], "a man standing on both feet; closed, genus 0"),
+                        _c("stable", want=False)],
+          "a man on both feet; closed, genus 0. Falls: his centre of mass is behind the line "
+          "from heel to heel, and a rigid-body drop (scripts/verify_stable_physics.py) tips "
+          "him over from every release"),
     _cgal("homer", "+y", [*ONE, _c("ground_contacts", expect=2), _c("through_holes", expect=0),
                           _c("stable")], "a cartoon figure on two big feet; genus 0"),
     _cgal("armadillo", "+y", [*ONE, _c("ground_contacts", expect=2),
@@ -116,8 +119,10 @@ REAL: list[Real] = [
                          _c("stable")], "a fist on its flat-cut wrist; genus 0"),
     _cgal("bunny00", "+y", [*ONE, _c("through_holes", expect=0), _c("stable")],
           "Stanford bunny sitting, closed; genus 0"),
-    _cgal("bear", "+y", [*ONE, _c("through_holes", expect=0), _c("stable")],
-          "a sitting teddy bear; genus 0"),
+    _cgal("bear", "+y", [*ONE, _c("through_holes", expect=0), _c("stable", want=False)],
+          "a sitting teddy bear; genus 0. Falls: balanced on the rim of its seat (centre of "
+          "mass on the edge of the contact); dropped tilted by 1.5 degrees it topples in 7 "
+          "of 8 directions (scripts/verify_stable_physics.py)"),
     _cgal("bull", "+y", [*ONE, _c("through_holes", expect=0)], "a bull; genus 0"),
     _cgal("spool", "+x", [*ONE, _c("ground_contacts", expect=1), _c("through_holes", expect=0),
                           _c("stable"), _c("symmetry", kind="rotational", order=2),

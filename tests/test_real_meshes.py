@@ -26,15 +26,11 @@ import measure_corpora as mc  # noqa: E402
 KNOWN_MISSES = {
     ("bear", "parts"): "the teddy bear's head is cut off at its neck (a neck like two "
                        "touching balls: radius 5.4 voxels under a 9-voxel head)",
-    ("bear", "stable"): "rounded seat: the potential barrier is 0.0001 of the height before "
-                        "it tips back at about 5 degrees, past the facet step",
     ("camel", "through_holes"): "far parts of the surface cross each other, so the genus is "
                                 "not trusted and the voxels fuse two legs",
     ("eight_on_edge", "parts"): "the upper loop passes the resting cut on the lower one",
     ("homer", "parts"): "the head passes the resting cut on the shoulders",
     ("man", "through_holes"): "35k faces and crossing far parts: the voxels fuse an arm",
-    ("man", "stable"): "centre of mass 0.7 % outside the hull of the soles within 1 %; the "
-                       "settling walk keeps falling to 30 degrees",
 }
 
 
