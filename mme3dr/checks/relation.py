@@ -22,7 +22,7 @@ class RelationCheck(Check):
 
     name = "relation"
     suite = "spatial"
-    version = "2"  # 2: parts (find_parts) join a sealed void's wall to its shell
+    version = "3"  # 3: vertical margins of split parts read trimmed heights (Parts.zlo)
     weight = 1.0
     description = "part a <rel> part b, judged on bounding boxes and surface distance"
     robust_to = ("empty", "extreme_scale", "inverted_normals", "exploded", "convex_hull")

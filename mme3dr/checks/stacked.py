@@ -19,7 +19,7 @@ class StackedCheck(CountCheck):
 
     name = "stacked"
     suite = "spatial"
-    version = "2"  # 2: parts (find_parts) join a sealed void's wall to its shell
+    version = "3"  # 3: vertical margins of split parts read trimmed heights (Parts.zlo)
     weight = 1.0
     noun = "stacked bod"
     description = "length of the longest chain of parts resting on one another"
