@@ -279,8 +279,10 @@ def _load_checked(path: Path, ext: str, up: str, limits: LoadLimits, size: int) 
     except (AssetError, _LoadTimeout):
         raise
     except Exception as exc:  # noqa: BLE001 - every parser failure is reported, never raised raw
-        reason = f"could not parse as {ext[1:]}: {_brief(exc)}"
-        raise AssetError(path, "unreadable", reason) from None
+        mesh = _polygon_off(path) if ext == ".off" else None
+        if mesh is None:
+            reason = f"could not parse as {ext[1:]}: {_brief(exc)}"
+            raise AssetError(path, "unreadable", reason) from None
     if mesh is None or len(mesh.faces) == 0:
         raise AssetError(path, "no_faces", "the file contains no triangle faces")
     if len(mesh.faces) > limits.max_faces:
@@ -292,6 +294,44 @@ def _load_checked(path: Path, ext: str, up: str, limits: LoadLimits, size: int) 
     if warned:
         asset.provenance["warnings"] = warned
     return asset
+
+
+def _polygon_off(path: Path) -> trimesh.Trimesh | None:
+    """Read an OFF file whose faces are polygons of mixed sizes, which trimesh 4.x cannot (its
+    fan triangulation of a mixed list multiplies the index strings: CGAL's
+    ``double-torus-example.off`` has 4- to 8-sided faces); ``None`` when it is no such file.
+
+    OFF (also ``COFF`` / ``NOFF`` / ``CNOFF``: extra values per vertex or face are colours
+    and normals, ignored): a header, ``V F E`` counts, ``V`` lines of ``x y z``, ``F`` lines of
+    ``k i_1 .. i_k``; ``#`` starts a comment. Each polygon becomes a fan of ``k - 2``
+    triangles from its first corner, in the order trimesh uses for quads. The file was size
+    checked before parsing and this runs inside the load's time limit."""
+    try:
+        rows = [line.split("#", 1)[0].split() for line in path.read_text(errors="replace")
+                .splitlines()]
+        rows = [r for r in rows if r]
+        if not rows or not rows[0][0].upper().endswith("OFF"):
+            return None
+        if len(rows[0]) >= 3:  # counts on the header line
+            counts, first = rows[0][1:], 1
+        else:
+            counts, first = rows[1], 2
+        n_vertices, n_faces = int(counts[0]), int(counts[1])
+        vertices = np.array([r[:3] for r in rows[first: first + n_vertices]], dtype=np.float64)
+        vertices = vertices.reshape(n_vertices, 3)
+        triangles: list[tuple[int, int, int]] = []
+        for row in rows[first + n_vertices: first + n_vertices + n_faces]:
+            k = int(row[0])
+            corner = [int(i) for i in row[1: k + 1]]
+            if k < 3 or len(corner) != k:
+                return None
+            triangles.extend((corner[0], corner[j], corner[j + 1]) for j in range(1, k - 1))
+        faces = np.array(triangles, dtype=np.int64).reshape(-1, 3)
+        if faces.size and (faces.min() < 0 or faces.max() >= n_vertices):
+            return None
+    except (ValueError, IndexError, OSError):
+        return None
+    return trimesh.Trimesh(vertices, faces, process=False)
 
 
 def _check_gltf_depth(path: Path, ext: str, size: int) -> None:

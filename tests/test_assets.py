@@ -210,3 +210,47 @@ def test_linear_time_index_sets_equal_numpy_unique() -> None:
     floats = rng.random(500).round(2)
     assert np.array_equal(unique_sorted(floats), np.unique(floats))
     assert unique_sorted(np.zeros(0)).size == 0
+
+
+PRISM_OFF = """OFF
+# a pentagonal prism: two pentagons and five quads (polygons of mixed sizes)
+10 7 0
+1 0 0
+0.309017 0.951057 0
+-0.809017 0.587785 0
+-0.809017 -0.587785 0
+0.309017 -0.951057 0
+1 0 2
+0.309017 0.951057 2
+-0.809017 0.587785 2
+-0.809017 -0.587785 2
+0.309017 -0.951057 2
+5 4 3 2 1 0
+5 5 6 7 8 9
+4 0 1 6 5
+4 1 2 7 6
+4 2 3 8 7
+4 3 4 9 8
+4 4 0 5 9
+"""
+
+
+def test_off_with_polygons_of_mixed_sizes_loads(tmp_path: Path) -> None:
+    # trimesh cannot triangulate a mixed polygon list (CGAL's double-torus-example.off);
+    # the loader reads such a file itself and fans each polygon from its first corner
+    path = tmp_path / "prism.off"
+    path.write_text(PRISM_OFF)
+    asset = load_asset(path)
+    assert len(asset.mesh.faces) == 2 * 3 + 5 * 2
+    assert asset.mesh.is_watertight
+    # the prism is 2 tall and 1.902 across (vertex to opposite edge): normalised to height 1
+    area = 2.5 * np.sin(2 * np.pi / 5)  # the unit pentagon
+    assert abs(asset.mesh.volume - area * 2 / 2.0 ** 3) < 1e-6
+
+
+def test_off_with_a_face_index_out_of_range_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "bad.off"
+    path.write_text(PRISM_OFF.replace("5 5 6 7 8 9", "5 5 6 7 8 99"))
+    with pytest.raises(AssetError) as err:
+        load_asset(path)
+    assert "bad.off" in str(err.value) and "unreadable" in str(err.value)
