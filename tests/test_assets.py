@@ -254,3 +254,15 @@ def test_off_with_a_face_index_out_of_range_is_refused(tmp_path: Path) -> None:
     with pytest.raises(AssetError) as err:
         load_asset(path)
     assert "bad.off" in str(err.value) and "unreadable" in str(err.value)
+
+
+def test_utf16_obj_loads(tmp_path: Path) -> None:
+    # text meshes need not be UTF-8; trimesh decodes others with charset-normalizer (a
+    # dependency since stop 24: without it assimp's box_UTF16BE.obj was refused)
+    cube = trimesh.creation.box()
+    text = "".join(f"v {x:g} {y:g} {z:g}\r\n" for x, y, z in cube.vertices)
+    text += "".join(f"f {a + 1} {b + 1} {c + 1}\r\n" for a, b, c in cube.faces)
+    path = tmp_path / "box.obj"
+    path.write_bytes("\ufeff".encode("utf-16-be") + text.encode("utf-16-be"))
+    asset = load_asset(path)
+    assert len(asset.mesh.faces) == 12 and asset.mesh.is_watertight

@@ -206,6 +206,15 @@ def neck_regions(
     a, b, s = _passes(basins, depth, n)
     parent = np.arange(n + 1)
     peak = top.copy()
+    # each merged region's bounding box (voxel index bounds, end exclusive), so the neck test
+    # looks only at the two regions' box, not the whole grid (a cheese with 133 tunnels has
+    # hundreds of candidate passes)
+    lo = np.zeros((n + 1, 3), dtype=np.int64)
+    hi = np.zeros((n + 1, 3), dtype=np.int64)
+    for label, box in enumerate(ndimage.find_objects(basins), start=1):
+        if box is not None:
+            lo[label] = [sl.start for sl in box]
+            hi[label] = [sl.stop for sl in box]
 
     def root(i: int) -> int:
         while parent[i] != i:
@@ -213,19 +222,31 @@ def neck_regions(
             i = parent[i]
         return i
 
+    def all_roots() -> np.ndarray:
+        r = parent.copy()
+        while True:
+            nxt = r[r]
+            if np.array_equal(nxt, r):
+                return r
+            r = nxt
+
     kept = []
     for i in np.argsort(-s, kind="stable"):
         ra, rb = root(int(a[i])), root(int(b[i]))
         if ra == rb:
             continue
         if _is_neck(float(s[i]), peak[ra], peak[rb], fusion_voxels):
-            roots = np.array([root(j) for j in range(n + 1)])
+            roots = all_roots()
+            box = tuple(slice(int(x), int(y)) for x, y in
+                        zip(np.minimum(lo[ra], lo[rb]), np.maximum(hi[ra], hi[rb]), strict=True))
             if _short_neck(basins, depth, roots == ra, roots == rb, float(s[i]),
-                           min(peak[ra], peak[rb])):
+                           min(peak[ra], peak[rb]), box):
                 kept.append((ra, rb, float(s[i])))
                 continue
         parent[rb] = ra
         peak[ra] = max(peak[ra], peak[rb])
+        lo[ra] = np.minimum(lo[ra], lo[rb])
+        hi[ra] = np.maximum(hi[ra], hi[rb])
     roots = np.array([root(i) for i in range(n + 1)])
     _, compact = np.unique(roots[1:], return_inverse=True)
     lut = np.concatenate([[0], compact + 1]).astype(np.int32)
@@ -341,7 +362,7 @@ def _flatten_neck(labels: np.ndarray, depth: np.ndarray, a: int, b: int, radius:
 
 
 def _short_neck(basins: np.ndarray, depth: np.ndarray, in_a: np.ndarray, in_b: np.ndarray,
-                radius: float, small: float) -> bool:
+                radius: float, small: float, box: tuple[slice, ...] | None = None) -> bool:
     """The joint of two bodies has no length: their cores come as close as touching bodies'.
 
     Where two bodies touch, the inscribed radius grows about one voxel per voxel on either side
@@ -351,11 +372,13 @@ def _short_neck(basins: np.ndarray, depth: np.ndarray, in_a: np.ndarray, in_b: n
     depth of the neck below the smaller body's radius ``small`` (at least one voxel), so the
     test looks at the joint's flanks, not at its pass alone; the cores must meet within
     ``2 * level + NECK_SLACK`` 18-connected steps inside the two bodies. ``in_a`` and ``in_b``
-    flag the basin labels of either body.
+    flag the basin labels of either body; ``box`` is the bounding box of their voxels (found
+    here when not given).
     """
     level = radius + max(1.0, 0.5 * (small - radius))
-    both = in_a[basins] | in_b[basins]
-    box = ndimage.find_objects(both.astype(np.int8))[0]
+    if box is None:
+        both = in_a[basins] | in_b[basins]
+        box = ndimage.find_objects(both.astype(np.int8))[0]
     sub, deep = basins[box], depth[box] > level
     inside = in_a[sub] | in_b[sub]
     core_a, core_b = deep & in_a[sub], deep & in_b[sub]
