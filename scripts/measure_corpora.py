@@ -84,59 +84,55 @@ def _c(check: str, **params) -> dict:
 
 
 def _cgal(name: str, up: str, checks: list[dict], why: str) -> Real:
-    return Real(name, "libcgal-demo", f"tar:data/meshes/{name}.off", CGAL_LICENCE, up,
-                tuple(checks), why)
+    """A CGAL demo mesh ``data/meshes/<name>.off``; its entry name has ``_`` for ``-``."""
+    return Real(name.replace("-", "_"), "libcgal-demo", f"tar:data/meshes/{name}.off",
+                CGAL_LICENCE, up, tuple(checks), why)
 
 
 ONE = [_c("parts", expect=1), _c("floating_parts")]
 ANIMAL4 = [*ONE, _c("ground_contacts", expect=4), _c("through_holes", expect=0), _c("stable")]
 
-def _mesh(name: str, up: str, checks: list[dict], why: str) -> Real:
-    """A CGAL demo mesh kept under another entry name (``name`` is the file's stem)."""
-    return Real(name.replace("-", "_"), "libcgal-demo", f"tar:data/meshes/{name}.off",
-                CGAL_LICENCE, up, tuple(checks), why)
-
 
 #: CAD parts, polyhedra and tori added at stop 24. Mostly simple shapes: the accuracy on the
 #: 31 entries before them is reported separately (docs/corpora.md).
 STOP24: list[Real] = [
-    _mesh("joint", "+z", [*ONE, _c("through_holes", expect=2), _c("stable")],
+    _cgal("joint", "+z", [*ONE, _c("through_holes", expect=2), _c("stable")],
           "a CAD joint with a large bore and a small one; genus 2; simulated: stands"),
-    _mesh("double-torus-example", "+z",
+    _cgal("double-torus-example", "+z",
           [*ONE, _c("through_holes", expect=2), _c("stable", want=False)],
           "two fused tori lying tilted; genus 2 (4- to 8-sided faces); simulated: it drops "
           "onto its side from every release"),
-    _mesh("torus_quad", "+y", [*ONE, _c("through_holes", expect=1), _c("stable"),
+    _cgal("torus_quad", "+y", [*ONE, _c("through_holes", expect=1), _c("stable"),
                                _c("ground_contacts", expect=1), _c("symmetry", kind="mirror")],
           "a 50-quad pentagonal torus lying flat; genus 1; exactly mirror-symmetric"),
-    _mesh("star", "+z", [*ONE, _c("through_holes", expect=0), _c("stable", want=False),
+    _cgal("star", "+z", [*ONE, _c("through_holes", expect=0), _c("stable", want=False),
                          _c("ground_contacts", expect=1),
                          _c("symmetry", kind="rotational", order=4),
                          _c("symmetry", kind="mirror")],
           "a six-pointed star balanced on one point: falls from every tilted release; its "
           "vertices map onto themselves under a quarter turn and a mirror"),
-    _mesh("cross", "+z", [*ONE, _c("through_holes", expect=0), _c("stable"),
+    _cgal("cross", "+z", [*ONE, _c("through_holes", expect=0), _c("stable"),
                           _c("ground_contacts", expect=1),
                           _c("symmetry", kind="rotational", order=4),
                           _c("symmetry", kind="mirror")],
           "a flat plus sign lying on its face; exactly 4-fold and mirror-symmetric"),
-    _mesh("tripod", "+z", [*ONE, _c("through_holes", expect=0), _c("stable"),
+    _cgal("tripod", "+z", [*ONE, _c("through_holes", expect=0), _c("stable"),
                            _c("ground_contacts", expect=1)],
           "a three-armed plate lying on its face; genus 0"),
-    _mesh("u", "+z", [*ONE, _c("through_holes", expect=0), _c("stable"),
+    _cgal("u", "+z", [*ONE, _c("through_holes", expect=0), _c("stable"),
                       _c("ground_contacts", expect=1)],
           "a plate with a round notch (not a hole) lying on its face; genus 0"),
-    _mesh("handle", "+z", [*ONE, _c("through_holes", expect=0), _c("stable")],
+    _cgal("handle", "+z", [*ONE, _c("through_holes", expect=0), _c("stable")],
           "a block with a blind hole, stored resting on an edge; genus 0; simulated: it rocks "
           "7.8 degrees onto its face and stays"),
-    _mesh("dragknob", "+x", [*ONE, _c("through_holes", expect=0), _c("stable"),
+    _cgal("dragknob", "+x", [*ONE, _c("through_holes", expect=0), _c("stable"),
                              _c("ground_contacts", expect=1)],
           "a turned knob on its flat face; genus 0; simulated: stands"),
-    _mesh("fandisk", "+z", [*ONE, _c("through_holes", expect=0), _c("stable", want=False)],
+    _cgal("fandisk", "+z", [*ONE, _c("through_holes", expect=0), _c("stable", want=False)],
           "the fandisk CAD part as stored, on a narrow edge; genus 0; simulated: falls"),
-    _mesh("part", "+z", [*ONE, _c("through_holes", expect=0), _c("stable", want=False)],
+    _cgal("part", "+z", [*ONE, _c("through_holes", expect=0), _c("stable", want=False)],
           "a rounded CAD block as stored; genus 0; simulated: falls"),
-    _mesh("blobby", "+z", [*ONE, _c("through_holes", expect=0), _c("stable", want=False)],
+    _cgal("blobby", "+z", [*ONE, _c("through_holes", expect=0), _c("stable", want=False)],
           "a smooth blob as stored; genus 0; simulated: tips onto its side"),
 ]
 

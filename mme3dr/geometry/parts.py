@@ -247,7 +247,7 @@ def neck_regions(
         peak[ra] = max(peak[ra], peak[rb])
         lo[ra] = np.minimum(lo[ra], lo[rb])
         hi[ra] = np.maximum(hi[ra], hi[rb])
-    roots = np.array([root(i) for i in range(n + 1)])
+    roots = all_roots()
     _, compact = np.unique(roots[1:], return_inverse=True)
     lut = np.concatenate([[0], compact + 1]).astype(np.int32)
     labels = lut[basins]
@@ -362,7 +362,7 @@ def _flatten_neck(labels: np.ndarray, depth: np.ndarray, a: int, b: int, radius:
 
 
 def _short_neck(basins: np.ndarray, depth: np.ndarray, in_a: np.ndarray, in_b: np.ndarray,
-                radius: float, small: float, box: tuple[slice, ...] | None = None) -> bool:
+                radius: float, small: float, box: tuple[slice, ...]) -> bool:
     """The joint of two bodies has no length: their cores come as close as touching bodies'.
 
     Where two bodies touch, the inscribed radius grows about one voxel per voxel on either side
@@ -372,13 +372,9 @@ def _short_neck(basins: np.ndarray, depth: np.ndarray, in_a: np.ndarray, in_b: n
     depth of the neck below the smaller body's radius ``small`` (at least one voxel), so the
     test looks at the joint's flanks, not at its pass alone; the cores must meet within
     ``2 * level + NECK_SLACK`` 18-connected steps inside the two bodies. ``in_a`` and ``in_b``
-    flag the basin labels of either body; ``box`` is the bounding box of their voxels (found
-    here when not given).
+    flag the basin labels of either body; ``box`` is the bounding box of their voxels.
     """
     level = radius + max(1.0, 0.5 * (small - radius))
-    if box is None:
-        both = in_a[basins] | in_b[basins]
-        box = ndimage.find_objects(both.astype(np.int8))[0]
     sub, deep = basins[box], depth[box] > level
     inside = in_a[sub] | in_b[sub]
     core_a, core_b = deep & in_a[sub], deep & in_b[sub]
