@@ -59,6 +59,16 @@ def lying_capsule() -> trimesh.Trimesh:
     return c
 
 
+def ring_on_rim(minor: float = 0.1) -> trimesh.Trimesh:
+    """A torus standing on its rim (axis horizontal, like a wheel): one body. Above the floor
+    of its hole the slice area steps down, and the arch above stands on the two sides."""
+    ring = trimesh.creation.torus(major_radius=0.4 - minor, minor_radius=minor,
+                                  major_sections=64, minor_sections=24)
+    ring.apply_transform(trimesh.transformations.rotation_matrix(np.pi / 2, [1, 0, 0]))
+    ring.apply_translation([0, 0, -ring.bounds[0, 2]])
+    return ring
+
+
 def _rel(a: str, b: str, rel: str) -> dict:
     return {"check": "relation", "a": a, "b": b, "rel": rel}
 
@@ -95,6 +105,8 @@ KNOWN: dict[str, tuple[Callable[[], trimesh.Trimesh], list[dict], bool]] = {
     "sphere": (S.sphere, [_n("parts", 1), _n("stacked", 1)], True),
     "capsule": (lying_capsule, [_n("parts", 1)], True),
     "torus": (S.torus_ring, [_n("parts", 1)], True),
+    "ring_on_rim": (ring_on_rim, [_n("parts", 1)], True),
+    "thick_ring_on_rim": (lambda: ring_on_rim(0.16), [_n("parts", 1)], True),
     "mug": (S.mug, [_n("parts", 1)], True),
     "dumbbell_thick_bar": (lambda: dumbbell(0.7), [_n("parts", 1)], True),
     "dumbbell_thin_bar": (lambda: dumbbell(0.3), [_n("parts", 1)], True),

@@ -28,8 +28,6 @@ KNOWN_MISSES = {
                        "touching balls: radius 5.4 voxels under a 9-voxel head)",
     ("camel", "through_holes"): "far parts of the surface cross each other, so the genus is "
                                 "not trusted and the voxels fuse two legs",
-    ("eight_on_edge", "parts"): "the upper loop passes the resting cut on the lower one",
-    ("homer", "parts"): "the head passes the resting cut on the shoulders",
     ("man", "through_holes"): "35k faces and crossing far parts: the voxels fuse an arm",
 }
 

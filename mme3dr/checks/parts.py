@@ -16,7 +16,7 @@ class PartsCheck(CountCheck):
 
     name = "parts"
     suite = "spatial"
-    version = "2"  # 2: the wall of a sealed void is its shell's other side, not a part
+    version = "3"  # 3: a resting cut needs a one-piece footprint; 2: a sealed void's wall
     weight = 1.0
     noun = "part"
     description = "connected components larger than min_area (fraction of the surface area)"

@@ -19,7 +19,7 @@ class StackedCheck(CountCheck):
 
     name = "stacked"
     suite = "spatial"
-    version = "3"  # 3: vertical margins of split parts read trimmed heights (Parts.zlo)
+    version = "4"  # 4: parts v3 (one-piece footprint); 3: trimmed heights (Parts.zlo)
     weight = 1.0
     noun = "stacked bod"
     description = "length of the longest chain of parts resting on one another"

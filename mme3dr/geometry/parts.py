@@ -27,7 +27,11 @@ vertices, flipped triangles and pin-holes by construction. Two kinds of contact 
 
    * the fall is abrupt: at least ``abrupt`` times the change over two layers on either side,
      and the lower top is flat within ``flat`` over 3 layers (not a dome, cone or shoulder),
-   * the footprint is at most ``max_footprint`` of the lower top it stands on,
+   * the footprint is at most ``max_footprint`` of the lower top it stands on, and is one
+     piece (one 8-connected piece holds 90 % of it, opened by one cell): a block stands on
+     its whole plan, while an arch over the floor between its feet (a ring standing on its
+     rim, a figure eight on its edge) is not a block resting there, and a body on legs is
+     the contact cut's,
    * the lower top reaches within 2 cells of at least ``min_ledge`` of the footprint's outline
      (placed on the top, not flush with an edge like a chair back, a sofa arm or a stair),
    * the body survives a tilt of ``min_tilt`` degrees on its footprint (its centre of mass
@@ -639,7 +643,7 @@ def _judge(
     foot = filled[:, :, cut + 1]
     top = _under(filled[:, :, cut], foot)
     footprint = float(foot.sum() / max(top.sum(), 1))
-    if footprint > rule.max_footprint:
+    if footprint > rule.max_footprint or not _one_foot(foot):
         return None
     body = mask[:, :, cut + 1: hi + 1]
     if body.sum() < max(27, rule.min_volume * mask.sum()) or not _one_standing(body[:, :, 2:]):
@@ -652,6 +656,21 @@ def _judge(
     if ledge < rule.min_ledge or compact < rule.min_height or tilt < rule.min_tilt:
         return None
     return (round(footprint, 3), round(ledge, 3), round(tilt, 1), round(float(compact), 3))
+
+
+def _one_foot(foot: np.ndarray) -> bool:
+    """One 8-connected piece holds at least 90 % of the footprint's core (the footprint opened
+    by one cell, so two lobes joined by a strip one or two cells wide are two pieces): a block
+    stands on its whole plan, while a body on two or more feet that join above is an arch (a
+    ring standing on its rim, over the floor of its own hole) or a body on legs, which the
+    contact cut judges (:func:`_contact_bodies`, several feet). A footprint with no core
+    (every part of it under three cells wide) is left to the other tests."""
+    core = ndimage.binary_opening(foot, structure=np.ones((3, 3), bool))
+    pieces, n = ndimage.label(core, structure=np.ones((3, 3), bool))
+    if n <= 1:
+        return True
+    sizes = np.bincount(pieces.ravel(), minlength=n + 1)[1:]
+    return bool(sizes.max() >= 0.9 * sizes.sum())
 
 
 def _one_standing(body: np.ndarray) -> bool:
