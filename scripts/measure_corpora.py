@@ -53,6 +53,13 @@ CGAL_TAR = "usr/share/doc/libcgal-dev/data.tar.gz"
 CGAL_LICENCE = "CC0-1.0 (CGAL's data files without a notice; debian/copyright of libcgal-demo)"
 GEOMVIEW_LICENCE = "LGPL-2.1+ (debian/copyright of geomview)"
 ASSIMP_LICENCE = "BSD-3-clause (assimp test models; debian/copyright of assimp-testmodels)"
+PYBULLET_LICENCE = ("zlib (bullet3's LICENSE.txt: every file outside Extras/ and "
+                    "ThirdPartyLibs/; pybullet_data is neither)")
+#: packages fetched from PyPI instead of Debian (``pip download``), with the pinned version;
+#: a ``whl:`` member is a path inside the wheel.
+PYPI: dict[str, str] = {"pybullet": "3.2.7"}
+#: licences whose files may be copied into :data:`VENDORED` (the rest are fetched).
+VENDOR_LICENCES = ("CC0", "zlib")
 
 
 @dataclass(frozen=True)
@@ -61,8 +68,9 @@ class Real:
 
     Attributes:
         name: short id.
-        package: Debian package shipping the file.
-        member: path of the file in the package (``tar:`` paths are inside ``CGAL_TAR``).
+        package: Debian package shipping the file, or a :data:`PYPI` package.
+        member: path of the file in the package (``tar:`` paths are inside ``CGAL_TAR``,
+            ``whl:`` paths inside the PyPI wheel).
         licence: the file's licence as the package's copyright file states it.
         up: the file's up axis (``+y``, ``+x``, ...), mapped onto +Z on load.
         checks: check dicts; ``want`` (default true) is the expected ``passed``.
@@ -91,6 +99,54 @@ def _cgal(name: str, up: str, checks: list[dict], why: str) -> Real:
 
 ONE = [_c("parts", expect=1), _c("floating_parts")]
 ANIMAL4 = [*ONE, _c("ground_contacts", expect=4), _c("through_holes", expect=0), _c("stable")]
+
+
+def _pybullet(name: str, member: str, up: str, checks: list[dict], why: str) -> Real:
+    """A mesh of pybullet's ``pybullet_data`` (the PyPI wheel's ``pybullet_data/<member>``)."""
+    return Real(name, "pybullet", f"whl:pybullet_data/{member}", PYBULLET_LICENCE, up,
+                tuple(checks), why)
+
+
+#: Household objects and toys of pybullet's data (stop 25): a mug, a tray, a bunny, a ring
+#: standing on its rim, a teddy bear made of convex pieces, a building brick. Annotated from
+#: four views, the pieces' contacts, the surface's genus, exact vertex symmetry and the
+#: rigid-body drop of scripts/verify_stable_physics.py, before scoring.
+STOP25: list[Real] = [
+    _pybullet("pb_mug", "objects/mug.obj", "+z",
+              [_c("floating_parts"), _c("ground_contacts", expect=1),
+               _c("through_holes", expect=1), _c("stable"), _c("holds_liquid"),
+               _c("opening", direction="up"), _c("symmetry", kind="mirror"),
+               _c("symmetry", kind="rotational", order=2, want=False)],
+              "a mug on a flat bottom, open top; body and handle are two pieces, the handle's "
+              "ends pushed 2 % into the wall; the handle makes one loop; simulated: stands"),
+    _pybullet("pb_tray", "tray/tray_textured.obj", "+z",
+              [_c("floating_parts"), _c("ground_contacts", expect=1),
+               _c("through_holes", expect=0), _c("stable"), _c("holds_liquid"),
+               _c("opening", direction="up"), _c("symmetry", kind="mirror"),
+               _c("symmetry", kind="rotational", order=4)],
+              "a square tray: a floor and four sloping walls, five slabs overlapping at the "
+              "seams by under 1 %; simulated: stands"),
+    _pybullet("pb_bunny", "bunny.obj", "+y",
+              [*ONE, _c("stable"), _c("through_holes", expect=0),
+               _c("symmetry", kind="mirror"),
+               _c("symmetry", kind="rotational", order=2, want=False)],
+              "a low-poly crouching rabbit; closed, genus 0; its vertices mirror onto "
+              "vertices within 0.8 % of its size; simulated: stands"),
+    _pybullet("pb_ring_on_rim", "torus/torus_textured.obj", "+z",
+              [*ONE, _c("stable", want=False), _c("through_holes", expect=1),
+               _c("symmetry", kind="mirror"), _c("symmetry", kind="rotational", order=2)],
+              "a torus standing on its rim like a wheel; closed, genus 1; simulated: falls "
+              "over (9 of 9)"),
+    _pybullet("pb_teddy_hulls", "teddy2_VHACD_CHs.obj", "+y",
+              [_c("floating_parts"), _c("stable", want=False)],
+              "a sitting teddy bear as 15 convex hulls (a V-HACD decomposition), each sharing "
+              "faces with its neighbours: none floats; simulated: falls back (9 of 9)"),
+    _pybullet("pb_brick", "lego/lego.obj", "+y",
+              [_c("floating_parts"), _c("stable"), _c("symmetry", kind="mirror"),
+               _c("symmetry", kind="rotational", order=4), _c("opening", direction="down")],
+              "a 2x2 building brick, studs up, hollow underneath: 34 pieces (shell, studs, "
+              "tube, ribs) touching; simulated: stands"),
+]
 
 
 #: CAD parts, polyhedra and tori added at stop 24. Mostly simple shapes: the accuracy on the
@@ -222,6 +278,8 @@ REAL: list[Real] = [
     # added at stop 24 (annotated from three views, the surface's genus, exact vertex
     # symmetry and the rigid-body drop of scripts/verify_stable_physics.py, before scoring)
     *STOP24,
+    # added at stop 25: pybullet's data files (PyPI), the corpus's first household objects
+    *STOP25,
 ]
 
 
@@ -231,6 +289,8 @@ REAL: list[Real] = [
 def fetch_package(package: str, cache: Path) -> Path | None:
     """Download and unpack ``package`` into ``cache/debs/<package>`` (``apt-get download`` and
     ``dpkg-deb -x``; nothing is installed). Returns the unpacked root, or None without apt."""
+    if package in PYPI:
+        return fetch_wheel(package, cache)
     root = cache / "debs" / package
     if (root / ".done").exists():
         return root
@@ -249,6 +309,24 @@ def fetch_package(package: str, cache: Path) -> Path | None:
     return root
 
 
+def fetch_wheel(package: str, cache: Path) -> Path | None:
+    """Download the pinned wheel of PyPI ``package`` into ``cache/pypi`` (``pip download
+    --no-deps``; nothing is installed). Returns the folder holding it, or None without pip or
+    the index."""
+    root = cache / "pypi"
+    pattern = f"{package}-{PYPI[package]}-*.whl"
+    if not any(root.glob(pattern)):
+        root.mkdir(parents=True, exist_ok=True)
+        try:
+            subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps",
+                            "--only-binary=:all:", f"{package}=={PYPI[package]}", "-d",
+                            str(root)], check=True, capture_output=True)
+        except (OSError, subprocess.CalledProcessError) as exc:
+            print(f"  cannot fetch {package} from PyPI: {exc}", file=sys.stderr)
+            return None
+    return root if any(root.glob(pattern)) else None
+
+
 #: copies of the real meshes kept in the repository (gzip of the original bytes; see the
 #: README there): CC0 files small enough to ship, so CI scores them without fetching.
 VENDORED = ROOT / "tests" / "data" / "real"
@@ -258,7 +336,8 @@ VENDOR_MAX_BYTES = 1_200_000
 
 def vendored_name(item: Real) -> str:
     """File name of ``item``'s copy in :data:`VENDORED` (one per package member)."""
-    return f"{item.package}--{item.member.replace('tar:', '').replace('/', '__')}.gz"
+    member = item.member.replace("tar:", "").replace("whl:", "")
+    return f"{item.package}--{member.replace('/', '__')}.gz"
 
 
 def real_path(item: Real, cache: Path) -> Path | None:
@@ -269,7 +348,8 @@ def real_path(item: Real, cache: Path) -> Path | None:
         # the original file name (its suffix tells the loader the format)
         # written every time (under 1.2 MB, never stale after the copy changes), through a
         # temporary file and a rename, so parallel jobs never read a half-written file
-        out = cache / "vendored" / item.package / Path(item.member.replace("tar:", "")).name
+        out = cache / "vendored" / item.package / Path(item.member[4:] if item.member[:4] in (
+            "tar:", "whl:") else item.member).name
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = out.with_name(f".{out.name}.{os.getpid()}")
         tmp.write_bytes(gzip.decompress(copy.read_bytes()))
@@ -278,6 +358,21 @@ def real_path(item: Real, cache: Path) -> Path | None:
     root = fetch_package(item.package, cache)
     if root is None:
         return None
+    if item.member.startswith("whl:"):
+        member = item.member[4:]
+        out = root / "members" / member
+        if not out.exists():
+            import zipfile
+
+            wheel = sorted(root.glob(f"{item.package}-{PYPI[item.package]}-*.whl"))[-1]
+            with zipfile.ZipFile(wheel) as zf:
+                try:
+                    data = zf.read(member)
+                except KeyError:
+                    return None
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_bytes(data)
+        return out
     if not item.member.startswith("tar:"):
         path = root / item.member
         return path if path.exists() else None
@@ -302,7 +397,7 @@ def vendor(cache: Path) -> list[str]:
     VENDORED.mkdir(parents=True, exist_ok=True)
     rows, done = [], {}
     for item in REAL:
-        if not item.licence.startswith("CC0"):
+        if not item.licence.startswith(VENDOR_LICENCES):
             continue
         name = vendored_name(item)
         if name in done:
@@ -319,20 +414,25 @@ def vendor(cache: Path) -> list[str]:
             continue
         copy.write_bytes(gzip.compress(data, compresslevel=9, mtime=0))
         done[name] = [item.name]
-        debs = sorted((cache / "debs").glob(f"{item.package}_*.deb"))
-        deb = debs[-1].name if debs else item.package
+        if item.package in PYPI:
+            wheels = sorted((cache / "pypi").glob(f"{item.package}-{PYPI[item.package]}-*.whl"))
+            deb = f"{wheels[-1].name if wheels else item.package} (PyPI)"
+        else:
+            debs = sorted((cache / "debs").glob(f"{item.package}_*.deb"))
+            deb = debs[-1].name if debs else item.package
         rows.append((name, item, deb, len(data), hashlib.sha256(data).hexdigest()))
     lines = [
         "# Real meshes kept in the repository",
         "",
         "Written by `python scripts/measure_corpora.py --vendor` (do not edit by hand): the",
-        "CC0 files of the real corpus (`scripts/measure_corpora.py`, `REAL`) up to "
+        "CC0 and zlib files of the real corpus (`scripts/measure_corpora.py`, `REAL`) up to "
         f"{VENDOR_MAX_BYTES // 1000} kB,",
         "gzipped without a timestamp. `tests/test_real_meshes.py` scores them in CI; the",
         "script uses these copies before fetching the package. The larger files (and the",
-        "LGPL and BSD ones) are fetched with `apt-get download` when the script needs them.",
+        "LGPL and BSD ones) are fetched with `apt-get download` (Debian packages) or",
+        "`pip download` (PyPI wheels) when the script needs them.",
         "",
-        "| copy | corpus entries | Debian package file | path in the package | licence | bytes | "
+        "| copy | corpus entries | package file | path in the package | licence | bytes | "
         "SHA-256 |",
         "|---|---|---|---|---|---|---|",
     ]
