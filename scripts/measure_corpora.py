@@ -148,6 +148,19 @@ STOP25: list[Real] = [
                _c("symmetry", kind="rotational", order=4), _c("opening", direction="down")],
               "a 2x2 building brick, studs up, hollow underneath: 34 pieces (shell, studs, "
               "tube, ribs) touching; simulated: stands"),
+    _cgal("turbine", "+x", [*ONE, _c("through_holes", expect=11), _c("stable"),
+                            _c("holds_liquid", want=False), _c("opening", direction="up"),
+                            _c("symmetry", kind="mirror"),
+                            _c("symmetry", kind="rotational", order=2)],
+          "a funnel-shaped flange on its collar: a bore and ten bolt holes of about 1.5 % "
+          "of its width; closed, genus 11; vertices 10-fold symmetric within 0.7 %"),
+    _cgal("diplodocus", "+y", [*ONE, _c("through_holes", expect=0), _c("stable")],
+          "a long-necked dinosaur standing on four legs, its tail tip near the floor; genus 0"),
+    _cgal("anchor", "+z", [*ONE, _c("through_holes", expect=4)],
+          "a CAD bracket as stored: two bolt holes in its plate, a pin hole in its lug and a "
+          "bore; closed, genus 4"),
+    _cgal("pinion", "+z", [*ONE, _c("through_holes", expect=1)],
+          "a spur gear with a bore, its axis oblique as stored; closed, genus 1"),
 ]
 
 

@@ -303,6 +303,27 @@ def test_vertical_relations_ignore_a_strip_of_skin_past_a_split_joint():
     assert relation_margin(trimmed, 1, 0, "on_top_of", 0.0, 0.0) >= 0
 
 
+def test_height_selectors_read_the_trimmed_heights():
+    """``highest`` and ``lowest`` pick by the heights the vertical margins read: a wide flat
+    lower body whose split left a strip of its skin above the top of a small body beside it
+    on the floor is not the highest on that strip's account."""
+    from mme3dr.geometry.relations import Parts, _trimmed_heights, select_part
+
+    rng = np.random.default_rng(1)
+    z = np.concatenate([rng.uniform(0.0, 0.3, 990), np.full(10, 0.42),  # slab, strip at 0.42
+                        rng.uniform(0.02, 0.4, 1000)])  # a small body beside it, top 0.4
+    label = np.repeat([0, 1], 1000)
+    lo = np.array([[0.0, 0.0, 0.0], [0.0, 0.0, 0.02]])
+    hi = np.array([[1.0, 1.0, 0.42], [0.2, 0.2, 0.4]])
+    zlo, zhi = _trimmed_heights(z, label, 2, lo[:, 2], hi[:, 2])
+    common = dict(labels=np.zeros(0, np.int64), area=np.ones(2), centroid=np.zeros((2, 3)),
+                  debris=0, split_pitch=1 / 64, lo=lo, hi=hi)
+    assert select_part(Parts(**common), "highest") == 0  # by the box: the strip's 0.42
+    trimmed = Parts(zlo=zlo, zhi=zhi, **common)
+    assert select_part(trimmed, "highest") == 1 and select_part(trimmed, "lowest") == 0
+    assert select_part(trimmed, "highest:2") == 0
+
+
 @pytest.mark.parametrize("yaw", [0.2, 0.4])
 def test_can_pyramid_exported_at_96_stacks_three_high(yaw):
     """Six cans in a 3-2-1 pyramid, yawed and fused at 96: six parts and a chain of three.

@@ -22,7 +22,7 @@ class RelationCheck(Check):
 
     name = "relation"
     suite = "spatial"
-    version = "4"  # 4: parts v3 (one-piece footprint); 3: trimmed heights (Parts.zlo)
+    version = "4"  # 4: parts v3; highest/lowest by trimmed heights; 3: trimmed margins
     weight = 1.0
     description = "part a <rel> part b, judged on bounding boxes and surface distance"
     robust_to = ("empty", "extreme_scale", "inverted_normals", "exploded", "convex_hull")

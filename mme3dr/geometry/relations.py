@@ -273,9 +273,12 @@ def _face_areas(mesh: trimesh.Trimesh) -> np.ndarray:
 
 
 def select_part(parts: Parts, selector: str) -> int:
-    """Index of the part named by ``selector``: ``largest``, ``smallest``, ``highest`` (top of
-    the bounding box), ``lowest`` (bottom of the box), optionally ``:n`` for the n-th (1-based)
-    in that order, e.g. ``largest:2``. Raises ``ValueError`` when there are too few parts."""
+    """Index of the part named by ``selector``: ``largest``, ``smallest``, ``highest`` (the
+    highest top, :meth:`Parts.top`), ``lowest`` (the lowest bottom, :meth:`Parts.bottom`),
+    optionally ``:n`` for the n-th (1-based) in that order, e.g. ``largest:2``. The heights
+    are the ones the vertical relations compare (a split part's trimmed heights, so a strip of
+    skin past a joint does not make the lower body the highest). Raises ``ValueError`` when
+    there are too few parts."""
     kind, _, nth = selector.partition(":")
     rank = int(nth) if nth else 1
     if kind == "largest":
@@ -283,9 +286,9 @@ def select_part(parts: Parts, selector: str) -> int:
     elif kind == "smallest":
         order = np.argsort(parts.area, kind="stable")
     elif kind == "highest":
-        order = np.argsort(-parts.hi[:, 2], kind="stable")
+        order = np.argsort([-parts.top(i) for i in range(parts.count)], kind="stable")
     elif kind == "lowest":
-        order = np.argsort(parts.lo[:, 2], kind="stable")
+        order = np.argsort([parts.bottom(i) for i in range(parts.count)], kind="stable")
     else:
         raise ValueError(f"unknown selector {selector!r}; use one of {SELECTORS} (optionally :n)")
     if rank < 1 or rank > len(order):
