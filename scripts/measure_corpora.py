@@ -484,13 +484,18 @@ def yaw_of(checks: Iterable[dict]) -> float:
 
 
 def generated(name: str, form: str, cache: Path) -> trimesh.Trimesh:
-    """The (cached) mesh of generator item ``name`` in ``form`` (``clean`` is not cached)."""
+    """The (cached) mesh of generator item ``name`` in ``form`` (``clean`` is not cached).
+    A form ``mc64@1.1`` is ``mc64`` at a yaw of 1.1 rad instead of 0.4 (a held-out pose;
+    shapes judged with ``left_of`` / ``right_of`` keep their yaw of 0)."""
     from generator_exports import all_items, export
 
     item = next(i for i in all_items() if i.name == name)
     mesh = item.build().copy()
-    mesh.apply_transform(trimesh.transformations.rotation_matrix(yaw_of(item.checks),
-                                                                 [0, 0, 1]))
+    base, _, yaw = form.partition("@")
+    angle = yaw_of(item.checks)
+    if yaw and angle:
+        angle = float(yaw)
+    mesh.apply_transform(trimesh.transformations.rotation_matrix(angle, [0, 0, 1]))
     if form == "clean":
         return mesh
     path = cache / "exports" / f"{name}-{form}.npz"
@@ -499,8 +504,8 @@ def generated(name: str, form: str, cache: Path) -> trimesh.Trimesh:
         return trimesh.Trimesh(data["v"], data["f"], process=False)
     from generator_exports import FORMS
 
-    keep = 1.0 if form == "dense" else 0.5
-    out = export(mesh, FORMS[form], keep=keep)
+    keep = 1.0 if base == "dense" else 0.5
+    out = export(mesh, FORMS[base], keep=keep)
     path.parent.mkdir(parents=True, exist_ok=True)
     v, f = np.asarray(out.vertices, np.float32), np.asarray(out.faces)
     np.savez_compressed(path, v=v, f=f)
@@ -635,7 +640,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", nargs="+", default=["procedural", "generator", "real"],
                         choices=("procedural", "generator", "real"))
-    parser.add_argument("--forms", nargs="+", default=["mc64", "mc96", "mc128", "dense"])
+    parser.add_argument("--forms", nargs="+", default=["mc64", "mc96", "mc128", "dense"],
+                        help="generator forms; FORM@YAW exports at YAW rad instead of 0.4")
     parser.add_argument("--every", type=int, default=1, help="generator: every n-th shape")
     parser.add_argument("--dense-every", type=int, default=4)
     parser.add_argument("--cached-only", action="store_true",
