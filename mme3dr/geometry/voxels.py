@@ -89,11 +89,10 @@ class VoxelGrid:
         """``fn(self)``, computed once per grid and shared (read-only): for grids derived from
         the asset's shared grid by several checks (the distance to the surface, the dilated
         surface). ``fn`` must be a module-level function of the grid alone; the cache key is
-        its module and qualified name (:func:`mme3dr.assets.measure_key`, which refuses
-        lambdas and nested functions)."""
-        from mme3dr.assets import measure_key  # assets imports geometry: imported here
-
-        key = measure_key(fn, {})
+        its module and qualified name."""
+        key = (getattr(fn, "__module__", ""), getattr(fn, "__qualname__", ""))
+        if not key[0] or not key[1] or "<" in key[1]:
+            raise ValueError(f"cached() needs a module-level function, got {fn!r}")
         if key not in self._derived:
             value = np.asarray(fn(self))
             value.flags.writeable = False
