@@ -89,7 +89,8 @@ class VoxelGrid:
         """``fn(self)``, computed once per grid and shared (read-only): for grids derived from
         the asset's shared grid by several checks (the distance to the surface, the dilated
         surface). ``fn`` must be a module-level function of the grid alone; the cache key is
-        its module and qualified name."""
+        its module and qualified name (the rule of :func:`mme3dr.assets.measure_key`, repeated
+        here because geometry must not import assets: the layers form a DAG)."""
         key = (getattr(fn, "__module__", ""), getattr(fn, "__qualname__", ""))
         if not key[0] or not key[1] or "<" in key[1]:
             raise ValueError(f"cached() needs a module-level function, got {fn!r}")
