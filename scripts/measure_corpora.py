@@ -303,7 +303,8 @@ REAL: list[Real] = [
 
 def fetch_package(package: str, cache: Path) -> Path | None:
     """Download and unpack ``package`` into ``cache/debs/<package>`` (``apt-get download`` and
-    ``dpkg-deb -x``; nothing is installed). Returns the unpacked root, or None without apt."""
+    ``dpkg-deb -x``; nothing is installed). Returns the unpacked root, or None without apt. A
+    :data:`PYPI` package is fetched as its wheel instead (:func:`fetch_wheel`)."""
     if package in PYPI:
         return fetch_wheel(package, cache)
     root = cache / "debs" / package

@@ -658,6 +658,11 @@ def _judge(
     return (round(footprint, 3), round(ledge, 3), round(tilt, 1), round(float(compact), 3))
 
 
+#: the share of a footprint (:func:`_one_foot`) or of the pieces standing on it
+#: (:func:`_one_standing`) that one piece must hold for them to count as one piece.
+ONE_PIECE_SHARE = 0.9
+
+
 def _one_foot(foot: np.ndarray) -> bool:
     """One 8-connected piece holds at least 90 % of the footprint's core (the footprint opened
     by one cell, so two lobes joined by a strip one or two cells wide are two pieces): a block
@@ -670,7 +675,7 @@ def _one_foot(foot: np.ndarray) -> bool:
     if n <= 1:
         return True
     sizes = np.bincount(pieces.ravel(), minlength=n + 1)[1:]
-    return bool(sizes.max() >= 0.9 * sizes.sum())
+    return bool(sizes.max() >= ONE_PIECE_SHARE * sizes.sum())
 
 
 def _one_standing(body: np.ndarray) -> bool:
@@ -683,7 +688,7 @@ def _one_standing(body: np.ndarray) -> bool:
     if len(standing) <= 1:
         return len(standing) == 1
     sizes = np.bincount(pieces.ravel(), minlength=n + 1)[standing]
-    return bool(sizes.max() >= 0.9 * sizes.sum())
+    return bool(sizes.max() >= ONE_PIECE_SHARE * sizes.sum())
 
 
 def _abrupt(area: np.ndarray, k: int, factor: float, flat: float) -> bool:
